@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** Every stable error code a client can meet. docs/api.md explains each one. */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'INVALID_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'SESSION_REVOKED',
+  'FORBIDDEN',
+  'CSRF_REJECTED',
+  'NOT_FOUND',
+  'CHAT_NOT_FOUND',
+  'PRIVATE_CHAT',
+  'ACCESS_CODE_WRONG',
+  'EMAIL_TAKEN',
+  'USERNAME_INVALID',
+  'USERNAME_TAKEN',
+  'NOT_A_MEMBER',
+  'ALREADY_JOINED',
+  'MESSAGE_TOO_LONG',
+  'MESSAGE_EMPTY',
+  'REPLY_NOT_FOUND',
+  'CHAT_LOCKED',
+  'RATE_LIMITED',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** Socket acknowledgements: the same error shape as HTTP, or ok with a payload. */
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorBody['error'] };

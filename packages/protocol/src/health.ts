@@ -1,0 +1,6 @@
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  db: 'pglite' | 'postgres';
+  cache: 'memory' | 'redis';
+  version: string;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+export const MESSAGE_MAX_CHARS = 10_000;
+export const HISTORY_PAGE_SIZE = 50;
+export const MESSAGE_TYPES = ['normal', 'host', 'system', 'tip', 'pin', 'media'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+export const clientIdSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'A client id uses letters, digits, - and _.');
+
+export const messageSchema = z.object({
+  id: z.string(),
+  roomId: z.string(),
+  seq: z.number().int(),
+  clientId: z.string().nullable(),
+  memberId: z.string().nullable(),
+  username: z.string().nullable(),
+  verified: z.boolean(),
+  type: z.enum(MESSAGE_TYPES),
+  content: z.string(),
+  replyTo: z
+    .object({ id: z.string(), username: z.string().nullable(), content: z.string(), deleted: z.boolean() })
+    .nullable(),
+  createdAt: z.string(),
+  deletedAt: z.string().nullable(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const historyQuerySchema = z
+  .object({
+    before: z.coerce.number().int().min(1).optional(),
+    after: z.coerce.number().int().min(0).optional(),
+    limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_SIZE).default(HISTORY_PAGE_SIZE),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, 'Use either before or after, not both.');
+
+export const historyResponseSchema = z.object({
+  messages: z.array(messageSchema),
+  hasMore: z.boolean(),
+  /** Which store answered: the message cache or the database. */
+  source: z.enum(['cache', 'database']),
+});
+export type HistoryResponse = z.infer<typeof historyResponseSchema>;
+
+export const sendMessageSchema = z
+  .object({
+    roomId: z.string().uuid('Unknown room.'),
+    clientId: clientIdSchema,
+    content: z.string(),
+    replyToId: z.string().uuid().nullable().optional(),
+  })
+  .strict();
+export type SendMessage = z.infer<typeof sendMessageSchema>;

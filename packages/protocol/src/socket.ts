@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { Ack } from './errors';
+import type { Message } from './messages';
+import { sendMessageSchema } from './messages';
+
+/** Connections count as online while they heartbeat; an idle one expires. */
+export const PRESENCE_HEARTBEAT_MS = 25_000;
+export const PRESENCE_TTL_MS = 60_000;
+export const TYPING_TTL_MS = 6_000;
+
+export const handshakeAuthSchema = z
+  .object({ chatTokens: z.array(z.string().max(4096)).max(20).default([]) })
+  .default({ chatTokens: [] });
+
+export const roomJoinSchema = z
+  .object({ roomId: z.string().uuid('Unknown room.'), afterSeq: z.number().int().min(0).default(0) })
+  .strict();
+export const roomRangeSchema = z
+  .object({
+    roomId: z.string().uuid('Unknown room.'),
+    afterSeq: z.number().int().min(0),
+    beforeSeq: z.number().int().min(1).optional(),
+  })
+  .strict();
+export const typingSchema = z.object({ roomId: z.string().uuid('Unknown room.'), typing: z.boolean() }).strict();
+export const roomOnlySchema = z.object({ roomId: z.string().uuid('Unknown room.') }).strict();
+
+export interface PresenceEntry {
+  memberId: string;
+  username: string;
+}
+
+export interface PresencePayload {
+  roomId: string;
+  online: PresenceEntry[];
+  count: number;
+}
+
+export interface TypingPayload {
+  roomId: string;
+  memberId: string;
+  username: string;
+  typing: boolean;
+}
+
+export interface RoomJoinResult {
+  roomId: string;
+  /** Every message with seq > afterSeq, in order, at most REPLAY_MAX_MESSAGES. */
+  messages: Message[];
+  lastSeq: number;
+  /** True when more than the replay limit was missed: page the rest with message:range. */
+  hasMore: boolean;
+}
+
+export interface ClientToServerEvents {
+  'room:join': (payload: z.input<typeof roomJoinSchema>, ack: (res: Ack<RoomJoinResult>) => void) => void;
+  'room:leave': (payload: z.input<typeof roomOnlySchema>, ack?: (res: Ack<object>) => void) => void;
+  'message:send': (payload: z.input<typeof sendMessageSchema>, ack: (res: Ack<{ message: Message }>) => void) => void;
+  'message:range': (
+    payload: z.input<typeof roomRangeSchema>,
+    ack: (res: Ack<{ messages: Message[]; hasMore: boolean }>) => void,
+  ) => void;
+  typing: (payload: z.input<typeof typingSchema>) => void;
+  'presence:heartbeat': (ack?: (res: Ack<object>) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  'message:new': (message: Message) => void;
+  typing: (payload: TypingPayload) => void;
+  presence: (payload: PresencePayload) => void;
+}
+
+export const REPLAY_MAX_MESSAGES = 500;
