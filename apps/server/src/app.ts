@@ -1,0 +1,194 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { Redis } from 'ioredis';
+import type { HealthResponse } from '@chatpop/protocol';
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { openDatabase, type Database } from './db/client';
+import { AppError } from './errors';
+import { MemoryMessageCache, RedisMessageCache, type MessageCache } from './infra/cache';
+import { createLimits } from './infra/limits';
+import { MemoryPresence, RedisPresence, type Presence } from './infra/presence';
+import { MemoryPubSub, RedisPubSub, type PubSub } from './infra/pubsub';
+import { connectRedis, connectRedisForPubSub } from './infra/redis';
+import { authRoutes } from './modules/auth/routes';
+import { createTokens } from './modules/auth/tokens';
+import { RoomDirectory } from './modules/chats/directory';
+import { chatRoutes } from './modules/chats/routes';
+import { messageRoutes } from './modules/messages/routes';
+import { noBroadcast } from './realtime/broadcast';
+import { attachRealtime, type Realtime } from './realtime/server';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface App {
+  fastify: FastifyInstance;
+  ctx: AppContext;
+  realtime: Realtime;
+  /** Listens on config.port (0 picks a free one) and returns the port. */
+  listen(): Promise<number>;
+  /** Graceful stop: no new work, in-flight writes finished, connections closed. */
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config): Promise<App> {
+  const database: Database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const redisClients: Redis[] = [];
+  let cache: MessageCache;
+  let presence: Presence;
+  let pubsub: PubSub;
+  let limitsRedis: Redis | undefined;
+  let adapterClients: { pub: Redis; sub: Redis } | undefined;
+  try {
+    if (config.redisUrl) {
+      const main = await connectRedis(config.redisUrl, 'main', config.redisPrefix);
+      const pub = await connectRedisForPubSub(config.redisUrl, 'pub');
+      const sub = await connectRedisForPubSub(config.redisUrl, 'sub');
+      const adapterPub = await connectRedisForPubSub(config.redisUrl, 'adapter-pub');
+      const adapterSub = await connectRedisForPubSub(config.redisUrl, 'adapter-sub');
+      redisClients.push(main, pub, sub, adapterPub, adapterSub);
+      cache = new RedisMessageCache(main);
+      presence = new RedisPresence(main);
+      pubsub = new RedisPubSub(pub, sub, config.redisPrefix);
+      limitsRedis = main;
+      adapterClients = { pub: adapterPub, sub: adapterSub };
+    } else {
+      cache = new MemoryMessageCache();
+      presence = new MemoryPresence();
+      pubsub = new MemoryPubSub();
+    }
+  } catch (err) {
+    redisClients.forEach((c) => c.disconnect());
+    await database.close();
+    throw err;
+  }
+
+  const fastify = Fastify({
+    logger: { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    // Socket.IO shares the port; Fastify must not answer its paths.
+    return503OnClosing: true,
+  });
+
+  const ctx: AppContext = {
+    config,
+    db: database.db,
+    dbKind: database.kind,
+    cache,
+    limits: createLimits(limitsRedis),
+    presence,
+    pubsub,
+    tokens: createTokens(config.jwtSecret),
+    rooms: new RoomDirectory(database.db, pubsub),
+    log: fastify.log,
+    broadcast: noBroadcast,
+    inflight: new Set(),
+  };
+  await ctx.rooms.start();
+  fastify.decorate('ctx', ctx);
+
+  await fastify.register(cookie);
+  await fastify.register(cors, { origin: config.webOrigins, credentials: true });
+  await fastify.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError(400, 'INVALID_JSON', 'The request body is not valid JSON.'), undefined);
+    }
+  });
+
+  // CSRF: a cross-site form can send neither a JSON content type nor a custom header.
+  fastify.addHook('onRequest', async (req) => {
+    if (!STATE_CHANGING.has(req.method) || !req.url.startsWith('/api/')) return;
+    if (req.url.startsWith('/api/payments/webhook')) return;
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type === 'application/json' || req.headers['x-chatpop-csrf'] === '1') return;
+    throw new AppError(403, 'CSRF_REJECTED', 'This request must be sent as JSON from the ChatPop app.');
+  });
+
+  fastify.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.headers) void reply.headers(err.headers);
+      return reply.code(err.status).send(err.toBody());
+    }
+    const known = translateFastifyError(err);
+    if (known) return reply.code(known.status).send(known.toBody());
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Something went wrong on our side. Try again.' } });
+  });
+  fastify.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `There is nothing at ${req.method} ${req.url.split('?')[0]}.` } }),
+  );
+
+  fastify.get('/api/health', async (): Promise<HealthResponse> => {
+    let cacheUp = true;
+    try {
+      await cache.count('health:probe');
+    } catch {
+      cacheUp = false;
+    }
+    return { status: cacheUp ? 'ok' : 'degraded', db: database.kind, cache: cache.kind, version: config.version };
+  });
+  await fastify.register(authRoutes);
+  await fastify.register(chatRoutes);
+  await fastify.register(messageRoutes);
+
+  await fastify.ready();
+  const realtime = attachRealtime(ctx, fastify.server, adapterClients);
+
+  let closing: Promise<void> | undefined;
+  return {
+    fastify,
+    ctx,
+    realtime,
+    async listen() {
+      await fastify.listen({ port: config.port, host: config.host });
+      const address = fastify.server.address();
+      return typeof address === 'object' && address ? address.port : config.port;
+    },
+    close() {
+      closing ??= (async () => {
+        await realtime.close();
+        await fastify.close();
+        await Promise.allSettled([...ctx.inflight]);
+        await Promise.allSettled([cache.close(), presence.close(), pubsub.close()]);
+        redisClients.forEach((c) => c.disconnect());
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function translateFastifyError(err: FastifyError): AppError | null {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KiB.`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError(400, 'BAD_REQUEST', 'The request body is malformed.');
+    default:
+      if (err.statusCode === 400 && err instanceof SyntaxError) return new AppError(400, 'INVALID_JSON', 'The request body is not valid JSON.');
+      return null;
+  }
+}

@@ -1,0 +1,36 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config';
+import type { Db } from './db/client';
+import type { MessageCache } from './infra/cache';
+import type { Limits } from './infra/limits';
+import type { Presence } from './infra/presence';
+import type { PubSub } from './infra/pubsub';
+import type { Tokens } from './modules/auth/tokens';
+import type { Broadcaster } from './realtime/broadcast';
+import type { RoomDirectory } from './modules/chats/directory';
+
+/** Everything a domain function may use, built once in app.ts. */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  dbKind: 'pglite' | 'postgres';
+  cache: MessageCache;
+  limits: Limits;
+  presence: Presence;
+  pubsub: PubSub;
+  tokens: Tokens;
+  rooms: RoomDirectory;
+  log: FastifyBaseLogger;
+  /** Set once Socket.IO is attached; every client-facing event goes through it. */
+  broadcast: Broadcaster;
+  /** Writes the server must finish before it stops. */
+  inflight: Set<Promise<unknown>>;
+}
+
+/** Runs a write so that a graceful shutdown waits for it. */
+export function track<T>(ctx: AppContext, work: Promise<T>): Promise<T> {
+  ctx.inflight.add(work);
+  const done = () => ctx.inflight.delete(work);
+  work.then(done, done);
+  return work;
+}

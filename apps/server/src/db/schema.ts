@@ -1,0 +1,162 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { ChatSettings } from '@chatpop/protocol';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    /** Reserved username, case preserved; `username_lower` holds the unique key. */
+    username: text('username'),
+    usernameLower: text('username_lower'),
+    displayName: text('display_name'),
+    isStaff: boolean('is_staff').notNull().default(false),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email), uniqueIndex('users_username_lower_key').on(t.usernameLower)],
+);
+
+/** One row per signed-in device: a refresh-token family, rotated on every use. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Anonymous browsers, identified by an httpOnly cookie the server issues. */
+export const devices = pgTable('devices', {
+  id: text('id').primaryKey(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+});
+
+export const rooms = pgTable(
+  'rooms',
+  {
+    id: uuid('id').primaryKey(),
+    kind: text('kind', { enum: ['pop', 'backroom', 'direct', 'group'] }).notNull(),
+    code: text('code'),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    isPrivate: boolean('is_private').notNull().default(false),
+    accessCode: text('access_code'),
+    settings: jsonb('settings').$type<ChatSettings>().notNull(),
+    hostUserId: uuid('host_user_id').references(() => users.id),
+    parentRoomId: uuid('parent_room_id'),
+    lastSeq: integer('last_seq').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    endedAt: ts('ended_at'),
+  },
+  (t) => [uniqueIndex('rooms_code_key').on(t.code), index('rooms_host_idx').on(t.hostUserId)],
+);
+
+export const members = pgTable(
+  'members',
+  {
+    id: uuid('id').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id),
+    deviceId: text('device_id').references(() => devices.id),
+    username: text('username').notNull(),
+    usernameLower: text('username_lower').notNull(),
+    role: text('role', { enum: ['host', 'moderator', 'admin', 'member'] }).notNull().default('member'),
+    /** Badge (SPEC §2.3): a signed-in participant wearing their reserved username; set at join. */
+    verified: boolean('verified').notNull().default(false),
+    mutedUntil: ts('muted_until'),
+    bannedAt: ts('banned_at'),
+    lastReadSeq: integer('last_read_seq').notNull().default(0),
+    lastDeliveredSeq: integer('last_delivered_seq').notNull().default(0),
+    ip: text('ip'),
+    joinedAt: ts('joined_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // Dual sessions (SPEC §2.2): a signed-in participation and an anonymous one are separate identities.
+    uniqueIndex('members_room_user_key').on(t.roomId, t.userId).where(sql`${t.userId} is not null`),
+    uniqueIndex('members_room_device_key').on(t.roomId, t.deviceId).where(sql`${t.userId} is null`),
+    uniqueIndex('members_room_user_name_key').on(t.roomId, t.usernameLower).where(sql`${t.userId} is not null`),
+    uniqueIndex('members_room_anon_name_key').on(t.roomId, t.usernameLower).where(sql`${t.userId} is null`),
+    index('members_user_idx').on(t.userId),
+    index('members_room_ip_idx').on(t.roomId, t.ip),
+  ],
+);
+
+/** A device (or user) that has shown a private chat's access code. */
+export const roomAccessGrants = pgTable(
+  'room_access_grants',
+  {
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    grantedAt: ts('granted_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.deviceId] })],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    clientId: text('client_id'),
+    memberId: uuid('member_id').references(() => members.id),
+    username: text('username'),
+    verified: boolean('verified').notNull().default(false),
+    type: text('type', { enum: ['normal', 'host', 'system', 'tip', 'pin', 'media'] }).notNull(),
+    content: text('content').notNull(),
+    replyToId: uuid('reply_to_id'),
+    forwardedFromId: uuid('forwarded_from_id'),
+    editedAt: ts('edited_at'),
+    deletedAt: ts('deleted_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
+  },
+  (t) => [
+    uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),
+    // A resend with the same client id is harmless: the insert conflicts and the first copy is returned.
+    uniqueIndex('messages_room_client_key').on(t.roomId, t.clientId),
+    index('messages_search_idx').using('gin', t.search),
+  ],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type RoomRow = typeof rooms.$inferSelect;
+export type MemberRow = typeof members.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { validationFailed } from './errors';
+
+export const COOKIE_ACCESS = 'cp_at';
+export const COOKIE_REFRESH = 'cp_rt';
+export const COOKIE_DEVICE = 'cp_did';
+const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
+const DEVICE_COOKIE_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
+
+/** Parses input with its protocol schema; a failure is a 400 VALIDATION_FAILED listing each rule broken. */
+export function parse<S extends z.ZodType>(schema: S, data: unknown): z.output<S> {
+  const result = schema.safeParse(data ?? {});
+  if (!result.success) throw validationFailed(result.error.issues);
+  return result.data;
+}
+
+/**
+ * The anonymous device id. The server issues it (httpOnly, so page scripts
+ * never see it) on the first chat request that lacks one.
+ */
+export function deviceId(req: FastifyRequest, reply: FastifyReply, opts: { create: boolean; secure: boolean }): string | null {
+  const existing = req.cookies[COOKIE_DEVICE];
+  if (existing && DEVICE_ID_PATTERN.test(existing)) return existing;
+  if (!opts.create) return null;
+  const id = randomBytes(18).toString('base64url');
+  reply.setCookie(COOKIE_DEVICE, id, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: opts.secure,
+    maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
+  });
+  // Later reads in this request see it too.
+  req.cookies[COOKIE_DEVICE] = id;
+  return id;
+}

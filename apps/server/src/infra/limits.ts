@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { rateLimited } from '../errors';
+
+/** Every rate limit of SPEC §3 and §6, in one table. */
+export const LIMIT_RULES = {
+  register: { points: 3, durationSeconds: 60 * 60, message: 'Too many accounts were created from your network. Try again later.' },
+  loginIp: { points: 5, durationSeconds: 15 * 60, message: 'Too many sign-in attempts. Try again in a few minutes.' },
+  loginAccount: { points: 5, durationSeconds: 15 * 60, message: 'Too many sign-in attempts. Try again in a few minutes.' },
+  accessCode: { points: 10, durationSeconds: 15 * 60, message: 'Too many wrong access codes. Try again in a few minutes.' },
+  messagesPerMinute: { points: 30, durationSeconds: 60, message: 'You are sending messages too fast. Slow down a little.' },
+  messagesPerSecond: { points: 5, durationSeconds: 1, message: 'You are sending messages too fast. Slow down a little.' },
+  joinPerIp: { points: 30, durationSeconds: 60, message: 'Too many joins from your network. Try again in a minute.' },
+} as const;
+export type LimitRule = keyof typeof LIMIT_RULES;
+
+export interface Limits {
+  readonly kind: 'memory' | 'redis';
+  /** Counts one attempt; throws RATE_LIMITED (429 with retry-after) past the rule's limit. */
+  consume(rule: LimitRule, key: string): Promise<void>;
+  reset(rule: LimitRule, key: string): Promise<void>;
+}
+
+export function createLimits(redis?: Redis): Limits {
+  const limiters = new Map<LimitRule, RateLimiterAbstract>();
+  for (const [rule, cfg] of Object.entries(LIMIT_RULES) as [LimitRule, (typeof LIMIT_RULES)[LimitRule]][]) {
+    const base = { keyPrefix: `limit:${rule}`, points: cfg.points, duration: cfg.durationSeconds };
+    limiters.set(
+      rule,
+      redis
+        ? new RateLimiterRedis({
+            ...base,
+            storeClient: redis,
+            // Redis unreachable: keep limiting on this node rather than letting everything through.
+            insuranceLimiter: new RateLimiterMemory(base),
+          })
+        : new RateLimiterMemory(base),
+    );
+  }
+  return {
+    kind: redis ? 'redis' : 'memory',
+    async consume(rule, key) {
+      try {
+        await limiters.get(rule)!.consume(key);
+      } catch (err) {
+        if (err instanceof RateLimiterRes) {
+          throw rateLimited(Math.ceil(err.msBeforeNext / 1000), LIMIT_RULES[rule].message);
+        }
+        throw err;
+      }
+    },
+    async reset(rule, key) {
+      await limiters.get(rule)!.delete(key);
+    },
+  };
+}

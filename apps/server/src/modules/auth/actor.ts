@@ -1,0 +1,36 @@
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context';
+import { AppError, unauthenticated } from '../../errors';
+import { COOKIE_ACCESS } from '../../http';
+import type { UserRow } from '../../db/schema';
+import * as repo from './repo';
+
+export interface SignedInActor {
+  user: UserRow;
+  sessionId: string;
+}
+
+/**
+ * The signed-in user of a request, or null for a visitor. An expired or
+ * revoked access token is a 401 (the client refreshes and retries) rather than
+ * a silent downgrade to anonymous, which would make a signed-in user join a
+ * chat as someone else.
+ */
+export async function optionalUser(ctx: AppContext, req: FastifyRequest): Promise<SignedInActor | null> {
+  const token = req.cookies[COOKIE_ACCESS];
+  if (!token) return null;
+  const claims = await ctx.tokens.verifyAccess(token);
+  const session = await repo.findSession(ctx.db, claims.sessionId);
+  if (!session || session.revokedAt || session.userId !== claims.userId) {
+    throw new AppError(401, 'SESSION_REVOKED', 'This session has ended. Sign in again.');
+  }
+  const user = await repo.findUserById(ctx.db, claims.userId);
+  if (!user) throw new AppError(401, 'SESSION_REVOKED', 'This session has ended. Sign in again.');
+  return { user, sessionId: session.id };
+}
+
+export async function requireUser(ctx: AppContext, req: FastifyRequest): Promise<SignedInActor> {
+  const actor = await optionalUser(ctx, req);
+  if (!actor) throw unauthenticated();
+  return actor;
+}

@@ -1,0 +1,95 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { ACCESS_TOKEN_TTL_SECONDS } from '@chatpop/protocol';
+import { AppError } from '../../errors';
+
+export const CHAT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+/** Clock skew tolerated between nodes when checking `iat`. */
+const CLOCK_SKEW_SECONDS = 30;
+const ISSUER = 'chatpop';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+/** The chat session token of SPEC §2.2: bound to chat, participation and username. */
+export interface ChatClaims {
+  roomId: string;
+  memberId: string;
+  username: string;
+}
+
+export interface Tokens {
+  signAccess(claims: AccessClaims): Promise<string>;
+  verifyAccess(token: string): Promise<AccessClaims>;
+  signChat(claims: ChatClaims): Promise<string>;
+  verifyChat(token: string): Promise<ChatClaims>;
+}
+
+export function createTokens(secret: string): Tokens {
+  const key = new TextEncoder().encode(secret);
+
+  async function sign(payload: Record<string, string>, audience: string, subject: string, ttlSeconds: number) {
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(audience)
+      .setSubject(subject)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(key);
+  }
+
+  async function verify(token: string, audience: string) {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+      throw new AppError(401, 'TOKEN_INVALID', 'The token is missing or malformed.');
+    }
+    try {
+      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience, algorithms: ['HS256'] });
+      const now = Math.floor(Date.now() / 1000);
+      if (typeof payload.iat !== 'number' || payload.iat > now + CLOCK_SKEW_SECONDS) {
+        throw new AppError(401, 'TOKEN_INVALID', 'The token is dated in the future.');
+      }
+      return payload;
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      if (err instanceof joseErrors.JWTExpired) {
+        throw new AppError(401, 'TOKEN_EXPIRED', 'The token has expired. Open the chat again.');
+      }
+      throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
+    }
+  }
+
+  return {
+    signAccess: ({ userId, sessionId }) => sign({ sid: sessionId }, 'access', userId, ACCESS_TOKEN_TTL_SECONDS),
+    async verifyAccess(token) {
+      const p = await verify(token, 'access');
+      if (typeof p.sub !== 'string' || typeof p.sid !== 'string') throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
+      return { userId: p.sub, sessionId: p.sid };
+    },
+    signChat: ({ roomId, memberId, username }) => sign({ rid: roomId, usr: username }, 'chat', memberId, CHAT_TOKEN_TTL_SECONDS),
+    async verifyChat(token) {
+      const p = await verify(token, 'chat');
+      if (typeof p.sub !== 'string' || typeof p.rid !== 'string' || typeof p.usr !== 'string') {
+        throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
+      }
+      return { roomId: p.rid, memberId: p.sub, username: p.usr };
+    },
+  };
+}
+
+/** Refresh tokens are opaque: `<sessionId>.<secret>`; only the secret's hash is stored. */
+export function newRefreshSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+export function parseRefreshToken(token: string | undefined): { sessionId: string; secret: string } | null {
+  if (!token) return null;
+  const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{20,100})$/.exec(token);
+  return match ? { sessionId: match[1]!, secret: match[2]! } : null;
+}

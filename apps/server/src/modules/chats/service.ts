@@ -1,0 +1,213 @@
+import { timingSafeEqual } from 'node:crypto';
+import { uuidv7 } from 'uuidv7';
+import {
+  checkUsernameFormat,
+  chatSettingsSchema,
+  type ChatView,
+  type CreateChatBody,
+  type JoinBody,
+  type Member,
+  type UpdateChatBody,
+  type createChatBodySchema,
+  type updateChatBodySchema,
+} from '@chatpop/protocol';
+import type { z } from 'zod';
+import type { AppContext } from '../../context';
+import { AppError, badRequest, conflict } from '../../errors';
+import { uniqueViolation } from '../../db/errors';
+import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
+import { findUserByUsername } from '../auth/repo';
+import { sendMessage } from '../messages/service';
+import { newAccessCode, newChatCode } from './codes';
+import type { ChatAccess, Viewer } from './policy';
+import * as repo from './repo';
+
+const CODE_ATTEMPTS = 5;
+
+export function toMember(m: MemberRow): Member {
+  return {
+    id: m.id,
+    roomId: m.roomId,
+    username: m.username,
+    role: m.role,
+    verified: m.verified,
+    anonymous: m.userId === null,
+    joinedAt: m.joinedAt.toISOString(),
+  };
+}
+
+export async function chatViews(ctx: AppContext, rooms: RoomRow[], hostView: (room: RoomRow) => boolean): Promise<ChatView[]> {
+  const ids = rooms.map((r) => r.id);
+  const [counts, hosts, online] = await Promise.all([
+    repo.countMembers(ctx.db, ids),
+    repo.hostUsernames(ctx.db, [...new Set(rooms.map((r) => r.hostUserId).filter((id): id is string => Boolean(id)))]),
+    Promise.all(ids.map((id) => ctx.presence.online(id).then((o) => o.length).catch(() => 0))),
+  ]);
+  return rooms.map((room, i) => ({
+    roomId: room.id,
+    code: room.code!,
+    name: room.name,
+    description: room.description,
+    access: room.isPrivate ? 'private' : 'public',
+    host: { username: room.hostUserId ? (hosts.get(room.hostUserId) ?? null) : null },
+    settings: room.settings,
+    memberCount: counts.get(room.id) ?? 0,
+    onlineCount: online[i] ?? 0,
+    lastSeq: room.lastSeq,
+    createdAt: room.createdAt.toISOString(),
+    endedAt: room.endedAt?.toISOString() ?? null,
+    ...(hostView(room) && room.accessCode ? { accessCode: room.accessCode } : {}),
+  }));
+}
+
+export async function chatView(ctx: AppContext, room: RoomRow, forHost: boolean): Promise<ChatView> {
+  const [view] = await chatViews(ctx, [room], () => forHost);
+  return view!;
+}
+
+export async function createChat(ctx: AppContext, host: UserRow, body: z.output<typeof createChatBodySchema>): Promise<RoomRow> {
+  const settings = chatSettingsSchema.parse(body.settings);
+  const isPrivate = body.access === 'private';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const room = await ctx.db.transaction(async (tx) => {
+        const created = await repo.insertRoom(tx, {
+          id: uuidv7(),
+          kind: 'pop',
+          code: newChatCode(),
+          name: body.name,
+          description: body.description,
+          isPrivate,
+          accessCode: isPrivate ? (body.accessCode ?? newAccessCode()) : null,
+          settings,
+          hostUserId: host.id,
+        });
+        if (host.username) {
+          // A host with a reserved username is in the chat from the start, badge on.
+          await repo.insertMember(tx, {
+            id: uuidv7(),
+            roomId: created.id,
+            userId: host.id,
+            username: host.username,
+            usernameLower: host.username.toLowerCase(),
+            role: 'host',
+            verified: true,
+          });
+        }
+        return created;
+      });
+      return room;
+    } catch (err) {
+      if (uniqueViolation(err) === 'rooms_code_key' && attempt < CODE_ATTEMPTS) continue;
+      throw err;
+    }
+  }
+}
+
+export async function updateChat(ctx: AppContext, room: RoomRow, body: z.output<typeof updateChatBodySchema>): Promise<RoomRow> {
+  const settings = body.settings ? chatSettingsSchema.parse({ ...room.settings, ...body.settings }) : room.settings;
+  const isPrivate = body.access ? body.access === 'private' : room.isPrivate;
+  const accessCode = isPrivate ? (body.accessCode ?? room.accessCode ?? newAccessCode()) : null;
+  const updated = await repo.updateRoom(ctx.db, room.id, {
+    name: body.name ?? room.name,
+    description: body.description ?? room.description,
+    isPrivate,
+    accessCode,
+    settings,
+  });
+  await ctx.rooms.changed(room.id);
+  return updated;
+}
+
+function sameCode(a: string, b: string): boolean {
+  const x = Buffer.from(a.trim().toUpperCase());
+  const y = Buffer.from(b.trim().toUpperCase());
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A right access code lets this device read the private chat from now on. */
+export async function grantAccess(ctx: AppContext, room: RoomRow, deviceId: string, accessCode: string, ip: string) {
+  if (!room.isPrivate || !room.accessCode) return;
+  await ctx.limits.consume('accessCode', `${room.id}:${ip}`);
+  if (!sameCode(room.accessCode, accessCode)) {
+    throw new AppError(403, 'ACCESS_CODE_WRONG', 'That access code is not right.');
+  }
+  await repo.ensureDevice(ctx.db, deviceId);
+  await repo.insertGrant(ctx.db, room.id, deviceId);
+}
+
+export interface Joined {
+  member: MemberRow;
+  token: string;
+  created: boolean;
+}
+
+/**
+ * Joins a pop chat (SPEC §2.2). A returning user or device gets its
+ * participation back. Signed-in users join with their reserved username unless
+ * they give another; visitors give a username that no one in the chat holds
+ * and that is not someone's reserved username.
+ */
+export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, body: JoinBody, ip: string): Promise<Joined> {
+  const { room } = access;
+  if (room.endedAt) throw new AppError(403, 'CHAT_LOCKED', 'This chat has ended.');
+  if (access.member) {
+    return { member: access.member, token: await tokenFor(ctx, access.member), created: false };
+  }
+  const user = viewer.user;
+  const requested = body.username ?? user?.username ?? '';
+  const check = checkUsernameFormat(requested);
+  if (!check.ok) throw badRequest('USERNAME_INVALID', check.message!, { rule: check.rule });
+  const username = check.username;
+  const lower = username.toLowerCase();
+
+  if (!user && !viewer.deviceId) throw badRequest('BAD_REQUEST', 'Your browser did not keep our cookie. Allow cookies and try again.');
+  await ctx.limits.consume('joinPerIp', ip);
+
+  const holder = await repo.findMemberByName(ctx.db, room.id, lower);
+  if (holder && (user === null || holder.userId !== null)) {
+    throw conflict('USERNAME_TAKEN', `Someone in this chat is already called ${holder.username}. Pick another name.`);
+  }
+  if (!user || user.usernameLower !== lower) {
+    const owner = await findUserByUsername(ctx.db, lower);
+    if (owner && owner.id !== user?.id) {
+      throw conflict('USERNAME_TAKEN', `${username} is a reserved username. Pick another name.`);
+    }
+  }
+
+  let member: MemberRow;
+  try {
+    if (!user) await repo.ensureDevice(ctx.db, viewer.deviceId!);
+    member = await repo.insertMember(ctx.db, {
+      id: uuidv7(),
+      roomId: room.id,
+      userId: user?.id ?? null,
+      deviceId: user ? null : viewer.deviceId,
+      username,
+      usernameLower: lower,
+      role: user && room.hostUserId === user.id ? 'host' : 'member',
+      verified: Boolean(user && user.usernameLower === lower),
+      ip,
+    });
+  } catch (err) {
+    const constraint = uniqueViolation(err);
+    if (constraint === 'members_room_user_key' || constraint === 'members_room_device_key') {
+      // The same user or device joined twice at once: the first join stands.
+      const existing = await repo.findParticipation(ctx.db, room.id, user ? { userId: user.id } : { deviceId: viewer.deviceId! });
+      if (existing) return { member: existing, token: await tokenFor(ctx, existing), created: false };
+    }
+    if (constraint !== null) throw conflict('USERNAME_TAKEN', `Someone in this chat is already called ${username}. Pick another name.`);
+    throw err;
+  }
+  await sendMessage(ctx, room, null, { clientId: null, content: `${username} joined`, type: 'system' }).then(
+    (sent) => ctx.broadcast.message(room, sent.message),
+    (err: unknown) => ctx.log.warn({ err }, 'join notice not sent'),
+  );
+  return { member, token: await tokenFor(ctx, member), created: true };
+}
+
+export function tokenFor(ctx: AppContext, member: MemberRow): Promise<string> {
+  return ctx.tokens.signChat({ roomId: member.roomId, memberId: member.id, username: member.username });
+}
+
+export type { CreateChatBody, UpdateChatBody };

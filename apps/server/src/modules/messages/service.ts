@@ -1,0 +1,234 @@
+import { uuidv7 } from 'uuidv7';
+import { HISTORY_PAGE_SIZE, MESSAGE_MAX_CHARS, type HistoryResponse, type Message, type MessageType } from '@chatpop/protocol';
+import type { AppContext } from '../../context';
+import { track } from '../../context';
+import { AppError, badRequest } from '../../errors';
+import { uniqueViolation } from '../../db/errors';
+import type { MemberRow, MessageRow, RoomRow } from '../../db/schema';
+import * as repo from './repo';
+
+const REPLY_PREVIEW_CHARS = 200;
+
+/** The cache key of a room's messages, in the seed's layout (docs/architecture.md). */
+export function cacheKey(room: Pick<RoomRow, 'id' | 'kind' | 'code'>): string {
+  if (room.kind === 'pop' && room.code) return `chat:${room.code}:messages`;
+  return `room:${room.id}:messages`;
+}
+
+export function toMessage(row: MessageRow, reply: MessageRow | undefined | null): Message {
+  return {
+    id: row.id,
+    roomId: row.roomId,
+    seq: row.seq,
+    clientId: row.clientId,
+    memberId: row.memberId,
+    username: row.username,
+    verified: row.verified,
+    type: row.type,
+    content: row.deletedAt ? '' : row.content,
+    replyTo: reply
+      ? {
+          id: reply.id,
+          username: reply.username,
+          content: reply.deletedAt ? '' : reply.content.slice(0, REPLY_PREVIEW_CHARS),
+          deleted: Boolean(reply.deletedAt),
+        }
+      : null,
+    createdAt: row.createdAt.toISOString(),
+    deletedAt: row.deletedAt?.toISOString() ?? null,
+  };
+}
+
+async function withReplies(ctx: AppContext, rows: MessageRow[]): Promise<Message[]> {
+  const ids = [...new Set(rows.map((r) => r.replyToId).filter((id): id is string => Boolean(id)))];
+  const replies = new Map((await repo.findByIds(ctx.db, ids)).map((r) => [r.id, r]));
+  return rows.map((r) => toMessage(r, r.replyToId ? replies.get(r.replyToId) : null));
+}
+
+export interface SendInput {
+  clientId: string | null;
+  content: string;
+  replyToId?: string | null;
+  type?: MessageType;
+}
+
+/** Check, then do (STYLE §2): every rule a send must pass, touching nothing. */
+export function checkSendMessage(room: RoomRow, member: MemberRow | null, input: SendInput): string {
+  if (room.endedAt) throw new AppError(403, 'CHAT_LOCKED', 'This chat has ended.');
+  if (room.settings.locked && member?.role !== 'host' && member?.role !== 'moderator') {
+    throw new AppError(403, 'CHAT_LOCKED', 'The host has locked this chat. You can read but not send.');
+  }
+  const content = input.content.trim();
+  if (content.length === 0) throw badRequest('MESSAGE_EMPTY', 'Write something before sending.');
+  if (content.length > MESSAGE_MAX_CHARS) {
+    throw badRequest('MESSAGE_TOO_LONG', `A message can have at most ${MESSAGE_MAX_CHARS.toLocaleString('en-US')} characters.`, {
+      max: MESSAGE_MAX_CHARS,
+      length: content.length,
+    });
+  }
+  return content;
+}
+
+export interface SendResult {
+  message: Message;
+  /** False when the client id had already been sent: nothing new to broadcast. */
+  created: boolean;
+}
+
+/**
+ * Writes one message (docs/architecture.md, "Write path"): one transaction
+ * takes the next seq and inserts; a resend with the same client id returns
+ * the stored copy. The cache is written before the caller broadcasts, so a
+ * replay that follows a broadcast always finds the message.
+ */
+export async function sendMessage(ctx: AppContext, room: RoomRow, member: MemberRow | null, input: SendInput): Promise<SendResult> {
+  const content = checkSendMessage(room, member, input);
+  return track(ctx, doSend(ctx, room, member, input, content));
+}
+
+async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, input: SendInput, content: string): Promise<SendResult> {
+  const type: MessageType = input.type ?? (member?.role === 'host' ? 'host' : 'normal');
+  let reply: MessageRow | undefined;
+  if (input.replyToId) {
+    reply = await repo.findInRoom(ctx.db, room.id, input.replyToId);
+    if (!reply) throw badRequest('REPLY_NOT_FOUND', 'The message you are replying to is not in this chat.');
+  }
+  let row: MessageRow;
+  let created = true;
+  try {
+    const result = await ctx.db.transaction(async (tx) => {
+      if (input.clientId) {
+        const existing = await repo.findByClientId(tx, room.id, input.clientId);
+        if (existing) return { row: existing, created: false };
+      }
+      const seq = await repo.nextSeq(tx, room.id);
+      const inserted = await repo.insertMessage(tx, {
+        id: uuidv7(),
+        roomId: room.id,
+        seq,
+        clientId: input.clientId,
+        memberId: member?.id ?? null,
+        username: member?.username ?? null,
+        verified: member?.verified ?? false,
+        type,
+        content,
+        replyToId: reply?.id ?? null,
+      });
+      return { row: inserted, created: true };
+    });
+    row = result.row;
+    created = result.created;
+  } catch (err) {
+    // Two sends with one client id raced: the loser's transaction rolled back (seq included).
+    if (uniqueViolation(err) === 'messages_room_client_key' && input.clientId) {
+      const existing = await repo.findByClientId(ctx.db, room.id, input.clientId);
+      if (!existing) throw err;
+      row = existing;
+      created = false;
+    } else {
+      throw err;
+    }
+  }
+  if (!created && row.replyToId && !reply) reply = await repo.findInRoom(ctx.db, room.id, row.replyToId);
+  const message = toMessage(row, reply);
+  if (created) await cachePut(ctx, room, message);
+  return { message, created };
+}
+
+async function cachePut(ctx: AppContext, room: RoomRow, message: Message) {
+  try {
+    await ctx.cache.put(cacheKey(room), message);
+  } catch (err) {
+    // The cache would now have a hole; reads detect holes, but drop the key so it refills from the database.
+    ctx.log.warn({ err, roomId: room.id }, 'message cache write failed');
+    await ctx.cache.drop(cacheKey(room)).catch(() => undefined);
+  }
+}
+
+/** True when `page` is exactly the seqs from..to with none missing. */
+function contiguous(page: Message[], from: number, to: number): boolean {
+  if (to < from) return page.length === 0;
+  if (page.length !== to - from + 1) return false;
+  return page.every((m, i) => m.seq === from + i);
+}
+
+type Source = HistoryResponse['source'];
+
+/**
+ * Cursor pages of history, cache first. A cache answer is used only when it
+ * is provably complete for the page (contiguous seqs reaching the page's
+ * bounds); otherwise, or on any cache error, the database answers and the
+ * page is written back to the cache.
+ */
+export async function history(
+  ctx: AppContext,
+  room: RoomRow,
+  q: { before?: number; after?: number; limit?: number },
+): Promise<HistoryResponse> {
+  const limit = Math.min(q.limit ?? HISTORY_PAGE_SIZE, HISTORY_PAGE_SIZE);
+  const key = cacheKey(room);
+  try {
+    const page = await fromCache(ctx, key, q.before, q.after, limit);
+    if (page) return { ...page, source: 'cache' };
+  } catch (err) {
+    ctx.log.warn({ err, roomId: room.id }, 'message cache read failed; reading the database');
+  }
+  const page = await fromDatabase(ctx, room.id, q.before, q.after, limit);
+  ctx.cache.putMany(key, page.messages).catch((err) => ctx.log.warn({ err }, 'message cache backfill failed'));
+  return { ...page, source: 'database' as Source };
+}
+
+async function fromCache(ctx: AppContext, key: string, before: number | undefined, after: number | undefined, limit: number) {
+  if (after !== undefined) {
+    const page = await ctx.cache.range(key, after + 1, after + limit + 1);
+    const top = (await ctx.cache.latest(key, 1))[0];
+    if (page.length === 0) return top && top.seq <= after ? { messages: [], hasMore: false } : null;
+    if (!contiguous(page, after + 1, after + page.length)) return null;
+    if (page.length > limit) return { messages: page.slice(0, limit), hasMore: true };
+    return top?.seq === page[page.length - 1]!.seq ? { messages: page, hasMore: false } : null;
+  }
+  if (before !== undefined) {
+    const from = Math.max(1, before - limit);
+    const page = await ctx.cache.range(key, from, before - 1);
+    if (!contiguous(page, from, before - 1)) return null;
+    return { messages: page, hasMore: from > 1 };
+  }
+  const page = await ctx.cache.latest(key, limit);
+  if (page.length === 0) return null;
+  const last = page[page.length - 1]!.seq;
+  const first = Math.max(1, last - limit + 1);
+  if (!contiguous(page, first, last)) return null;
+  return { messages: page, hasMore: first > 1 };
+}
+
+async function fromDatabase(ctx: AppContext, roomId: string, before: number | undefined, after: number | undefined, limit: number) {
+  if (after !== undefined) {
+    const rows = await repo.after(ctx.db, roomId, after, limit + 1);
+    return { messages: await withReplies(ctx, rows.slice(0, limit)), hasMore: rows.length > limit };
+  }
+  const rows = before !== undefined ? await repo.before(ctx.db, roomId, before, limit + 1) : await repo.latest(ctx.db, roomId, limit + 1);
+  const hasMore = rows.length > limit;
+  return { messages: await withReplies(ctx, hasMore ? rows.slice(1) : rows), hasMore };
+}
+
+/**
+ * Everything after `afterSeq` for a reconnecting client, up to `max`, cache
+ * first: the cache serves it only when it holds the whole range.
+ */
+export async function replay(ctx: AppContext, room: RoomRow, afterSeq: number, max: number, beforeSeq?: number) {
+  const key = cacheKey(room);
+  try {
+    const upper = beforeSeq === undefined ? afterSeq + max : Math.min(beforeSeq - 1, afterSeq + max);
+    const page = await ctx.cache.range(key, afterSeq + 1, upper);
+    if (page.length > 0 && contiguous(page, afterSeq + 1, page[page.length - 1]!.seq)) {
+      const top = (await ctx.cache.latest(key, 1))[0];
+      const reachesEnd = beforeSeq === undefined ? top?.seq === page[page.length - 1]!.seq : page[page.length - 1]!.seq === beforeSeq - 1;
+      if (reachesEnd) return { messages: page, hasMore: false };
+      if (page.length === max) return { messages: page, hasMore: true };
+    }
+  } catch (err) {
+    ctx.log.warn({ err, roomId: room.id }, 'message cache read failed during replay');
+  }
+  const rows = await repo.after(ctx.db, room.id, afterSeq, max + 1, beforeSeq);
+  return { messages: await withReplies(ctx, rows.slice(0, max)), hasMore: rows.length > max };
+}

@@ -1,0 +1,252 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Socket } from 'socket.io';
+import {
+
+  REPLAY_MAX_MESSAGES,
+  handshakeAuthSchema,
+  roomJoinSchema,
+  roomOnlySchema,
+  roomRangeSchema,
+  sendMessageSchema,
+  typingSchema,
+  type Ack,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@chatpop/protocol';
+import type { z } from 'zod';
+import type { AppContext } from '../context';
+import { AppError, validationFailed } from '../errors';
+import type { MemberRow, RoomRow } from '../db/schema';
+import { findMember } from '../modules/chats/repo';
+import { replay, sendMessage } from '../modules/messages/service';
+import { roomChannel, socketBroadcaster, type IoServer } from './broadcast';
+
+/** What a connection proved at the handshake: the chat participations its tokens name. */
+export interface SocketData {
+  /** roomId → memberId, from verified chat session tokens. */
+  tokens: Map<string, string>;
+  /** Rooms this connection has joined, with the member as read at join time. */
+  joined: Map<string, MemberRow>;
+}
+
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const PRESENCE_SWEEP_MS = 15_000;
+const PRESENCE_DEBOUNCE_MS = 300;
+
+export interface Realtime {
+  io: IoServer;
+  close(): Promise<void>;
+}
+
+export function attachRealtime(
+  ctx: AppContext,
+  httpServer: HttpServer,
+  redis?: { pub: Redis; sub: Redis },
+): Realtime {
+  const io: IoServer = new Server(httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    cors: { origin: ctx.config.webOrigins, credentials: true },
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    maxHttpBufferSize: 64 * 1024,
+    // Each room is its own Redis channel, so a node only hears rooms it has members in.
+    adapter: redis ? createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic' }) : undefined,
+  });
+  ctx.broadcast = socketBroadcaster(io);
+
+  io.use(async (socket, next) => {
+    const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
+    if (!parsed.success) return next(handshakeError(new AppError(401, 'TOKEN_INVALID', 'The handshake carries malformed tokens.')));
+    const tokens = new Map<string, string>();
+    try {
+      for (const token of parsed.data.chatTokens) {
+        const claims = await ctx.tokens.verifyChat(token);
+        tokens.set(claims.roomId, claims.memberId);
+      }
+    } catch (err) {
+      return next(handshakeError(err));
+    }
+    socket.data.tokens = tokens;
+    socket.data.joined = new Map();
+    next();
+  });
+
+  // Presence changes are coalesced per room so a join storm sends one list, not one per join.
+  const pendingPresence = new Map<string, NodeJS.Timeout>();
+  function announcePresence(roomId: string) {
+    if (pendingPresence.has(roomId)) return;
+    pendingPresence.set(
+      roomId,
+      setTimeout(() => {
+        pendingPresence.delete(roomId);
+        ctx.presence
+          .online(roomId)
+          .then((online) => ctx.broadcast.presence({ roomId, online, count: online.length }))
+          .catch((err) => ctx.log.warn({ err }, 'presence read failed'));
+      }, PRESENCE_DEBOUNCE_MS),
+    );
+  }
+
+  const sweeper = setInterval(() => {
+    ctx.presence
+      .sweep()
+      .then((rooms) => rooms.forEach(announcePresence))
+      .catch((err) => ctx.log.warn({ err }, 'presence sweep failed'));
+  }, PRESENCE_SWEEP_MS);
+  sweeper.unref();
+
+  io.on('connection', (socket: IoSocket) => {
+    const handlers = new RoomHandlers(ctx, socket, announcePresence);
+    socket.on('room:join', (payload, ack) => respond(ctx, ack, () => handlers.join(payload)));
+    socket.on('room:leave', (payload, ack) => respond(ctx, ack, () => handlers.leave(payload)));
+    socket.on('message:send', (payload, ack) => respond(ctx, ack, () => handlers.send(payload)));
+    socket.on('message:range', (payload, ack) => respond(ctx, ack, () => handlers.range(payload)));
+    socket.on('typing', (payload) => handlers.typing(payload));
+    socket.on('presence:heartbeat', (ack) => respond(ctx, ack, () => handlers.heartbeat()));
+    socket.on('disconnect', () => handlers.disconnected());
+  });
+
+  return {
+    io,
+    async close() {
+      clearInterval(sweeper);
+      for (const t of pendingPresence.values()) clearTimeout(t);
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}
+
+function handshakeError(err: unknown): Error {
+  const e = new Error(err instanceof AppError ? err.code : 'TOKEN_INVALID') as Error & { data?: unknown };
+  e.data = err instanceof AppError ? err.toBody().error : { code: 'TOKEN_INVALID', message: 'The token is not valid.' };
+  return e;
+}
+
+/** Runs a handler and answers its ack with the result or the one error shape; never leaks internals. */
+async function respond<T extends object>(ctx: AppContext, ack: unknown, work: () => Promise<T>) {
+  const reply = typeof ack === 'function' ? (ack as (res: Ack<T>) => void) : () => undefined;
+  try {
+    reply({ ok: true, ...(await work()) } as Ack<T>);
+  } catch (err) {
+    if (err instanceof AppError) return reply({ ok: false, error: err.toBody().error });
+    ctx.log.error({ err }, 'socket handler failed');
+    reply({ ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side. Try again.' } });
+  }
+}
+
+function parseEvent<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
+  const result = schema.safeParse(payload ?? {});
+  if (!result.success) throw validationFailed(result.error.issues);
+  return result.data;
+}
+
+const notMember = () => new AppError(403, 'NOT_A_MEMBER', 'You are not in this chat. Join it first.');
+
+class RoomHandlers {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly socket: IoSocket,
+    private readonly announcePresence: (roomId: string) => void,
+  ) {}
+
+  /** The one access check for socket events (STYLE §4): a token for the room, a live participation. */
+  private async access(roomId: string): Promise<{ room: RoomRow; member: MemberRow }> {
+    const memberId = this.socket.data.tokens.get(roomId);
+    if (!memberId) throw notMember();
+    const [room, member] = await Promise.all([this.ctx.rooms.byRoomId(roomId), findMember(this.ctx.db, memberId)]);
+    if (!room || !member || member.roomId !== roomId || member.bannedAt) throw notMember();
+    return { room, member };
+  }
+
+  private joined(roomId: string): MemberRow {
+    const member = this.socket.data.joined.get(roomId);
+    if (!member) throw notMember();
+    return member;
+  }
+
+  async join(payload: unknown) {
+    const { roomId, afterSeq } = parseEvent(roomJoinSchema, payload);
+    const { room, member } = await this.access(roomId);
+    // Join the channel before reading the replay: a message sent in between arrives live, never lost.
+    await this.socket.join(roomChannel(roomId));
+    this.socket.data.joined.set(roomId, member);
+    await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
+    this.announcePresence(roomId);
+    const { messages, hasMore } = await replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES);
+    const fresh = await this.ctx.rooms.byRoomId(roomId);
+    const lastSeq = Math.max(fresh?.lastSeq ?? 0, messages[messages.length - 1]?.seq ?? 0);
+    return { roomId, messages, lastSeq, hasMore };
+  }
+
+  async leave(payload: unknown) {
+    const { roomId } = parseEvent(roomOnlySchema, payload);
+    const member = this.socket.data.joined.get(roomId);
+    if (member) {
+      this.socket.data.joined.delete(roomId);
+      await this.socket.leave(roomChannel(roomId));
+      await this.ctx.presence.remove(roomId, this.socket.id, member.id);
+      this.announcePresence(roomId);
+    }
+    return {};
+  }
+
+  async send(payload: unknown) {
+    const input = parseEvent(sendMessageSchema, payload);
+    const member = this.joined(input.roomId);
+    const room = await this.ctx.rooms.byRoomId(input.roomId);
+    if (!room) throw notMember();
+    await this.ctx.limits.consume('messagesPerSecond', member.id);
+    await this.ctx.limits.consume('messagesPerMinute', member.id);
+    const { message, created } = await sendMessage(this.ctx, room, member, {
+      clientId: input.clientId,
+      content: input.content,
+      replyToId: input.replyToId ?? null,
+    });
+    if (created) this.ctx.broadcast.message(room, message);
+    return { message };
+  }
+
+  async range(payload: unknown) {
+    const { roomId, afterSeq, beforeSeq } = parseEvent(roomRangeSchema, payload);
+    this.joined(roomId);
+    const room = await this.ctx.rooms.byRoomId(roomId);
+    if (!room) throw notMember();
+    return replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES, beforeSeq);
+  }
+
+  typing(payload: unknown) {
+    const parsed = typingSchema.safeParse(payload);
+    if (!parsed.success) return;
+    const member = this.socket.data.joined.get(parsed.data.roomId);
+    if (!member) return;
+    this.ctx.broadcast.typing(
+      parsed.data.roomId,
+      { roomId: parsed.data.roomId, memberId: member.id, username: member.username, typing: parsed.data.typing },
+      this.socket.id,
+    );
+  }
+
+  async heartbeat() {
+    for (const [roomId, member] of this.socket.data.joined) {
+      await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
+    }
+    return {};
+  }
+
+  disconnected() {
+    for (const [roomId, member] of this.socket.data.joined) {
+      this.ctx.presence
+        .remove(roomId, this.socket.id, member.id)
+        .then(() => this.announcePresence(roomId))
+        .catch((err) => this.ctx.log.warn({ err }, 'presence remove failed'));
+    }
+    this.socket.data.joined.clear();
+  }
+}
+

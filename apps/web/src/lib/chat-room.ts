@@ -1,0 +1,580 @@
+import {
+  HISTORY_PAGE_SIZE,
+  PRESENCE_HEARTBEAT_MS,
+  TYPING_TTL_MS,
+  historyResponseSchema,
+  type Member,
+  type Message,
+  type PresenceEntry,
+} from '@chatpop/protocol';
+import { api, chatPath, errorMessage } from './api';
+import { MessageLog, type ChatItem, type PendingSend } from './message-log';
+import { createChatSocket, type ChatSocket } from './socket';
+import { newClientId } from './utils';
+
+/**
+ * One pop chat as the client sees it: history over REST, then live over
+ * Socket.IO with the replay and gap rules of docs/api.md, optimistic sends
+ * with a clientId, typing and presence. A small external store: React reads
+ * it through `useSyncExternalStore` (see use-chat-room.ts).
+ */
+
+export const SEND_TIMEOUT_MS = 10_000;
+const JOIN_TIMEOUT_MS = 10_000;
+const RANGE_TIMEOUT_MS = 10_000;
+/** While a participant keeps typing, `typing: true` is repeated this often (the server forgets after TYPING_TTL_MS). */
+export const TYPING_RESEND_MS = 3_000;
+/** Without a keystroke for this long, typing stops on its own. */
+const TYPING_IDLE_MS = 5_000;
+/** How often a read-only viewer (no socket) looks for new messages. */
+const READ_ONLY_POLL_MS = 15_000;
+const STICKY_HOST_MESSAGES = 3;
+
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
+
+export interface HistoryState {
+  status: 'loading' | 'ready' | 'error';
+  error: string | null;
+  /** Older messages exist before the lowest one held. */
+  hasMore: boolean;
+  loadingOlder: boolean;
+  olderError: string | null;
+}
+
+export interface ChatRoomSnapshot {
+  items: ChatItem[];
+  /** The newest host messages, oldest first, for the sticky section. */
+  hostMessages: Message[];
+  connection: ConnectionState;
+  /** Connected at least once, or failed to: the reconnect banner may show. */
+  connectionTried: boolean;
+  joined: boolean;
+  typingNames: string[];
+  online: PresenceEntry[] | null;
+  onlineCount: number | null;
+  history: HistoryState;
+  /** The room cannot be used any more (removed, banned, token refused). */
+  fatal: string | null;
+}
+
+export interface ChatRoomOptions {
+  code: string;
+  roomId: string;
+  /** Fetches a fresh chat session token (`GET /api/chats/:code/me`); null when no longer a member. */
+  refreshToken: () => Promise<string | null>;
+}
+
+const FATAL_JOIN_CODES = new Set(['NOT_A_MEMBER', 'FORBIDDEN', 'CHAT_NOT_FOUND', 'TOKEN_INVALID']);
+const TOKEN_ERRORS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED']);
+
+export class ChatRoom {
+  private readonly opts: ChatRoomOptions;
+  private readonly log = new MessageLog();
+  private readonly listeners = new Set<() => void>();
+  private snapshot: ChatRoomSnapshot;
+  private notifyQueued = false;
+  private disposed = false;
+
+  private member: Member | null = null;
+  private socket: ChatSocket | null = null;
+  private connection: ConnectionState = 'idle';
+  private connectionTried = false;
+  private joined = false;
+  private fatal: string | null = null;
+  private history: HistoryState = { status: 'loading', error: null, hasMore: false, loadingOlder: false, olderError: null };
+
+  /** Every seq up to here is held (or was asked for and not given): `room:join` resumes after it. */
+  private syncedSeq = 0;
+  /** The room's last seq as the server last reported it. */
+  private knownLastSeq = 0;
+  private rangeInFlight = false;
+
+  private readonly sendTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly typingPeople = new Map<string, { username: string; timer: ReturnType<typeof setTimeout> }>();
+  private online: PresenceEntry[] | null = null;
+  private onlineCount: number | null = null;
+  private typingActive = false;
+  private typingSentAt = 0;
+  private typingIdleTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private pollTimer: ReturnType<typeof setInterval> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private reauthing = false;
+  private lastReauthAt = 0;
+
+  constructor(opts: ChatRoomOptions) {
+    this.opts = opts;
+    this.snapshot = this.buildSnapshot();
+  }
+
+  // ---- store ---------------------------------------------------------------
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+
+  getSnapshot = (): ChatRoomSnapshot => this.snapshot;
+
+  private changed(): void {
+    if (this.notifyQueued || this.disposed) return;
+    this.notifyQueued = true;
+    // Coalesce a burst (a replay, a typing storm) into one render.
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      if (this.disposed) return;
+      this.snapshot = this.buildSnapshot();
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  private buildSnapshot(): ChatRoomSnapshot {
+    const self = this.member
+      ? {
+          memberId: this.member.id,
+          username: this.member.username,
+          verified: this.member.verified,
+          type: this.member.role === 'host' ? ('host' as const) : ('normal' as const),
+        }
+      : null;
+    const items = this.log.items(self, this.opts.roomId);
+    const hostMessages: Message[] = [];
+    const all = this.log.messages();
+    for (let i = all.length - 1; i >= 0 && hostMessages.length < STICKY_HOST_MESSAGES; i--) {
+      const message = all[i];
+      if (message && message.type === 'host' && !message.deletedAt) hostMessages.unshift(message);
+    }
+    return {
+      items,
+      hostMessages,
+      connection: this.connection,
+      connectionTried: this.connectionTried,
+      joined: this.joined,
+      typingNames: [...this.typingPeople.values()].map((p) => p.username),
+      online: this.online,
+      onlineCount: this.onlineCount,
+      history: { ...this.history },
+      fatal: this.fatal,
+    };
+  }
+
+  // ---- lifecycle -----------------------------------------------------------
+
+  /** Loads the newest page of history; live updates follow once a member is set. */
+  async start(): Promise<void> {
+    this.history = { ...this.history, status: 'loading', error: null };
+    this.changed();
+    try {
+      const page = await api.get(chatPath(this.opts.code, '/messages'), { schema: historyResponseSchema });
+      if (this.disposed) return;
+      this.log.merge(page.messages);
+      this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq());
+      this.knownLastSeq = Math.max(this.knownLastSeq, this.syncedSeq);
+      this.history = { ...this.history, status: 'ready', hasMore: page.hasMore };
+    } catch (error) {
+      if (this.disposed) return;
+      this.history = { ...this.history, status: 'error', error: errorMessage(error) };
+      this.changed();
+      return;
+    }
+    this.changed();
+    if (this.member && this.socket) this.socket.connect();
+    else if (!this.member) this.startPolling();
+  }
+
+  /** Becomes a live participant: connects the socket with the chat session token. */
+  setMember(member: Member, token: string): void {
+    if (this.disposed) return;
+    this.member = member;
+    this.stopPolling();
+    if (this.socket) {
+      this.socket.auth = { chatTokens: [token] };
+      this.changed();
+      return;
+    }
+    const socket = createChatSocket(token);
+    this.socket = socket;
+    this.bindSocket(socket);
+    this.connection = 'connecting';
+    this.changed();
+    // Replay resumes after the history we hold, so wait for that first.
+    if (this.history.status === 'ready') socket.connect();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stopPolling();
+    this.stopHeartbeat();
+    if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const timer of this.sendTimers.values()) clearTimeout(timer);
+    for (const person of this.typingPeople.values()) clearTimeout(person.timer);
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.listeners.clear();
+  }
+
+  // ---- socket --------------------------------------------------------------
+
+  private bindSocket(socket: ChatSocket): void {
+    socket.on('connect', () => {
+      this.connection = 'connected';
+      this.connectionTried = true;
+      this.changed();
+      this.joinRoom();
+    });
+
+    socket.on('disconnect', (reason) => {
+      this.joined = false;
+      this.connection = 'reconnecting';
+      this.stopHeartbeat();
+      this.clearTyping();
+      this.requeueInFlight();
+      this.changed();
+      // The server closed us on purpose (token expired, removed): ask for a fresh token.
+      if (reason === 'io server disconnect') void this.reauth();
+    });
+
+    socket.on('connect_error', (error) => {
+      this.connection = 'reconnecting';
+      this.connectionTried = true;
+      this.changed();
+      if (TOKEN_ERRORS.has(error.message)) {
+        void this.reauth();
+      } else if (!socket.active) {
+        // A refusal by the server's middleware: Socket.IO does not retry those by itself.
+        this.scheduleReconnect(3_000);
+      }
+    });
+
+    socket.on('message:new', (message) => {
+      if (message.roomId !== this.opts.roomId) return;
+      if (message.memberId) this.removeTyping(message.memberId);
+      this.settleTimer(message.clientId);
+      if (this.log.merge([message])) this.changed();
+      this.catchUp();
+    });
+
+    socket.on('typing', (payload) => {
+      if (payload.roomId !== this.opts.roomId || payload.memberId === this.member?.id) return;
+      if (payload.typing) this.addTyping(payload.memberId, payload.username);
+      else this.removeTyping(payload.memberId);
+    });
+
+    socket.on('presence', (payload) => {
+      if (payload.roomId !== this.opts.roomId) return;
+      this.online = payload.online;
+      this.onlineCount = payload.count;
+      this.changed();
+    });
+  }
+
+  private scheduleReconnect(delayMs: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.disposed && this.socket && !this.socket.connected) this.socket.connect();
+    }, delayMs);
+  }
+
+  private async reauth(): Promise<void> {
+    if (this.reauthing || this.disposed) return;
+    // Never spin: at most one fresh token every 10 s.
+    const wait = this.lastReauthAt + 10_000 - Date.now();
+    if (wait > 0) {
+      this.scheduleReconnect(wait);
+      return;
+    }
+    this.reauthing = true;
+    this.lastReauthAt = Date.now();
+    try {
+      const token = await this.opts.refreshToken();
+      if (this.disposed || !this.socket) return;
+      if (!token) {
+        this.fatal = 'You are no longer a participant of this chat.';
+        this.changed();
+        return;
+      }
+      this.socket.auth = { chatTokens: [token] };
+      this.socket.connect();
+    } catch {
+      this.scheduleReconnect(5_000);
+    } finally {
+      this.reauthing = false;
+    }
+  }
+
+  private joinRoom(): void {
+    const socket = this.socket;
+    if (!socket?.connected) return;
+    socket.timeout(JOIN_TIMEOUT_MS).emit('room:join', { roomId: this.opts.roomId, afterSeq: this.syncedSeq }, (err, res) => {
+      if (this.disposed || socket !== this.socket) return;
+      if (err) {
+        if (socket.connected) setTimeout(() => this.joinRoom(), 2_000);
+        return;
+      }
+      if (!res.ok) {
+        if (FATAL_JOIN_CODES.has(res.error.code)) {
+          this.fatal = res.error.message;
+          this.changed();
+        } else if (socket.connected) {
+          setTimeout(() => this.joinRoom(), 3_000);
+        }
+        return;
+      }
+      this.joined = true;
+      this.fatal = null;
+      this.log.merge(res.messages);
+      this.knownLastSeq = Math.max(this.knownLastSeq, res.lastSeq);
+      this.changed();
+      this.catchUp();
+      this.flushQueue();
+      this.startHeartbeat();
+    });
+  }
+
+  /**
+   * Advances `syncedSeq` over what is held; when a hole remains below the
+   * newest seq known, asks `message:range` for it, one request at a time.
+   */
+  private catchUp(): void {
+    while (this.log.hasSeq(this.syncedSeq + 1)) this.syncedSeq++;
+    const target = Math.max(this.log.highestSeq(), this.knownLastSeq);
+    if (this.syncedSeq >= target || this.rangeInFlight || !this.joined || !this.socket) return;
+    const socket = this.socket;
+    const afterSeq = this.syncedSeq;
+    const beforeSeq = this.log.nextSeqAbove(afterSeq) ?? undefined;
+    this.rangeInFlight = true;
+    socket
+      .timeout(RANGE_TIMEOUT_MS)
+      .emit('message:range', { roomId: this.opts.roomId, afterSeq, ...(beforeSeq ? { beforeSeq } : {}) }, (err, res) => {
+        this.rangeInFlight = false;
+        if (this.disposed || socket !== this.socket) return;
+        if (err || !res.ok) return; // Tried again on the next message or reconnect.
+        if (this.log.merge(res.messages)) this.changed();
+        while (this.log.hasSeq(this.syncedSeq + 1)) this.syncedSeq++;
+        if (this.syncedSeq === afterSeq) {
+          // The server has nothing for this hole (a message not meant for us): step over it.
+          this.syncedSeq = beforeSeq ? beforeSeq - 1 : target;
+        }
+        this.catchUp();
+      });
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeatTimer = setInterval(() => {
+      if (this.socket?.connected) this.socket.emit('presence:heartbeat');
+    }, PRESENCE_HEARTBEAT_MS);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  // ---- sending ---------------------------------------------------------------
+
+  send(content: string, replyTo: Message | null): void {
+    const text = content.trim();
+    if (!text || !this.member) return;
+    const send: PendingSend = {
+      clientId: newClientId(),
+      content: text,
+      replyTo: replyTo
+        ? { id: replyTo.id, username: replyTo.username, content: replyTo.content, deleted: Boolean(replyTo.deletedAt) }
+        : null,
+      replyToId: replyTo?.id ?? null,
+      createdAt: new Date().toISOString(),
+      status: 'pending',
+      inFlight: false,
+      attempt: 0,
+      error: null,
+    };
+    this.log.addPending(send);
+    this.typingStop();
+    this.changed();
+    if (this.joined) this.emitSend(send.clientId);
+  }
+
+  /** Sends a failed message again with the SAME clientId: the server answers a duplicate with the original. */
+  retry(clientId: string): void {
+    if (!this.log.updatePending(clientId, { status: 'pending', error: null, inFlight: false })) return;
+    this.changed();
+    if (this.joined) this.emitSend(clientId);
+  }
+
+  discard(clientId: string): void {
+    this.settleTimer(clientId);
+    if (this.log.removePending(clientId)) this.changed();
+  }
+
+  private emitSend(clientId: string): void {
+    const send = this.log.getPending(clientId);
+    const socket = this.socket;
+    if (!send || !socket) return;
+    const attempt = send.attempt + 1;
+    this.log.updatePending(clientId, { inFlight: true, attempt, status: 'pending', error: null });
+    this.settleTimer(clientId);
+    this.sendTimers.set(
+      clientId,
+      setTimeout(() => {
+        this.sendTimers.delete(clientId);
+        const current = this.log.getPending(clientId);
+        if (!current || current.attempt !== attempt || !current.inFlight) return;
+        this.log.updatePending(clientId, { status: 'failed', inFlight: false, error: 'Not sent: no answer from the server.' });
+        this.changed();
+      }, SEND_TIMEOUT_MS),
+    );
+    socket.emit(
+      'message:send',
+      { roomId: this.opts.roomId, clientId, content: send.content, ...(send.replyToId ? { replyToId: send.replyToId } : {}) },
+      (res) => {
+        if (this.disposed) return;
+        this.settleTimer(clientId);
+        if (res.ok) {
+          // Even after a timeout marked it failed: the message did get through.
+          this.log.removePending(clientId);
+          this.log.merge([res.message]);
+          this.changed();
+          this.catchUp();
+          return;
+        }
+        const current = this.log.getPending(clientId);
+        if (!current || current.attempt !== attempt) return;
+        this.log.updatePending(clientId, { status: 'failed', inFlight: false, error: res.error.message });
+        this.changed();
+      },
+    );
+  }
+
+  private settleTimer(clientId: string | null): void {
+    if (!clientId) return;
+    const timer = this.sendTimers.get(clientId);
+    if (timer) clearTimeout(timer);
+    this.sendTimers.delete(clientId);
+  }
+
+  /** On disconnect, sends waiting for an ack go back to the queue (Socket.IO drops their acks). */
+  private requeueInFlight(): void {
+    for (const send of this.log.pendingSends()) {
+      if (!send.inFlight) continue;
+      this.settleTimer(send.clientId);
+      this.log.updatePending(send.clientId, { inFlight: false });
+    }
+  }
+
+  private flushQueue(): void {
+    for (const send of this.log.pendingSends()) {
+      if (send.status === 'pending' && !send.inFlight) this.emitSend(send.clientId);
+    }
+  }
+
+  // ---- typing ------------------------------------------------------------------
+
+  /** Call on every edit of the composer. */
+  typingInput(hasText: boolean): void {
+    if (!hasText) {
+      this.typingStop();
+      return;
+    }
+    const now = Date.now();
+    if (!this.typingActive || now - this.typingSentAt >= TYPING_RESEND_MS) {
+      if (this.emitTyping(true)) {
+        this.typingActive = true;
+        this.typingSentAt = now;
+      }
+    }
+    if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
+    this.typingIdleTimer = setTimeout(() => this.typingStop(), TYPING_IDLE_MS);
+  }
+
+  /** Call on send and on blur. */
+  typingStop(): void {
+    if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
+    this.typingIdleTimer = null;
+    if (!this.typingActive) return;
+    this.typingActive = false;
+    this.emitTyping(false);
+  }
+
+  private emitTyping(typing: boolean): boolean {
+    if (!this.joined || !this.socket?.connected) return false;
+    // Volatile: a typing signal is worthless once late, so never buffer it.
+    this.socket.volatile.emit('typing', { roomId: this.opts.roomId, typing });
+    return true;
+  }
+
+  private addTyping(memberId: string, username: string): void {
+    const existing = this.typingPeople.get(memberId);
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => this.removeTyping(memberId), TYPING_TTL_MS);
+    this.typingPeople.set(memberId, { username, timer });
+    if (!existing) this.changed();
+  }
+
+  private removeTyping(memberId: string): void {
+    const existing = this.typingPeople.get(memberId);
+    if (!existing) return;
+    clearTimeout(existing.timer);
+    this.typingPeople.delete(memberId);
+    this.changed();
+  }
+
+  private clearTyping(): void {
+    for (const person of this.typingPeople.values()) clearTimeout(person.timer);
+    this.typingPeople.clear();
+  }
+
+  // ---- history -------------------------------------------------------------------
+
+  async loadOlder(): Promise<void> {
+    const lowest = this.log.lowestSeq();
+    if (this.history.loadingOlder || !this.history.hasMore || lowest === null || lowest <= 1) return;
+    this.history = { ...this.history, loadingOlder: true, olderError: null };
+    this.changed();
+    try {
+      const page = await api.get(chatPath(this.opts.code, `/messages?before=${lowest}&limit=${HISTORY_PAGE_SIZE}`), {
+        schema: historyResponseSchema,
+      });
+      if (this.disposed) return;
+      this.log.merge(page.messages);
+      this.history = { ...this.history, loadingOlder: false, hasMore: page.hasMore && page.messages.length > 0 };
+    } catch (error) {
+      if (this.disposed) return;
+      this.history = { ...this.history, loadingOlder: false, olderError: errorMessage(error) };
+    }
+    this.changed();
+  }
+
+  private startPolling(): void {
+    this.stopPolling();
+    this.pollTimer = setInterval(() => void this.pollNewer(), READ_ONLY_POLL_MS);
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  /** Read-only viewers have no socket; they look for new messages now and then. */
+  private async pollNewer(): Promise<void> {
+    if (this.member || this.disposed || document.visibilityState === 'hidden') return;
+    try {
+      for (let page = 0; page < 10; page++) {
+        const after = this.log.highestSeq();
+        const query = after > 0 ? `?after=${after}` : '';
+        const res = await api.get(chatPath(this.opts.code, `/messages${query}`), { schema: historyResponseSchema });
+        if (this.disposed || this.member) return;
+        if (this.log.merge(res.messages)) this.changed();
+        if (!res.hasMore || after === 0) break;
+      }
+      this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq());
+    } catch {
+      // The next poll tries again.
+    }
+  }
+}

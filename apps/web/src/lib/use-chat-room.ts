@@ -1,0 +1,55 @@
+'use client';
+
+import type { Member } from '@chatpop/protocol';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { ChatRoom, type ChatRoomSnapshot } from './chat-room';
+
+const IDLE_SNAPSHOT: ChatRoomSnapshot = {
+  items: [],
+  hostMessages: [],
+  connection: 'idle',
+  connectionTried: false,
+  joined: false,
+  typingNames: [],
+  online: null,
+  onlineCount: null,
+  history: { status: 'loading', error: null, hasMore: false, loadingOlder: false, olderError: null },
+  fatal: null,
+};
+
+const noSubscribe = () => () => {};
+const idle = () => IDLE_SNAPSHOT;
+
+interface UseChatRoomOptions {
+  code: string;
+  roomId: string;
+  member: Member | null;
+  token: string | null;
+  refreshToken: () => Promise<string | null>;
+}
+
+/**
+ * The chat store of one pop chat (see chat-room.ts): history first, then the
+ * socket once there is a member and a token.
+ */
+export function useChatRoom({ code, roomId, member, token, refreshToken }: UseChatRoomOptions) {
+  const [room, setRoom] = useState<ChatRoom | null>(null);
+  const refreshRef = useRef(refreshToken);
+  useEffect(() => {
+    refreshRef.current = refreshToken;
+  }, [refreshToken]);
+
+  useEffect(() => {
+    const next = new ChatRoom({ code, roomId, refreshToken: () => refreshRef.current() });
+    setRoom(next);
+    void next.start();
+    return () => next.dispose();
+  }, [code, roomId]);
+
+  useEffect(() => {
+    if (room && member && token) room.setMember(member, token);
+  }, [room, member, token]);
+
+  const snapshot = useSyncExternalStore(room?.subscribe ?? noSubscribe, room?.getSnapshot ?? idle, idle);
+  return { room, snapshot };
+}
