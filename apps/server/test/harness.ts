@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@chatpop/protocol';
+import { createApp, type App } from '../src/app';
+import { loadConfig, type Config } from '../src/config';
+
+export type Backend = 'embedded' | 'networked';
+export const backend: Backend = process.env.CHATPOP_TEST_BACKEND === 'networked' ? 'networked' : 'embedded';
+
+/** A fresh PostgreSQL database for one test file, dropped when it ends. */
+export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL!;
+  const name = `chatpop_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: App;
+  port: number;
+  url: string;
+  config: Config;
+  /** A client with its own cookie jar and its own (forwarded) IP address. */
+  client(ip?: string): HttpClient;
+  /** Stops the app and, on PostgreSQL, keeps the database unless `final`. */
+  stop(): Promise<void>;
+  /** Stops and removes everything this test app created. */
+  destroy(): Promise<void>;
+}
+
+let ipCounter = 1;
+export const nextIp = () => `10.0.${Math.floor(ipCounter / 250)}.${(ipCounter++ % 250) + 1}`;
+
+export interface StartOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+  redisPrefix?: string;
+  jwtSecret?: string;
+}
+
+/**
+ * Starts the real app on a random port over the backend under test:
+ * PGlite in memory and in-process cache, or PostgreSQL and Redis.
+ */
+export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
+  let db: Awaited<ReturnType<typeof freshDatabase>> | undefined;
+  const env: NodeJS.ProcessEnv = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    TRUST_PROXY: 'true',
+    JWT_SECRET: opts.jwtSecret ?? randomBytes(32).toString('hex'),
+    DATA_DIR: opts.dataDir ?? 'memory://',
+  };
+  if (backend === 'networked') {
+    if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+    else {
+      db = await freshDatabase();
+      env.DATABASE_URL = db.url;
+    }
+    env.REDIS_URL = process.env.TEST_REDIS_URL;
+    env.REDIS_PREFIX = opts.redisPrefix ?? `t${randomBytes(4).toString('hex')}:`;
+  }
+  const config = loadConfig(env);
+  const app = await createApp(config);
+  const port = await app.listen();
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    port,
+    url,
+    config,
+    client: (ip = nextIp()) => new HttpClient(url, ip),
+    stop: () => app.close(),
+    async destroy() {
+      await app.close();
+      await db?.drop();
+    },
+  };
+}
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** fetch with a cookie jar, as a browser would hold one. */
+export class HttpClient {
+  readonly cookies = new Map<string, string>();
+
+  constructor(
+    readonly baseUrl: string,
+    readonly ip: string,
+  ) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const init: RequestInit = {
+      method,
+      headers: {
+        'x-forwarded-for': this.ip,
+        ...(this.cookies.size > 0 ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    };
+    const res = await fetch(this.baseUrl + path, init);
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /max-age=0/i.test(a) || /expires=thu, 01 jan 1970/i.test(a));
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  get<T = any>(path: string) {
+    return this.request<T>('GET', path);
+  }
+  post<T = any>(path: string, body: unknown = {}) {
+    return this.request<T>('POST', path, body);
+  }
+  patch<T = any>(path: string, body: unknown = {}) {
+    return this.request<T>('PATCH', path, body);
+  }
+}
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export function connectSocket(url: string, chatTokens: string[]): Promise<ClientSocket> {
+  const socket: ClientSocket = ioClient(url, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    auth: { chatTokens },
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+/** Emits an event and resolves with its acknowledgement. */
+export function call<T extends object>(socket: ClientSocket, event: string, payload?: unknown): Promise<Ack<T>> {
+  return new Promise((resolve) => {
+    const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => void;
+    if (payload === undefined) emit(event, resolve);
+    else emit(event, payload, resolve);
+  });
+}
+
+/** Collects every event of one name that a socket receives. */
+export function collect<T>(socket: ClientSocket, event: string): T[] {
+  const seen: T[] = [];
+  (socket.on as (e: string, fn: (p: T) => void) => void)(event, (p: T) => seen.push(p));
+  return seen;
+}
+
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let userCounter = 0;
+/** Registers an account and returns its signed-in client. */
+export async function registerUser(t: TestApp, username?: string) {
+  const client = t.client();
+  const n = ++userCounter;
+  const res = await client.post('/api/auth/register', {
+    email: `user${n}-${randomBytes(3).toString('hex')}@example.com`,
+    password: 'Passw0rd!',
+    ...(username ? { username } : {}),
+  });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { client, user: res.body.user as { id: string; username: string | null; email: string } };
+}
+
+/** A host with a reserved username and a chat of theirs. */
+export async function hostWithChat(t: TestApp, chat: Record<string, unknown> = {}, username = `Host${randomBytes(3).toString('hex')}`) {
+  const host = await registerUser(t, username);
+  const res = await host.client.post('/api/chats', { name: 'Test chat', ...chat });
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...host, chat: res.body.chat as { roomId: string; code: string; accessCode?: string; name: string } };
+}
+
+let guestCounter = 0;
+/** An anonymous visitor who joins a chat; returns the client, member and token. */
+export async function guestJoins(t: TestApp, code: string, username = `Guest${++guestCounter}x${randomBytes(2).toString('hex')}`, client = t.client()) {
+  const res = await client.post(`/api/chats/${code}/join`, { username });
+  if (res.status !== 201 && res.status !== 200) throw new Error(`join failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { client, member: res.body.member as { id: string; username: string; role: string; verified: boolean }, token: res.body.token as string };
+}

@@ -1,0 +1,10 @@
+import type { Metadata } from 'next';
+import { RegisterForm } from '@/components/auth/register-form';
+import { safeNextPath } from '@/lib/utils';
+
+export const metadata: Metadata = { title: 'Create an account' };
+
+export default async function RegisterPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { next } = await searchParams;
+  return <RegisterForm next={safeNextPath(next)} />;
+}
