@@ -224,3 +224,21 @@ export async function guestJoins(t: TestApp, code: string, username = `Guest${++
   if (res.status !== 201 && res.status !== 200) throw new Error(`join failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { client, member: res.body.member as { id: string; username: string; role: string; verified: boolean }, token: res.body.token as string };
 }
+
+/**
+ * Writes many messages through the real write path (transaction, seq, cache,
+ * broadcast) without the per-sender rate limits a socket send has.
+ */
+export async function seedMessages(t: TestApp, roomId: string, memberId: string, count: number, prefix = 'seed') {
+  const { sendMessage } = await import('../src/modules/messages/service');
+  const { findMember } = await import('../src/modules/chats/repo');
+  const room = (await t.app.ctx.rooms.byRoomId(roomId))!;
+  const member = (await findMember(t.app.ctx.db, memberId))!;
+  const sent = [];
+  for (let i = 0; i < count; i++) {
+    const { message } = await sendMessage(t.app.ctx, room, member, { clientId: `${prefix}-${i}-${roomId.slice(0, 8)}`, content: `${prefix} ${i}` });
+    t.app.ctx.broadcast.message(room, message);
+    sent.push(message);
+  }
+  return sent;
+}

@@ -13,7 +13,12 @@ export const handshakeAuthSchema = z
   .default({ chatTokens: [] });
 
 export const roomJoinSchema = z
-  .object({ roomId: z.string().uuid('Unknown room.'), afterSeq: z.number().int().min(0).default(0) })
+  .object({
+    roomId: z.string().uuid('Unknown room.'),
+    afterSeq: z.number().int().min(0).default(0),
+    /** A chat session token for a room joined after the handshake. */
+    token: z.string().max(4096).optional(),
+  })
   .strict();
 export const roomRangeSchema = z
   .object({

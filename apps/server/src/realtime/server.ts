@@ -171,7 +171,12 @@ class RoomHandlers {
   }
 
   async join(payload: unknown) {
-    const { roomId, afterSeq } = parseEvent(roomJoinSchema, payload);
+    const { roomId, afterSeq, token } = parseEvent(roomJoinSchema, payload);
+    if (token !== undefined) {
+      const claims = await this.ctx.tokens.verifyChat(token);
+      if (claims.roomId !== roomId) throw new AppError(401, 'TOKEN_INVALID', 'This token belongs to another chat.');
+      this.socket.data.tokens.set(roomId, claims.memberId);
+    }
     const { room, member } = await this.access(roomId);
     // Join the channel before reading the replay: a message sent in between arrives live, never lost.
     await this.socket.join(roomChannel(roomId));

@@ -1,0 +1,20 @@
+import type { Metadata } from 'next';
+import { ChatScreen } from '@/components/chat/chat-screen';
+import { normalizeChatCode } from '@/lib/chat-code';
+
+// The chat's name is not in the title on the server: a private chat shows
+// nothing before its access code. The client sets the title once it may.
+export const metadata: Metadata = { title: 'Chat' };
+
+export default async function ChatPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ code: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { code } = await params;
+  const { created } = await searchParams;
+  const raw = decodeURIComponent(code);
+  return <ChatScreen code={normalizeChatCode(raw) ?? raw.toUpperCase()} created={created === '1'} />;
+}

@@ -1,0 +1,21 @@
+import type { Viewport } from 'next';
+import type { ReactNode } from 'react';
+import { THEME_DEFINITIONS, DEFAULT_THEME } from '@/lib/themes';
+
+// The chat keeps a fixed frame: no pinch-zoom, and the on-screen keyboard
+// resizes the layout instead of scrolling the page (SPEC §2.10). The
+// theme-color is the default theme's header; the client updates it to the
+// chat's theme once it is known.
+export const viewport: Viewport = {
+  width: 'device-width',
+  initialScale: 1,
+  maximumScale: 1,
+  userScalable: false,
+  viewportFit: 'cover',
+  interactiveWidget: 'resizes-content',
+  themeColor: THEME_DEFINITIONS[DEFAULT_THEME].themeColor,
+};
+
+export default function ChatLayout({ children }: { children: ReactNode }) {
+  return children;
+}

@@ -1,0 +1,141 @@
+'use client';
+
+import type { ChatView, PresenceEntry, Theme } from '@chatpop/protocol';
+import { ArrowLeftIcon, CheckIcon, LinkIcon, LockIcon, PaletteIcon, UsersIcon } from 'lucide-react';
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuLabel,
+  DropdownMenuRadioGroup,
+  DropdownMenuRadioItem,
+  DropdownMenuSeparator,
+  DropdownMenuItem,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
+import { THEME_LIST, isTheme, type ChatTheme } from '@/lib/themes';
+import { cn } from '@/lib/utils';
+import { ParticipantsSheet } from './participants-sheet';
+
+const headerButton =
+  'flex size-10 shrink-0 items-center justify-center rounded-xl outline-none transition-colors focus-visible:ring-2 [&_svg]:size-5';
+
+export function chatUrl(code: string): string {
+  return `${window.location.origin}/chat/${code}`;
+}
+
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function ChatHeader({
+  chat,
+  theme,
+  themeChoice,
+  onThemeChoice,
+  onlineCount,
+  online,
+}: {
+  chat: ChatView;
+  theme: ChatTheme;
+  themeChoice: Theme | null;
+  onThemeChoice: (theme: Theme | null) => void;
+  onlineCount: number;
+  online: PresenceEntry[] | null;
+}) {
+  const [copied, setCopied] = useState(false);
+  const [participantsOpen, setParticipantsOpen] = useState(false);
+
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2_000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+
+  return (
+    <header className={cn('relative z-30 shrink-0 pt-[env(safe-area-inset-top)]', theme.header)}>
+      <div className="mx-auto flex h-14 max-w-4xl items-center gap-1 px-2">
+        <Link href="/" aria-label="ChatPop home" className={cn(headerButton, theme.headerButton)}>
+          <ArrowLeftIcon aria-hidden />
+        </Link>
+        <div className="min-w-0 flex-1 px-1">
+          <h1 className="flex items-center gap-1.5 text-base leading-tight font-semibold">
+            <span className="truncate" data-testid="chat-name">
+              {chat.name}
+            </span>
+            {chat.access === 'private' && <LockIcon className="size-3.5 shrink-0 opacity-70" aria-label="Private chat" role="img" />}
+          </h1>
+          <p className={cn('flex items-center gap-1.5 text-xs', theme.headerMuted)}>
+            <span className="size-2 rounded-full bg-green-500" aria-hidden />
+            <span data-testid="online-count" aria-live="polite">
+              {onlineCount} online
+            </span>
+            {chat.host.username && (
+              <>
+                <span aria-hidden>·</span>
+                <span className="truncate">hosted by {chat.host.username}</span>
+              </>
+            )}
+          </p>
+        </div>
+
+        <button
+          type="button"
+          onClick={() => void copyText(chatUrl(chat.code)).then(setCopied)}
+          className={cn(headerButton, theme.headerButton)}
+          aria-label={copied ? 'Link copied' : 'Copy chat link'}
+          data-testid="copy-link"
+        >
+          {copied ? <CheckIcon aria-hidden /> : <LinkIcon aria-hidden />}
+        </button>
+        <span className="sr-only" role="status">
+          {copied ? 'Link copied' : ''}
+        </span>
+
+        <DropdownMenu>
+          <DropdownMenuTrigger className={cn(headerButton, theme.headerButton)} aria-label="Theme" data-testid="theme-button">
+            <PaletteIcon aria-hidden />
+          </DropdownMenuTrigger>
+          <DropdownMenuContent align="end" data-testid="theme-menu">
+            <DropdownMenuLabel>Theme for you</DropdownMenuLabel>
+            <DropdownMenuRadioGroup value={theme.id} onValueChange={(value) => isTheme(value) && onThemeChoice(value)}>
+              {THEME_LIST.map((t) => (
+                <DropdownMenuRadioItem key={t.id} value={t.id} data-testid={`theme-option-${t.id}`}>
+                  <span className={cn('size-4 rounded-full', t.swatch)} aria-hidden />
+                  {t.name}
+                  {t.id === chat.settings.theme && <span className="text-xs text-muted-foreground">(chat default)</span>}
+                </DropdownMenuRadioItem>
+              ))}
+            </DropdownMenuRadioGroup>
+            {themeChoice && (
+              <>
+                <DropdownMenuSeparator />
+                <DropdownMenuItem onSelect={() => onThemeChoice(null)} data-testid="theme-reset">
+                  Use the chat&apos;s default
+                </DropdownMenuItem>
+              </>
+            )}
+          </DropdownMenuContent>
+        </DropdownMenu>
+
+        <button
+          type="button"
+          onClick={() => setParticipantsOpen(true)}
+          className={cn(headerButton, 'w-auto gap-1 px-2.5 text-sm font-medium', theme.headerButton)}
+          aria-label={`Participants (${chat.memberCount})`}
+          data-testid="participants-button"
+        >
+          <UsersIcon aria-hidden />
+          <span aria-hidden>{chat.memberCount}</span>
+        </button>
+      </div>
+      <ParticipantsSheet open={participantsOpen} onOpenChange={setParticipantsOpen} chat={chat} online={online} />
+    </header>
+  );
+}
