@@ -1,0 +1,135 @@
+'use client';
+
+import { MESSAGE_MAX_CHARS, type Message } from '@chatpop/protocol';
+import { ArrowUpIcon, ReplyIcon, XIcon } from 'lucide-react';
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { ChatTheme } from '@/lib/themes';
+import { cn } from '@/lib/utils';
+
+/** The counter shows once a message gets this close to the limit. */
+const COUNTER_FROM_CHARS = MESSAGE_MAX_CHARS - 1_000;
+const MAX_HEIGHT_PX = 168;
+const numberFormat = new Intl.NumberFormat('en-US');
+
+export function Composer({
+  theme,
+  replyTo,
+  onCancelReply,
+  onSend,
+  onTyping,
+  onBlur,
+  placeholder,
+}: {
+  theme: ChatTheme;
+  replyTo: Message | null;
+  onCancelReply: () => void;
+  onSend: (text: string) => void;
+  onTyping: (hasText: boolean) => void;
+  onBlur: () => void;
+  placeholder: string;
+}) {
+  const [text, setText] = useState('');
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const length = text.length;
+  const tooLong = length > MESSAGE_MAX_CHARS;
+  const canSend = text.trim().length > 0 && !tooLong;
+
+  // Grow with the text, up to a few lines, then scroll.
+  useLayoutEffect(() => {
+    const el = inputRef.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
+  }, [text]);
+
+  useEffect(() => {
+    if (replyTo) inputRef.current?.focus();
+  }, [replyTo]);
+
+  function submit(event?: FormEvent) {
+    event?.preventDefault();
+    if (!canSend) return;
+    onSend(text);
+    setText('');
+    inputRef.current?.focus();
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    // Enter sends, Shift+Enter is a new line; never while an IME is composing.
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+    if (event.key === 'Escape' && replyTo) onCancelReply();
+  }
+
+  return (
+    <form onSubmit={submit} className="mx-auto flex w-full max-w-4xl flex-col gap-2 px-3 pt-2 pb-3" data-testid="composer">
+      {replyTo && (
+        <div className="flex items-center gap-2 rounded-2xl bg-black/5 py-1.5 pr-1.5 pl-3 text-sm dark:bg-white/10" data-testid="reply-preview">
+          <ReplyIcon className="size-4 shrink-0 opacity-70" aria-hidden />
+          <div className="min-w-0 flex-1">
+            <p className="text-xs font-semibold">Replying to {replyTo.username ?? 'a message'}</p>
+            <p className="truncate opacity-80">{replyTo.content}</p>
+          </div>
+          <button
+            type="button"
+            onClick={onCancelReply}
+            className="flex size-8 shrink-0 items-center justify-center rounded-full outline-none hover:bg-black/10 focus-visible:ring-2 focus-visible:ring-ring dark:hover:bg-white/10"
+            aria-label="Cancel reply"
+            data-testid="cancel-reply"
+          >
+            <XIcon className="size-4" aria-hidden />
+          </button>
+        </div>
+      )}
+      <div className={cn('flex items-end gap-2 rounded-3xl py-1.5 pr-1.5 pl-4 transition-shadow', theme.composerInput)}>
+        <label htmlFor="composer-input" className="sr-only">
+          Message
+        </label>
+        <textarea
+          id="composer-input"
+          ref={inputRef}
+          value={text}
+          rows={1}
+          onChange={(e) => {
+            setText(e.target.value);
+            onTyping(e.target.value.trim().length > 0);
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={onBlur}
+          placeholder={placeholder}
+          enterKeyHint="send"
+          autoComplete="off"
+          aria-invalid={tooLong}
+          aria-describedby={length >= COUNTER_FROM_CHARS ? 'composer-counter' : undefined}
+          className="max-h-42 min-h-9 flex-1 resize-none bg-transparent py-1.5 text-base leading-6 outline-none placeholder:text-zinc-500 dark:placeholder:text-zinc-400"
+          data-testid="composer-input"
+        />
+        <button
+          type="submit"
+          disabled={!canSend}
+          aria-label="Send"
+          className={cn(
+            'flex size-9 shrink-0 items-center justify-center rounded-full transition-colors outline-none focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 disabled:cursor-not-allowed',
+            theme.sendButton,
+          )}
+          data-testid="send-button"
+        >
+          <ArrowUpIcon className="size-5" aria-hidden />
+        </button>
+      </div>
+      {length >= COUNTER_FROM_CHARS && (
+        <p
+          id="composer-counter"
+          className={cn('px-3 text-right text-xs', tooLong ? 'font-semibold text-red-700 dark:text-red-400' : 'text-zinc-600 dark:text-zinc-400')}
+          aria-live="polite"
+          data-testid="char-counter"
+        >
+          {numberFormat.format(length)} / {numberFormat.format(MESSAGE_MAX_CHARS)}
+          {tooLong && ' — too long to send'}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,211 @@
+'use client';
+
+import type { Message } from '@chatpop/protocol';
+import { AlertCircleIcon, CheckIcon, ClockIcon, ReplyIcon } from 'lucide-react';
+import { memo, useRef, type PointerEvent } from 'react';
+import { Badge, VerifiedBadge } from '@/components/ui/misc';
+import { avatarColour, formatFull, formatTime, initial } from '@/lib/format';
+import type { ChatItem } from '@/lib/message-log';
+import type { ChatTheme } from '@/lib/themes';
+import { cn } from '@/lib/utils';
+
+const LONG_PRESS_MS = 450;
+const LONG_PRESS_SLOP_PX = 10;
+
+export interface MessageHandlers {
+  onReply: (message: Message) => void;
+  onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
+  onActions: (message: Message) => void;
+  onQuoteClick: (messageId: string) => void;
+}
+
+/** Long-press on touch opens the message actions (the hover menu's touch twin). */
+function useLongPress(onLongPress: () => void, enabled: boolean) {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const start = useRef<{ x: number; y: number } | null>(null);
+  const cancel = () => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    start.current = null;
+  };
+  return {
+    onPointerDown: (e: PointerEvent) => {
+      if (!enabled || e.pointerType === 'mouse') return;
+      start.current = { x: e.clientX, y: e.clientY };
+      timer.current = setTimeout(() => {
+        timer.current = null;
+        navigator.vibrate?.(10);
+        onLongPress();
+      }, LONG_PRESS_MS);
+    },
+    onPointerMove: (e: PointerEvent) => {
+      const s = start.current;
+      if (s && Math.hypot(e.clientX - s.x, e.clientY - s.y) > LONG_PRESS_SLOP_PX) cancel();
+    },
+    onPointerUp: cancel,
+    onPointerCancel: cancel,
+    onPointerLeave: cancel,
+  };
+}
+
+export const MessageItem = memo(function MessageItem({
+  item,
+  own,
+  showHeader,
+  theme,
+  handlers,
+}: {
+  item: ChatItem;
+  own: boolean;
+  showHeader: boolean;
+  theme: ChatTheme;
+  handlers: MessageHandlers;
+}) {
+  const { message, status, error } = item;
+  const deleted = Boolean(message.deletedAt);
+  const isHost = message.type === 'host';
+  const isTip = message.type === 'tip';
+  const interactive = status === 'sent' && !deleted;
+  const longPress = useLongPress(() => handlers.onActions(message), interactive);
+
+  const common = {
+    'data-testid': 'message',
+    'data-seq': status === 'sent' ? message.seq : undefined,
+    'data-status': status,
+    'data-message-id': message.id,
+    'data-client-id': message.clientId ?? undefined,
+    'data-type': message.type,
+    'data-own': own,
+  };
+
+  if (message.type === 'system') {
+    return (
+      <div {...common} className="my-3 flex justify-center px-6">
+        <p className={cn('max-w-md rounded-full px-3 py-1 text-center text-xs', theme.systemText)}>{message.content}</p>
+      </div>
+    );
+  }
+
+  const bubbleClass = own
+    ? cn(theme.ownBubble, 'rounded-br-md', isHost && theme.ownHostRing)
+    : cn(isHost || isTip ? theme.hostBubble : theme.otherBubble, 'rounded-bl-md');
+  const metaClass = own ? theme.ownMeta : theme.otherMeta;
+
+  return (
+    <div
+      {...common}
+      className={cn('group flex w-full items-end gap-2', own ? 'justify-end' : 'justify-start', showHeader ? 'mt-3' : 'mt-1')}
+    >
+      {!own &&
+        (showHeader ? (
+          <span
+            className={cn('mb-0.5 flex size-8 shrink-0 items-center justify-center self-start rounded-full text-sm font-semibold text-white', avatarColour(message.username))}
+            aria-hidden
+          >
+            {initial(message.username)}
+          </span>
+        ) : (
+          <span className="w-8 shrink-0" aria-hidden />
+        ))}
+
+      <div className={cn('flex max-w-[82%] min-w-0 flex-col sm:max-w-[70%]', own ? 'items-end' : 'items-start')}>
+        {showHeader && !own && (
+          <div className="mb-1 flex items-center gap-1 px-1 text-xs">
+            <span className={cn('font-semibold', theme.username)}>{message.username ?? 'Someone'}</span>
+            {message.verified && <VerifiedBadge className="size-3.5" />}
+            {isHost && <Badge className={cn('ml-1', theme.hostLabel)}>Host</Badge>}
+            {isTip && <Badge className={cn('ml-1', theme.hostLabel)}>Tip</Badge>}
+          </div>
+        )}
+
+        <div className={cn('flex max-w-full items-center gap-1', own && 'flex-row-reverse')}>
+          <div
+            {...longPress}
+            onContextMenu={(e) => {
+              // The long-press menu replaces the browser's own on touch screens.
+              if (window.matchMedia('(pointer: coarse)').matches && interactive) e.preventDefault();
+            }}
+            className={cn(
+              'relative max-w-full min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-relaxed [-webkit-touch-callout:none]',
+              bubbleClass,
+              status === 'pending' && 'opacity-80',
+              status === 'failed' && 'ring-2 ring-red-500',
+            )}
+          >
+            {own && isHost && (
+              <Badge className={cn('mb-1 -ml-0.5', theme.hostLabel)}>Host</Badge>
+            )}
+            {message.replyTo && (
+              <button
+                type="button"
+                onClick={() => message.replyTo && handlers.onQuoteClick(message.replyTo.id)}
+                className={cn(
+                  'mb-1.5 block w-full rounded-lg border-l-4 px-2.5 py-1.5 text-left text-[13px] outline-none focus-visible:ring-2 focus-visible:ring-current',
+                  own ? theme.ownQuote : theme.otherQuote,
+                )}
+                data-testid="reply-quote"
+              >
+                <span className="block font-semibold">{message.replyTo.username ?? 'Someone'}</span>
+                <span className="line-clamp-2 break-words whitespace-pre-wrap">
+                  {message.replyTo.deleted ? <em>Original message was deleted</em> : message.replyTo.content}
+                </span>
+              </button>
+            )}
+            {deleted ? (
+              <p className="italic opacity-80">This message was deleted.</p>
+            ) : (
+              <p className="break-words whitespace-pre-wrap" data-testid="message-content">
+                {message.content}
+              </p>
+            )}
+            <div className={cn('mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none', metaClass)}>
+              <time dateTime={message.createdAt} title={formatFull(message.createdAt)}>
+                {formatTime(message.createdAt)}
+              </time>
+              {own && status === 'pending' && <ClockIcon className="size-3" aria-label="Sending" role="img" />}
+              {own && status === 'sent' && <CheckIcon className="size-3" aria-label="Sent" role="img" />}
+              {own && status === 'failed' && <AlertCircleIcon className="size-3" aria-label="Not sent" role="img" />}
+            </div>
+          </div>
+
+          {interactive && (
+            <button
+              type="button"
+              onClick={() => handlers.onReply(message)}
+              className="flex size-8 shrink-0 items-center justify-center rounded-full text-current opacity-0 transition-opacity outline-none group-hover:opacity-70 hover:bg-black/5 hover:opacity-100! focus-visible:opacity-100 focus-visible:ring-2 focus-visible:ring-ring pointer-coarse:opacity-60 dark:hover:bg-white/10"
+              aria-label={`Reply to ${message.username ?? 'this message'}`}
+              data-testid="reply-button"
+            >
+              <ReplyIcon className="size-4" aria-hidden />
+            </button>
+          )}
+        </div>
+
+        {status === 'failed' && item.message.clientId && (
+          <div className="mt-1 flex flex-wrap items-center justify-end gap-2 px-1 text-xs" role="alert">
+            <span className="text-red-700 dark:text-red-400" data-testid="send-error">
+              {error ?? 'Not sent.'}
+            </span>
+            <button
+              type="button"
+              onClick={() => item.message.clientId && handlers.onRetry(item.message.clientId)}
+              className="rounded-full bg-red-600 px-2.5 py-1 font-semibold text-white outline-none hover:bg-red-700 focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-1"
+              data-testid="retry-send"
+            >
+              Retry
+            </button>
+            <button
+              type="button"
+              onClick={() => item.message.clientId && handlers.onDiscard(item.message.clientId)}
+              className="rounded-full px-2 py-1 font-medium underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
+              data-testid="discard-send"
+            >
+              Delete
+            </button>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,268 @@
+'use client';
+
+import type { Message } from '@chatpop/protocol';
+import { ArrowDownIcon, MessageCircleIcon } from 'lucide-react';
+import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Button } from '@/components/ui/button';
+import { Alert, Spinner } from '@/components/ui/misc';
+import type { HistoryState } from '@/lib/chat-room';
+import { dayKey, formatDay } from '@/lib/format';
+import type { ChatItem } from '@/lib/message-log';
+import { patternImage, type ChatTheme } from '@/lib/themes';
+import { cn } from '@/lib/utils';
+import { MessageItem, type MessageHandlers } from './message-item';
+import { StickyHost } from './sticky-host';
+
+/** Within this distance of the bottom, new messages scroll into view by themselves. */
+const NEAR_BOTTOM_PX = 120;
+/** This close to the top, the next older page loads. */
+const LOAD_OLDER_PX = 200;
+/** Consecutive messages of one sender within this time share one header. */
+const GROUP_WINDOW_MS = 5 * 60_000;
+
+export function scrollToMessage(container: HTMLElement | null, messageId: string): void {
+  const el = container?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(messageId)}"]`);
+  if (!el) return;
+  el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  el.animate([{ backgroundColor: 'rgb(250 204 21 / 0.35)' }, { backgroundColor: 'transparent' }], { duration: 1_400, easing: 'ease-out' });
+}
+
+function sameGroup(prev: ChatItem | undefined, item: ChatItem): boolean {
+  if (!prev) return false;
+  const a = prev.message;
+  const b = item.message;
+  return (
+    a.type !== 'system' &&
+    b.type !== 'system' &&
+    a.memberId !== null &&
+    a.memberId === b.memberId &&
+    a.type === b.type &&
+    dayKey(a.createdAt) === dayKey(b.createdAt) &&
+    Date.parse(b.createdAt) - Date.parse(a.createdAt) < GROUP_WINDOW_MS
+  );
+}
+
+export function MessagePane({
+  items,
+  hostMessages,
+  selfId,
+  theme,
+  history,
+  onLoadOlder,
+  onRetryHistory,
+  handlers,
+  before,
+  emptyText,
+}: {
+  items: ChatItem[];
+  hostMessages: Message[];
+  selfId: string | null;
+  theme: ChatTheme;
+  history: HistoryState;
+  onLoadOlder: () => void;
+  onRetryHistory: () => void;
+  handlers: Omit<MessageHandlers, 'onQuoteClick'>;
+  /** Shown above the messages (the host's share card). */
+  before?: ReactNode;
+  emptyText: string;
+}) {
+  const scrollerRef = useRef<HTMLDivElement>(null);
+  const stickyRef = useRef<HTMLDivElement>(null);
+  const [stickyHeight, setStickyHeight] = useState(0);
+  const [showPill, setShowPill] = useState(false);
+  const nearBottom = useRef(true);
+  const previous = useRef<{ first?: string; last?: string; scrollHeight: number; count: number }>({ scrollHeight: 0, count: 0 });
+
+  const hasSticky = hostMessages.length > 0;
+  useLayoutEffect(() => {
+    const el = stickyRef.current;
+    if (!hasSticky || !el) {
+      setStickyHeight(0);
+      return;
+    }
+    const measure = () => setStickyHeight(el.offsetHeight);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [hasSticky]);
+
+  const scrollToBottom = useCallback((smooth = false) => {
+    const el = scrollerRef.current;
+    if (!el) return;
+    el.scrollTo({ top: el.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
+    nearBottom.current = true;
+    setShowPill(false);
+  }, []);
+
+  // Keep the reading position: stick to the bottom for new messages when the
+  // reader is there, hold still when older pages arrive above, else offer a pill.
+  useLayoutEffect(() => {
+    const el = scrollerRef.current;
+    if (!el) return;
+    const prev = previous.current;
+    const first = items[0]?.key;
+    const lastItem = items[items.length - 1];
+    const last = lastItem?.key;
+    if (prev.count === 0 && items.length > 0) {
+      el.scrollTop = el.scrollHeight;
+      nearBottom.current = true;
+    } else if (first !== prev.first && last === prev.last && items.length > prev.count) {
+      el.scrollTop += el.scrollHeight - prev.scrollHeight;
+    } else if (items.length !== prev.count || last !== prev.last) {
+      const mine = lastItem !== undefined && (lastItem.status !== 'sent' || (selfId !== null && lastItem.message.memberId === selfId));
+      if (nearBottom.current || (mine && last !== prev.last)) {
+        el.scrollTop = el.scrollHeight;
+        nearBottom.current = true;
+        setShowPill(false);
+      } else if (last !== prev.last) {
+        setShowPill(true);
+      }
+    }
+    previous.current = { first, last, scrollHeight: el.scrollHeight, count: items.length };
+  }, [items, selfId]);
+
+  // The sticky section or the keyboard changed the space: stay at the bottom if we were there.
+  useEffect(() => {
+    const el = scrollerRef.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      if (nearBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  useLayoutEffect(() => {
+    if (nearBottom.current && scrollerRef.current) scrollerRef.current.scrollTop = scrollerRef.current.scrollHeight;
+  }, [stickyHeight]);
+
+  // A short history that does not fill the screen cannot be scrolled up: load more now.
+  useEffect(() => {
+    const el = scrollerRef.current;
+    if (!el || !history.hasMore || history.loadingOlder || history.olderError) return;
+    if (el.scrollHeight <= el.clientHeight + LOAD_OLDER_PX) onLoadOlder();
+  }, [items, history.hasMore, history.loadingOlder, history.olderError, onLoadOlder]);
+
+  function onScroll() {
+    const el = scrollerRef.current;
+    if (!el) return;
+    nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (nearBottom.current && showPill) setShowPill(false);
+    if (el.scrollTop < LOAD_OLDER_PX && history.hasMore && !history.loadingOlder && !history.olderError) onLoadOlder();
+  }
+
+  const fullHandlers = useMemo<MessageHandlers>(
+    () => ({ ...handlers, onQuoteClick: (id) => scrollToMessage(scrollerRef.current, id) }),
+    [handlers],
+  );
+
+  return (
+    <div className={cn('relative min-h-0 flex-1 overflow-hidden', theme.messagesArea)}>
+      {/* Pattern layer: under everything, no z-index, never takes a tap. */}
+      <div
+        className="pointer-events-none absolute inset-0"
+        style={{
+          backgroundImage: patternImage(theme.pattern.color),
+          backgroundSize: `${theme.pattern.size}px ${theme.pattern.size}px`,
+          opacity: theme.pattern.opacity,
+        }}
+        aria-hidden
+        data-testid="chat-pattern"
+      />
+
+      <StickyHost ref={stickyRef} messages={hostMessages} theme={theme} onSelect={(id) => scrollToMessage(scrollerRef.current, id)} />
+
+      <div ref={scrollerRef} onScroll={onScroll} className="absolute inset-0 overflow-y-auto overscroll-contain [overflow-anchor:none]">
+        <div
+          className="relative z-10 mx-auto flex min-h-full max-w-3xl flex-col px-3 pb-3"
+          style={{ paddingTop: stickyHeight + 12 }}
+          data-testid="message-list"
+          role="log"
+          aria-live="polite"
+          aria-relevant="additions"
+          aria-label="Messages"
+        >
+          {history.status === 'ready' && items.length > 0 && (
+            <div className="flex min-h-8 items-center justify-center py-2 text-xs">
+              {history.loadingOlder ? (
+                <Spinner label="Loading older messages" className="opacity-70" />
+              ) : history.olderError ? (
+                <Button size="sm" variant="outline" onClick={onLoadOlder} data-testid="load-older-retry">
+                  Couldn&apos;t load older messages. Retry
+                </Button>
+              ) : !history.hasMore ? (
+                <span className={cn('rounded-full px-3 py-1', theme.systemText)} data-testid="history-start">
+                  This is the beginning of the chat
+                </span>
+              ) : null}
+            </div>
+          )}
+
+          {before}
+
+          {history.status === 'loading' ? (
+            <div className="flex flex-1 items-center justify-center">
+              <Spinner label="Loading messages" className="opacity-70" />
+            </div>
+          ) : history.status === 'error' ? (
+            <div className="flex flex-1 items-center justify-center p-4">
+              <Alert
+                title="Couldn't load the messages"
+                className="w-full max-w-sm"
+                action={
+                  <Button size="sm" variant="outline" onClick={onRetryHistory} data-testid="history-retry">
+                    Try again
+                  </Button>
+                }
+              >
+                {history.error}
+              </Alert>
+            </div>
+          ) : items.length === 0 ? (
+            <div className="flex flex-1 flex-col items-center justify-center gap-2 py-10 text-center" data-testid="empty-chat">
+              <span className={cn('flex size-12 items-center justify-center rounded-2xl', theme.systemText)}>
+                <MessageCircleIcon className="size-6" aria-hidden />
+              </span>
+              <p className={cn('rounded-full px-3 py-1 text-sm', theme.systemText)}>{emptyText}</p>
+            </div>
+          ) : (
+            <div className="mt-auto flex flex-col">
+              {items.map((item, i) => {
+                const prev = items[i - 1];
+                const newDay = !prev || dayKey(prev.message.createdAt) !== dayKey(item.message.createdAt);
+                const own = item.status !== 'sent' || (selfId !== null && item.message.memberId === selfId);
+                return (
+                  <Fragment key={item.key}>
+                    {newDay && (
+                      <div className="my-2 flex justify-center" data-testid="day-separator">
+                        <span className={cn('rounded-full px-3 py-0.5 text-[11px] font-medium', theme.systemText)}>
+                          {formatDay(item.message.createdAt)}
+                        </span>
+                      </div>
+                    )}
+                    <MessageItem item={item} own={own} showHeader={!sameGroup(prev, item)} theme={theme} handlers={fullHandlers} />
+                  </Fragment>
+                );
+              })}
+            </div>
+          )}
+        </div>
+      </div>
+
+      {showPill && (
+        <button
+          type="button"
+          onClick={() => scrollToBottom(true)}
+          className={cn(
+            'absolute bottom-3 left-1/2 z-20 inline-flex -translate-x-1/2 items-center gap-1.5 rounded-full px-4 py-2 text-sm font-semibold outline-none focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2',
+            theme.pill,
+          )}
+          data-testid="new-messages-pill"
+        >
+          <ArrowDownIcon className="size-4" aria-hidden /> New messages
+        </button>
+      )}
+    </div>
+  );
+}
