@@ -8,7 +8,7 @@ import type { Config } from './config';
 import type { AppContext } from './context';
 import { openDatabase, type Database } from './db/client';
 import { AppError } from './errors';
-import { MemoryMessageCache, RedisMessageCache, type MessageCache } from './infra/cache';
+import { GuardedMessageCache, MemoryMessageCache, RedisMessageCache, type MessageCache } from './infra/cache';
 import { createLimits } from './infra/limits';
 import { MemoryPresence, RedisPresence, type Presence } from './infra/presence';
 import { MemoryPubSub, RedisPubSub, type PubSub } from './infra/pubsub';
@@ -94,6 +94,7 @@ export async function createApp(config: Config): Promise<App> {
     broadcast: noBroadcast,
     inflight: new Set(),
   };
+  ctx.cache = new GuardedMessageCache(cache, (err, what) => fastify.log.warn({ err }, `message cache ${what} failed`));
   await ctx.rooms.start();
   fastify.decorate('ctx', ctx);
 
@@ -141,11 +142,11 @@ export async function createApp(config: Config): Promise<App> {
   fastify.get('/api/health', async (): Promise<HealthResponse> => {
     let cacheUp = true;
     try {
-      await cache.count('health:probe');
+      await ctx.cache.count('health:probe');
     } catch {
       cacheUp = false;
     }
-    return { status: cacheUp ? 'ok' : 'degraded', db: database.kind, cache: cache.kind, version: config.version };
+    return { status: cacheUp ? 'ok' : 'degraded', db: database.kind, cache: ctx.cache.kind, version: config.version };
   });
   await fastify.register(authRoutes);
   await fastify.register(chatRoutes);
@@ -169,7 +170,7 @@ export async function createApp(config: Config): Promise<App> {
         await realtime.close();
         await fastify.close();
         await Promise.allSettled([...ctx.inflight]);
-        await Promise.allSettled([cache.close(), presence.close(), pubsub.close()]);
+        await Promise.allSettled([ctx.cache.close(), presence.close(), pubsub.close()]);
         redisClients.forEach((c) => c.disconnect());
         await database.close();
       })();

@@ -15,7 +15,7 @@ describe.runIf(backend === 'networked')('two nodes on one PostgreSQL and one Red
     cleanups.push(() => db.drop());
     const env = { DATABASE_URL: db.url, REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: `twonode${Date.now()}:`, JWT_SECRET: randomSecret() };
     // Both start at once: the migration advisory lock lets one migrate while the other waits.
-    const [a, b]: ServerProcess[] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    const [a, b] = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [ServerProcess, ServerProcess];
     cleanups.push(() => void a.stop('SIGKILL'), () => void b.stop('SIGKILL'));
 
     const host = a.client();

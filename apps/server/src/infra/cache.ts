@@ -210,3 +210,94 @@ export class RedisMessageCache implements MessageCache {
 
 const timesKey = (key: string) => `${key}:times`;
 const parse = (row: string) => JSON.parse(row) as Message;
+
+const REPAIR_INTERVAL_MS = 1_000;
+
+/**
+ * Keeps a cache that missed a write from ever serving the hole. A key whose
+ * write failed is read from the database on this node until the key has been
+ * dropped from the cache (retried until the cache answers again); the next
+ * database read refills it.
+ */
+export class GuardedMessageCache implements MessageCache {
+  private dirty = new Set<string>();
+  private timer: NodeJS.Timeout;
+
+  constructor(
+    public inner: MessageCache,
+    private readonly onError: (err: unknown, what: string) => void = () => undefined,
+  ) {
+    this.timer = setInterval(() => void this.repair(), REPAIR_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  get kind() {
+    return this.inner.kind;
+  }
+
+  /** Keys waiting for repair (for the operator's inspect command and tests). */
+  get pendingRepairs(): string[] {
+    return [...this.dirty];
+  }
+
+  async put(key: string, message: Message) {
+    if (this.dirty.has(key)) return;
+    try {
+      await this.inner.put(key, message);
+    } catch (err) {
+      this.dirty.add(key);
+      this.onError(err, 'write');
+      await this.repairKey(key);
+      throw err;
+    }
+  }
+
+  async putMany(key: string, messages: Message[]) {
+    if (this.dirty.has(key)) return;
+    await this.inner.putMany(key, messages);
+  }
+
+  async range(key: string, fromSeq: number, toSeq: number) {
+    this.usable(key);
+    return this.inner.range(key, fromSeq, toSeq);
+  }
+
+  async latest(key: string, limit: number) {
+    this.usable(key);
+    return this.inner.latest(key, limit);
+  }
+
+  count(key: string) {
+    return this.inner.count(key);
+  }
+
+  drop(key: string) {
+    return this.inner.drop(key);
+  }
+
+  keys() {
+    return this.inner.keys();
+  }
+
+  async close() {
+    clearInterval(this.timer);
+    await this.inner.close();
+  }
+
+  private usable(key: string) {
+    if (this.dirty.has(key)) throw new Error(`cache key ${key} is awaiting repair`);
+  }
+
+  private async repairKey(key: string) {
+    try {
+      await this.inner.drop(key);
+      this.dirty.delete(key);
+    } catch {
+      // still unreachable; the timer retries
+    }
+  }
+
+  private async repair() {
+    for (const key of this.dirty) await this.repairKey(key);
+  }
+}

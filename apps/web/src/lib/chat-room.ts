@@ -62,6 +62,8 @@ export interface ChatRoomOptions {
   roomId: string;
   /** Fetches a fresh chat session token (`GET /api/chats/:code/me`); null when no longer a member. */
   refreshToken: () => Promise<string | null>;
+  /** How long a send waits for its ack before it shows as failed. */
+  sendTimeoutMs?: number;
 }
 
 const FATAL_JOIN_CODES = new Set(['NOT_A_MEMBER', 'FORBIDDEN', 'CHAT_NOT_FOUND', 'TOKEN_INVALID']);
@@ -427,7 +429,7 @@ export class ChatRoom {
         if (!current || current.attempt !== attempt || !current.inFlight) return;
         this.log.updatePending(clientId, { status: 'failed', inFlight: false, error: 'Not sent: no answer from the server.' });
         this.changed();
-      }, SEND_TIMEOUT_MS),
+      }, this.opts.sendTimeoutMs ?? SEND_TIMEOUT_MS),
     );
     socket.emit(
       'message:send',
@@ -503,8 +505,8 @@ export class ChatRoom {
 
   private emitTyping(typing: boolean): boolean {
     if (!this.joined || !this.socket?.connected) return false;
-    // Volatile: a typing signal is worthless once late, so never buffer it.
-    this.socket.volatile.emit('typing', { roomId: this.opts.roomId, typing });
+    // Only sent while connected: a typing signal is worthless once late, so it is never queued.
+    this.socket.emit('typing', { roomId: this.opts.roomId, typing });
     return true;
   }
 

@@ -20,7 +20,7 @@ import { Input, NativeSelect, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Alert, FormError, Spinner } from '@/components/ui/misc';
 import { Switch } from '@/components/ui/switch';
-import { api, fieldErrors } from '@/lib/api';
+import { api, fieldErrors, isApiError } from '@/lib/api';
 import { useSession } from '@/lib/session';
 import { DEFAULT_THEME, THEME_LIST } from '@/lib/themes';
 import { cn } from '@/lib/utils';
@@ -153,7 +153,7 @@ export function CreateChatForm() {
       if (raw._form) mapped._form = raw._form;
       setErrors(mapped);
       setBusy(false);
-      if (error instanceof Error && 'status' in error && error.status === 401) router.replace('/login?next=/create');
+      if (isApiError(error) && error.status === 401) router.replace('/login?next=/create');
     }
   }
 

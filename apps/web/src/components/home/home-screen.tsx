@@ -14,7 +14,7 @@ import { api, errorMessage } from '@/lib/api';
 import { normalizeChatCode } from '@/lib/chat-code';
 import { useSession } from '@/lib/session';
 
-type MineState = { status: 'idle' | 'loading' } | { status: 'ready'; chats: MyChats } | { status: 'error'; error: string };
+type MineState = { status: 'idle' } | { status: 'loading' } | { status: 'ready'; chats: MyChats } | { status: 'error'; error: string };
 
 export function HomeScreen() {
   const { session, signOut } = useSession();

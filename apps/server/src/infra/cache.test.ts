@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Message } from '@chatpop/protocol';
+import { connectRedis } from './redis';
+import { MemoryMessageCache, RedisMessageCache, type MessageCache } from './cache';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+function msg(seq: number, ageMs = 0): Message {
+  return {
+    id: `id-${seq}`,
+    roomId: 'room',
+    seq,
+    clientId: null,
+    memberId: 'm',
+    username: 'Someone',
+    verified: seq % 2 === 0,
+    type: 'normal',
+    content: `message ${seq}`,
+    replyTo: null,
+    createdAt: new Date(Date.now() - ageMs).toISOString(),
+    deletedAt: null,
+  };
+}
+
+const redisClients: { disconnect(): void }[] = [];
+afterAll(() => redisClients.forEach((c) => c.disconnect()));
+
+const implementations: [string, () => Promise<MessageCache>][] = [
+  ['memory', async () => new MemoryMessageCache(5, HOUR_MS)],
+];
+if (process.env.CHATPOP_TEST_BACKEND === 'networked' && process.env.TEST_REDIS_URL) {
+  implementations.push([
+    'redis',
+    async () => {
+      const client = await connectRedis(process.env.TEST_REDIS_URL!, 'cache-test', `cachetest${Date.now()}:`);
+      redisClients.push(client);
+      return new RedisMessageCache(client, 5, HOUR_MS);
+    },
+  ]);
+}
+
+describe.each(implementations)('%s message cache', (_name, make) => {
+  it('keeps messages ordered by seq and replaces a message with the same seq', async () => {
+    const cache = await make();
+    await cache.put('k1', msg(2));
+    await cache.put('k1', msg(1));
+    await cache.put('k1', msg(3));
+    await cache.put('k1', { ...msg(2), content: 'edited' });
+    expect((await cache.latest('k1', 10)).map((m) => [m.seq, m.content])).toEqual([
+      [1, 'message 1'],
+      [2, 'edited'],
+      [3, 'message 3'],
+    ]);
+    expect(await cache.count('k1')).toBe(3);
+  });
+
+  it('keeps the badge flag in the cached copy', async () => {
+    const cache = await make();
+    await cache.put('k2', msg(2));
+    expect((await cache.latest('k2', 1))[0]!.verified).toBe(true);
+  });
+
+  it('keeps everything younger than the age limit even past the count limit', async () => {
+    const cache = await make();
+    for (let seq = 1; seq <= 8; seq++) await cache.put('k3', msg(seq));
+    expect(await cache.count('k3')).toBe(8);
+  });
+
+  it('trims old messages beyond the newest N', async () => {
+    const cache = await make();
+    for (let seq = 1; seq <= 8; seq++) await cache.put('k4', msg(seq, 2 * HOUR_MS));
+    expect((await cache.latest('k4', 100)).map((m) => m.seq)).toEqual([4, 5, 6, 7, 8]);
+  });
+
+  it('keeps the newest N plus the young ones when old and young mix', async () => {
+    const cache = await make();
+    for (let seq = 1; seq <= 6; seq++) await cache.put('k5', msg(seq, 2 * HOUR_MS));
+    for (let seq = 7; seq <= 9; seq++) await cache.put('k5', msg(seq));
+    expect((await cache.latest('k5', 100)).map((m) => m.seq)).toEqual([5, 6, 7, 8, 9]);
+  });
+
+  it('answers ranges by seq and lists keys', async () => {
+    const cache = await make();
+    await cache.putMany('chat:AAAAAAAA:messages', [msg(1), msg(2), msg(3), msg(4)]);
+    expect((await cache.range('chat:AAAAAAAA:messages', 2, 3)).map((m) => m.seq)).toEqual([2, 3]);
+    expect(await cache.keys()).toContain('chat:AAAAAAAA:messages');
+    await cache.drop('chat:AAAAAAAA:messages');
+    expect(await cache.count('chat:AAAAAAAA:messages')).toBe(0);
+  });
+});

@@ -1,0 +1,226 @@
+import type { ClientToServerEvents, Message, Member, ServerToClientEvents } from '@chatpop/protocol';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChatRoom, type ChatRoomSnapshot } from './chat-room';
+
+/**
+ * The chat store against a small in-process Socket.IO server that speaks the
+ * docs/api.md protocol (join + replay, send with clientId, range), so the
+ * replay, gap and resend rules run over a real connection.
+ */
+
+const ROOM = '0190c2a4-0000-7000-8000-000000000001';
+const TOKEN = 'good-token';
+const ME: Member = { id: 'member-me', roomId: ROOM, username: 'Robert', role: 'member', verified: false, anonymous: true, joinedAt: new Date().toISOString() };
+
+interface FakeServer {
+  io: Server<ClientToServerEvents, ServerToClientEvents>;
+  messages: Message[];
+  sends: string[];
+  typing: boolean[];
+  /** clientIds whose next send is refused once. */
+  refuseOnce: Set<string>;
+  /** When set, sends get no ack at all (a server that hangs). */
+  silent: boolean;
+  add(content: string, opts?: { broadcast?: boolean; memberId?: string }): Message;
+}
+
+let server: FakeServer;
+let port = 0;
+
+function makeMessage(seq: number, content: string, memberId = 'member-alice', clientId: string | null = null): Message {
+  return {
+    id: `msg-${seq}`,
+    roomId: ROOM,
+    seq,
+    clientId,
+    memberId,
+    username: memberId === ME.id ? ME.username : 'Alice',
+    verified: false,
+    type: 'normal',
+    content,
+    replyTo: null,
+    createdAt: new Date().toISOString(),
+    deletedAt: null,
+  };
+}
+
+beforeAll(async () => {
+  const http = createServer();
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { cors: { origin: true, credentials: true } });
+  const state: FakeServer = {
+    io,
+    messages: [],
+    sends: [],
+    typing: [],
+    refuseOnce: new Set(),
+    silent: false,
+    add(content, opts = {}) {
+      const message = makeMessage(state.messages.length + 1, content, opts.memberId);
+      state.messages.push(message);
+      if (opts.broadcast !== false) io.to(ROOM).emit('message:new', message);
+      return message;
+    },
+  };
+  io.use((socket, next) => {
+    const tokens = (socket.handshake.auth as { chatTokens?: string[] }).chatTokens ?? [];
+    next(tokens.includes(TOKEN) ? undefined : new Error('TOKEN_INVALID'));
+  });
+  io.on('connection', (socket) => {
+    socket.on('room:join', ({ roomId, afterSeq = 0 }, ack) => {
+      void socket.join(roomId);
+      const missed = state.messages.filter((m) => m.seq > afterSeq);
+      ack({ ok: true, roomId, messages: missed, lastSeq: state.messages.length, hasMore: false });
+    });
+    socket.on('message:range', ({ afterSeq, beforeSeq }, ack) => {
+      const messages = state.messages.filter((m) => m.seq > afterSeq && (beforeSeq === undefined || m.seq < beforeSeq));
+      ack({ ok: true, messages, hasMore: false });
+    });
+    socket.on('message:send', ({ clientId, content }, ack) => {
+      state.sends.push(clientId);
+      if (state.silent) return;
+      if (state.refuseOnce.delete(clientId)) {
+        ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Slow down a little.' } });
+        return;
+      }
+      const existing = state.messages.find((m) => m.clientId === clientId);
+      if (existing) {
+        ack({ ok: true, message: existing });
+        return;
+      }
+      const message = makeMessage(state.messages.length + 1, content, ME.id, clientId);
+      state.messages.push(message);
+      ack({ ok: true, message });
+      socket.to(ROOM).emit('message:new', message);
+    });
+    socket.on('typing', ({ typing }) => {
+      state.typing.push(typing);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  port = (http.address() as AddressInfo).port;
+  server = state;
+});
+
+afterAll(async () => {
+  await server.io.close();
+});
+
+let room: ChatRoom | null = null;
+
+beforeEach(() => {
+  server.messages.length = 0;
+  server.sends.length = 0;
+  server.typing.length = 0;
+  server.refuseOnce.clear();
+  server.silent = false;
+  vi.stubEnv('NEXT_PUBLIC_SOCKET_URL', `http://127.0.0.1:${port}`);
+  // REST history: the newest page of what the fake server holds.
+  vi.stubGlobal('fetch', async () =>
+    new Response(JSON.stringify({ messages: server.messages.slice(-50), hasMore: server.messages.length > 50, source: 'cache' }), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    }),
+  );
+});
+
+afterEach(() => {
+  room?.dispose();
+  room = null;
+  vi.unstubAllEnvs();
+  vi.unstubAllGlobals();
+});
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 4_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function joinedRoom(options: { sendTimeoutMs?: number } = {}): Promise<ChatRoom> {
+  room = new ChatRoom({ code: 'ABCDEFGH', roomId: ROOM, refreshToken: async () => TOKEN, ...options });
+  room.setMember(ME, TOKEN);
+  await room.start();
+  await waitFor(() => room!.getSnapshot().joined, 'the room to be joined');
+  return room;
+}
+
+const seqs = (s: ChatRoomSnapshot) => s.items.filter((i) => i.status === 'sent').map((i) => i.message.seq);
+
+describe('ChatRoom', () => {
+  it('shows a send at once as pending, then as sent with its seq', async () => {
+    server.add('hello from Alice', { broadcast: false });
+    const r = await joinedRoom();
+    r.send('hi Alice', null);
+    // Synchronously queued, visible on the next notification.
+    await waitFor(() => r.getSnapshot().items.some((i) => i.message.content === 'hi Alice'), 'the pending copy');
+    await waitFor(() => r.getSnapshot().items.at(-1)?.status === 'sent', 'the ack');
+    const last = r.getSnapshot().items.at(-1);
+    expect(last?.message.seq).toBe(2);
+    expect(last?.message.clientId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    expect(r.getSnapshot().items).toHaveLength(2);
+  });
+
+  it('asks message:range for a hole in seq and ends up with every message in order', async () => {
+    server.add('one', { broadcast: false });
+    const r = await joinedRoom();
+    server.add('two (never broadcast to us)', { broadcast: false });
+    server.add('three');
+    await waitFor(() => seqs(r.getSnapshot()).length === 3, 'the gap to be filled');
+    expect(seqs(r.getSnapshot())).toEqual([1, 2, 3]);
+  });
+
+  it('after a dropped connection, replays what it missed and sends what was typed meanwhile', async () => {
+    server.add('before the drop', { broadcast: false });
+    const r = await joinedRoom();
+    for (const socket of server.io.sockets.sockets.values()) socket.conn.close();
+    await waitFor(() => !r.getSnapshot().joined, 'the disconnect');
+    r.send('typed while offline', null);
+    server.add('missed one', { broadcast: false });
+    server.add('missed two', { broadcast: false });
+    await waitFor(() => r.getSnapshot().joined, 'the reconnect', 8_000);
+    await waitFor(() => r.getSnapshot().items.every((i) => i.status === 'sent') && r.getSnapshot().items.length === 4, 'replay + queued send');
+    expect(seqs(r.getSnapshot())).toEqual([1, 2, 3, 4]);
+    expect(new Set(r.getSnapshot().items.map((i) => i.message.id)).size).toBe(4);
+  }, 15_000);
+
+  it('marks a send failed when no ack comes in time', async () => {
+    const r = await joinedRoom({ sendTimeoutMs: 300 });
+    server.silent = true;
+    r.send('into the void', null);
+    await waitFor(() => r.getSnapshot().items.at(-1)?.status === 'failed', 'the timeout');
+    expect(r.getSnapshot().items.at(-1)?.error).toMatch(/no answer/i);
+  });
+
+  it('keeps the clientId across a failure and a retry', async () => {
+    const r = await joinedRoom({ sendTimeoutMs: 300 });
+    server.silent = true;
+    r.send('refused once', null);
+    await waitFor(() => server.sends.length === 1, 'the send');
+    const clientId = server.sends[0]!;
+    await waitFor(() => r.getSnapshot().items.at(-1)?.status === 'failed', 'the timeout');
+    server.silent = false;
+    server.refuseOnce.add(clientId);
+    // The first attempt never got an answer; a retry is refused, the next one goes through.
+    r.retry(clientId);
+    await waitFor(() => server.sends.length === 2, 'the first retry');
+    await waitFor(() => r.getSnapshot().items.at(-1)?.error === 'Slow down a little.', 'the refusal');
+    expect(r.getSnapshot().items.at(-1)?.error).toBe('Slow down a little.');
+    r.retry(clientId);
+    await waitFor(() => r.getSnapshot().items.at(-1)?.status === 'sent', 'the retry');
+    expect(server.sends).toEqual([clientId, clientId, clientId]);
+    expect(server.messages.filter((m) => m.clientId === clientId)).toHaveLength(1);
+  });
+
+  it('throttles typing: one signal while typing on, and one when it stops', async () => {
+    const r = await joinedRoom();
+    for (let i = 0; i < 20; i++) r.typingInput(true);
+    r.typingStop();
+    await waitFor(() => server.typing.length === 2, 'two typing signals');
+    expect(server.typing).toEqual([true, false]);
+  });
+});
