@@ -94,7 +94,7 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
     if (!reply) throw badRequest('REPLY_NOT_FOUND', 'The message you are replying to is not in this chat.');
   }
   let row: MessageRow;
-  let created = true;
+  let created: boolean;
   try {
     const result = await ctx.db.transaction(async (tx) => {
       if (input.clientId) {
