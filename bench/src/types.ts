@@ -65,6 +65,8 @@ export interface StreamResult {
   expectedDeliveries: number;
   delivered: number;
   lost: number;
+  /** Sends with neither an ok nor an error ack by the deadline. */
+  unacked: number;
   duplicates: number;
   offeredDeliveriesPerSec: number;
   deliveredPerSec: number;

@@ -176,7 +176,7 @@ export function CreateChatForm() {
         </div>
 
         {session.status === 'unknown' && (
-          <Alert title="Can't reach the server">{session.error} Creating the chat will fail until it is back.</Alert>
+          <Alert title="Can't reach the server">{session.error}</Alert>
         )}
 
         <Section title="Basics">

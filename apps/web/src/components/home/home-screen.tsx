@@ -96,8 +96,8 @@ export function HomeScreen() {
       </section>
 
       {session.status === 'unknown' && (
-        <Alert title="ChatPop can't reach its server right now" className="mx-auto max-w-2xl">
-          {session.error} You can still open a chat link; we&apos;ll keep trying.
+        <Alert title="Can't reach the server" className="mx-auto max-w-2xl">
+          {session.error}
         </Alert>
       )}
 
@@ -154,7 +154,7 @@ function JoinByCode() {
           id="join-code"
           value={code}
           onChange={(e) => setCode(e.target.value)}
-          placeholder="e.g. 7KQ2M9XD"
+          placeholder="7KQ2M9XD"
           autoComplete="off"
           autoCapitalize="characters"
           spellCheck={false}
