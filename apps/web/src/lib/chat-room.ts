@@ -199,6 +199,11 @@ export class ChatRoom {
     const socket = createChatSocket(token);
     this.socket = socket;
     this.bindSocket(socket);
+    if (typeof window !== 'undefined') {
+      window.addEventListener('offline', this.onOffline);
+      window.addEventListener('online', this.onOnline);
+      document.addEventListener('visibilitychange', this.onOnline);
+    }
     this.connection = 'connecting';
     this.changed();
     // Replay resumes after the history we hold, so wait for that first.
@@ -207,6 +212,11 @@ export class ChatRoom {
 
   dispose(): void {
     this.disposed = true;
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('offline', this.onOffline);
+      window.removeEventListener('online', this.onOnline);
+      document.removeEventListener('visibilitychange', this.onOnline);
+    }
     this.stopPolling();
     this.stopHeartbeat();
     if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
@@ -273,6 +283,23 @@ export class ChatRoom {
       this.changed();
     });
   }
+
+  /**
+   * The browser knows it lost the network before a heartbeat would: drop the
+   * socket now (sends queue up) and come back as soon as the network does.
+   */
+  private onOffline = (): void => {
+    if (!this.socket) return;
+    this.socket.disconnect();
+    this.connection = 'reconnecting';
+    this.connectionTried = true;
+    this.changed();
+  };
+
+  private onOnline = (): void => {
+    if (document.visibilityState === 'hidden' || !navigator.onLine) return;
+    if (this.socket && !this.socket.connected && !this.socket.active && !this.fatal) this.socket.connect();
+  };
 
   private scheduleReconnect(delayMs: number): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);

@@ -95,6 +95,18 @@ describe('MessageLog', () => {
     expect(log.pendingSends()).toHaveLength(0);
   });
 
+  it('hands out the same item for an unchanged message, so rows need not re-render', () => {
+    const log = new MessageLog();
+    log.merge([message(1), message(2)]);
+    const before = log.items(null, ROOM);
+    expect(log.items(null, ROOM)).toBe(before);
+    log.merge([message(3)]);
+    const after = log.items(null, ROOM);
+    expect(after).not.toBe(before);
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).toBe(before[1]);
+  });
+
   it('keeps a failed send with its error until it is retried or discarded', () => {
     const log = new MessageLog();
     log.addPending(pending('client-xyz-789'));

@@ -35,6 +35,11 @@ export class MessageLog {
   private readonly bySeq = new Map<number, Message>();
   private sorted: Message[] = [];
   private readonly pending = new Map<string, PendingSend>();
+  /** The same item object for an unchanged message, so memoised rows skip re-rendering. */
+  private readonly itemCache = new WeakMap<object, ChatItem>();
+  private cachedItems: { version: number; selfKey: string; items: ChatItem[] } | null = null;
+  /** Bumped on every change; cheap "did anything change" for the snapshot. */
+  version = 0;
 
   get size(): number {
     return this.sorted.length;
@@ -91,11 +96,8 @@ export class MessageLog {
       else this.sorted.push(message);
     }
     if (!changed) return false;
-    if (appendOnly) {
-      this.sorted = [...this.sorted];
-    } else {
-      this.sorted = [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
-    }
+    this.version++;
+    if (!appendOnly) this.sorted = [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
     return true;
   }
 
@@ -103,6 +105,7 @@ export class MessageLog {
 
   addPending(send: PendingSend): void {
     this.pending.set(send.clientId, send);
+    this.version++;
   }
 
   getPending(clientId: string): PendingSend | undefined {
@@ -113,11 +116,14 @@ export class MessageLog {
     const current = this.pending.get(clientId);
     if (!current) return false;
     this.pending.set(clientId, { ...current, ...patch });
+    this.version++;
     return true;
   }
 
   removePending(clientId: string): boolean {
-    return this.pending.delete(clientId);
+    const removed = this.pending.delete(clientId);
+    if (removed) this.version++;
+    return removed;
   }
 
   pendingSends(): PendingSend[] {
@@ -126,12 +132,18 @@ export class MessageLog {
 
   /** What the list renders: confirmed messages by seq, then own unconfirmed sends. */
   items(self: { memberId: string; username: string; verified: boolean; type: Message['type'] } | null, roomId: string): ChatItem[] {
-    const items: ChatItem[] = this.sorted.map((message) => ({
-      key: message.clientId ? `c:${message.clientId}` : `m:${message.id}`,
-      message,
-      status: 'sent',
-      error: null,
-    }));
+    const selfKey = self ? `${self.memberId}|${self.username}|${self.verified}|${self.type}` : '';
+    if (this.cachedItems && this.cachedItems.version === this.version && this.cachedItems.selfKey === selfKey) {
+      return this.cachedItems.items;
+    }
+    const items: ChatItem[] = this.sorted.map((message) => {
+      let item = this.itemCache.get(message);
+      if (!item) {
+        item = { key: message.clientId ? `c:${message.clientId}` : `m:${message.id}`, message, status: 'sent', error: null };
+        this.itemCache.set(message, item);
+      }
+      return item;
+    });
     for (const send of this.pending.values()) {
       items.push({
         key: `c:${send.clientId}`,
@@ -153,6 +165,7 @@ export class MessageLog {
         },
       });
     }
+    this.cachedItems = { version: this.version, selfKey, items };
     return items;
   }
 }

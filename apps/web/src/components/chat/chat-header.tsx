@@ -14,6 +14,7 @@ import {
   DropdownMenuItem,
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
+import { chatUrl, copyText } from '@/lib/share';
 import { THEME_LIST, isTheme, type ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 import { ParticipantsSheet } from './participants-sheet';
@@ -21,25 +22,14 @@ import { ParticipantsSheet } from './participants-sheet';
 const headerButton =
   'flex size-10 shrink-0 items-center justify-center rounded-xl outline-none transition-colors focus-visible:ring-2 [&_svg]:size-5';
 
-export function chatUrl(code: string): string {
-  return `${window.location.origin}/chat/${code}`;
-}
-
-export async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function ChatHeader({
   chat,
   theme,
   themeChoice,
   onThemeChoice,
   onlineCount,
+  memberCount,
+  onMembersLoaded,
   online,
 }: {
   chat: ChatView;
@@ -47,6 +37,8 @@ export function ChatHeader({
   themeChoice: Theme | null;
   onThemeChoice: (theme: Theme | null) => void;
   onlineCount: number;
+  memberCount: number;
+  onMembersLoaded: (count: number) => void;
   online: PresenceEntry[] | null;
 }) {
   const [copied, setCopied] = useState(false);
@@ -60,7 +52,7 @@ export function ChatHeader({
 
   return (
     <header className={cn('relative z-30 shrink-0 pt-[env(safe-area-inset-top)]', theme.header)}>
-      <div className="mx-auto flex h-14 max-w-4xl items-center gap-1 px-2">
+      <div className="mx-auto flex h-14 max-w-3xl items-center gap-1 px-2">
         <Link href="/" aria-label="ChatPop home" className={cn(headerButton, theme.headerButton)}>
           <ArrowLeftIcon aria-hidden />
         </Link>
@@ -73,14 +65,13 @@ export function ChatHeader({
           </h1>
           <p className={cn('flex items-center gap-1.5 text-xs', theme.headerMuted)}>
             <span className="size-2 rounded-full bg-green-500" aria-hidden />
-            <span data-testid="online-count" aria-live="polite">
+            <span className="whitespace-nowrap" data-testid="online-count">
               {onlineCount} online
             </span>
             {chat.host.username && (
-              <>
-                <span aria-hidden>·</span>
-                <span className="truncate">hosted by {chat.host.username}</span>
-              </>
+              <span className="hidden min-w-0 truncate sm:inline">
+                <span aria-hidden>· </span>hosted by {chat.host.username}
+              </span>
             )}
           </p>
         </div>
@@ -128,14 +119,14 @@ export function ChatHeader({
           type="button"
           onClick={() => setParticipantsOpen(true)}
           className={cn(headerButton, 'w-auto gap-1 px-2.5 text-sm font-medium', theme.headerButton)}
-          aria-label={`Participants (${chat.memberCount})`}
+          aria-label={`Participants (${memberCount})`}
           data-testid="participants-button"
         >
           <UsersIcon aria-hidden />
-          <span aria-hidden>{chat.memberCount}</span>
+          <span aria-hidden>{memberCount}</span>
         </button>
       </div>
-      <ParticipantsSheet open={participantsOpen} onOpenChange={setParticipantsOpen} chat={chat} online={online} />
+      <ParticipantsSheet open={participantsOpen} onOpenChange={setParticipantsOpen} chat={chat} online={online} onLoaded={onMembersLoaded} />
     </header>
   );
 }

@@ -2,7 +2,7 @@
 
 import type { ChatView as Chat, JoinResponse, Message, PublicUser, Theme } from '@chatpop/protocol';
 import { LockIcon, UserPlusIcon } from 'lucide-react';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import type { Participation, Viewer } from '@/lib/chat-api';
 import { typingLabel } from '@/lib/message-log';
@@ -57,6 +57,15 @@ export function ChatView({
   const [actionsFor, setActionsFor] = useState<Message | null>(null);
   const [joinOpen, setJoinOpen] = useState(false);
   const [shareVisible, setShareVisible] = useState(created && viewer.isHost);
+  const [loadedMemberCount, setLoadedMemberCount] = useState(0);
+
+  // The share card shows once; a reload of the page should not bring it back.
+  useEffect(() => {
+    if (!created) return;
+    const url = new URL(window.location.href);
+    url.searchParams.delete('created');
+    window.history.replaceState(window.history.state, '', url);
+  }, [created]);
 
   const handlers = useMemo<Omit<MessageHandlers, 'onQuoteClick'>>(
     () => ({
@@ -84,7 +93,10 @@ export function ChatView({
     [onJoined],
   );
 
-  const onlineCount = snapshot.onlineCount ?? chat.onlineCount;
+  // Presence arrives a moment after joining; until then at least we are here.
+  const onlineCount = Math.max(snapshot.onlineCount ?? chat.onlineCount, snapshot.joined ? 1 : 0);
+  // The count in `chat` is from when the page opened; people join after that.
+  const memberCount = Math.max(chat.memberCount, loadedMemberCount, onlineCount);
   const reconnecting = member !== null && snapshot.connectionTried && !snapshot.joined && !snapshot.fatal;
   const typing = typingLabel(snapshot.typingNames);
   const closed = chat.endedAt !== null || chat.settings.locked;
@@ -98,6 +110,8 @@ export function ChatView({
         themeChoice={themeChoice}
         onThemeChoice={onThemeChoice}
         onlineCount={onlineCount}
+        memberCount={memberCount}
+        onMembersLoaded={setLoadedMemberCount}
         online={snapshot.online}
       />
       {reconnecting && <ReconnectBanner theme={theme} />}
@@ -121,7 +135,7 @@ export function ChatView({
       />
 
       <footer className={cn('relative z-30 shrink-0 pb-[env(safe-area-inset-bottom)]', theme.composer)}>
-        <div className="mx-auto h-5 max-w-4xl px-5 pt-1 text-xs" aria-live="polite">
+        <div className="mx-auto h-5 max-w-3xl px-5 pt-1 text-xs" aria-live="polite">
           {typing && (
             <p className={cn('truncate italic', theme.headerMuted)} data-testid="typing-line">
               {typing}
@@ -144,7 +158,7 @@ export function ChatView({
             placeholder={chat.settings.slowModeSeconds > 0 ? `Message · slow mode ${slowModeLabel(chat.settings.slowModeSeconds)}` : 'Message'}
           />
         ) : !member ? (
-          <div className="mx-auto flex max-w-4xl items-center gap-3 px-4 pt-1 pb-4">
+          <div className="mx-auto flex max-w-3xl items-center gap-3 px-4 pt-1 pb-4">
             <p className={cn('min-w-0 flex-1 text-sm', theme.headerMuted)}>You&apos;re reading. Join to send messages.</p>
             <Button size="lg" onClick={() => setJoinOpen(true)} className={cn('rounded-2xl', theme.sendButton)} data-testid="join-button">
               <UserPlusIcon aria-hidden /> Join chat

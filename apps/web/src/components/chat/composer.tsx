@@ -64,7 +64,7 @@ export function Composer({
   }
 
   return (
-    <form onSubmit={submit} className="mx-auto flex w-full max-w-4xl flex-col gap-2 px-3 pt-2 pb-3" data-testid="composer">
+    <form onSubmit={submit} className="mx-auto flex w-full max-w-3xl flex-col gap-2 px-3 pt-2 pb-3" data-testid="composer">
       {replyTo && (
         <div className="flex items-center gap-2 rounded-2xl bg-black/5 py-1.5 pr-1.5 pl-3 text-sm dark:bg-white/10" data-testid="reply-preview">
           <ReplyIcon className="size-4 shrink-0 opacity-70" aria-hidden />

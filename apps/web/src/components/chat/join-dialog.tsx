@@ -29,7 +29,7 @@ export function JoinDialog({
 }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent data-testid="join-modal" aria-describedby="join-description">
+      <DialogContent data-testid="join-modal">
         {open && <JoinForm chat={chat} user={user} onJoined={onJoined} />}
       </DialogContent>
     </Dialog>
@@ -70,7 +70,7 @@ function JoinForm({ chat, user, onJoined }: { chat: ChatView; user: PublicUser |
     <form onSubmit={submit} noValidate className="flex flex-col gap-5">
       <DialogHeader>
         <DialogTitle>Join {chat.name}</DialogTitle>
-        <DialogDescription id="join-description">
+        <DialogDescription>
           {user ? 'Chat as your reserved username, or pick another name for this chat.' : 'Pick a username for this chat. No account needed.'}
         </DialogDescription>
       </DialogHeader>

@@ -3,7 +3,7 @@
 import type { Message } from '@chatpop/protocol';
 import { CopyIcon, ReplyIcon } from 'lucide-react';
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
-import { copyText } from './chat-header';
+import { copyText } from '@/lib/share';
 
 /** What a long-press on a message offers (touch screens). */
 export function MessageActions({

@@ -173,7 +173,7 @@ export const MessageItem = memo(function MessageItem({
             <button
               type="button"
               onClick={() => handlers.onReply(message)}
-              className="flex size-8 shrink-0 items-center justify-center rounded-full text-current opacity-0 transition-opacity outline-none group-hover:opacity-70 hover:bg-black/5 hover:opacity-100! focus-visible:opacity-100 focus-visible:ring-2 focus-visible:ring-ring pointer-coarse:opacity-60 dark:hover:bg-white/10"
+              className="flex size-8 shrink-0 items-center justify-center rounded-full text-current opacity-0 transition-opacity outline-none group-hover:opacity-70 hover:bg-black/5 hover:opacity-100! focus-visible:opacity-100 focus-visible:ring-2 focus-visible:ring-ring pointer-coarse:opacity-45 dark:hover:bg-white/10"
               aria-label={`Reply to ${message.username ?? 'this message'}`}
               data-testid="reply-button"
             >

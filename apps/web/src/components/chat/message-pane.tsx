@@ -158,7 +158,7 @@ export function MessagePane({
   );
 
   return (
-    <div className={cn('relative min-h-0 flex-1 overflow-hidden', theme.messagesArea)}>
+    <main className={cn('relative min-h-0 flex-1 overflow-hidden', theme.messagesArea)}>
       {/* Pattern layer: under everything, no z-index, never takes a tap. */}
       <div
         className="pointer-events-none absolute inset-0"
@@ -263,6 +263,6 @@ export function MessagePane({
           <ArrowDownIcon className="size-4" aria-hidden /> New messages
         </button>
       )}
-    </div>
+    </main>
   );
 }

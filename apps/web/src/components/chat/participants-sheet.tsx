@@ -19,11 +19,13 @@ export function ParticipantsSheet({
   onOpenChange,
   chat,
   online,
+  onLoaded,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   chat: ChatView;
   online: PresenceEntry[] | null;
+  onLoaded: (count: number) => void;
 }) {
   const [state, setState] = useState<ListState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
@@ -34,12 +36,16 @@ export function ParticipantsSheet({
     setState((s) => (s.status === 'ready' ? s : { status: 'loading' }));
     api
       .get(chatPath(chat.code, '/members'), { schema: memberListSchema })
-      .then((res) => !cancelled && setState({ status: 'ready', members: res.members }))
+      .then((res) => {
+        if (cancelled) return;
+        setState({ status: 'ready', members: res.members });
+        onLoaded(res.members.length);
+      })
       .catch((error: unknown) => !cancelled && setState({ status: 'error', error: errorMessage(error) }));
     return () => {
       cancelled = true;
     };
-  }, [open, chat.code, attempt]);
+  }, [open, chat.code, attempt, onLoaded]);
 
   // Live presence (from the socket) wins over the list's snapshot of who is online.
   const members = useMemo(() => {

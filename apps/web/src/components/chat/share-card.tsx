@@ -4,7 +4,7 @@ import type { ChatView } from '@chatpop/protocol';
 import { CheckIcon, CopyIcon, PartyPopperIcon, XIcon } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { chatUrl, copyText } from './chat-header';
+import { chatUrl, copyText } from '@/lib/share';
 
 /** Shown to the host right after creating the chat: the link to share (and the access code of a private chat). */
 export function ShareCard({ chat, onDismiss }: { chat: ChatView; onDismiss: () => void }) {

@@ -34,7 +34,7 @@ export const StickyHost = forwardRef<
             className="inline-flex items-center gap-1 rounded-lg px-2 py-1 outline-none hover:bg-black/5 focus-visible:ring-2 focus-visible:ring-ring dark:hover:bg-white/10"
             data-testid="sticky-host-toggle"
           >
-            {expanded ? 'Less' : 'More'}
+            {expanded ? 'Collapse' : 'Expand'}
             <ChevronDownIcon className={cn('size-3.5 transition-transform', expanded && 'rotate-180')} aria-hidden />
           </button>
         </div>
