@@ -31,7 +31,9 @@ const portFree = (port) =>
     srv.once('error', () => resolve(false));
     srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
   });
-for (const port of [4000, 9000]) {
+const webPort = Number(process.env.E2E_WEB_PORT || 4000);
+const apiPort = Number(process.env.E2E_API_PORT || 9000);
+for (const port of [webPort, apiPort]) {
   if (!(await portFree(port))) {
     console.error(`FAIL: port ${port} is in use; stop what runs there (another ChatPop?) and run the tests again.`);
     process.exit(1);
@@ -39,9 +41,13 @@ for (const port of [4000, 9000]) {
 }
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatpop-e2e-'));
+// The product as `npm start` runs it: embedded database in a fresh folder, no Redis.
+const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(apiPort), WEB_PORT: String(webPort) };
+delete env.DATABASE_URL;
+delete env.REDIS_URL;
 const product = spawn('node', ['scripts/start.mjs'], {
   cwd: root,
-  env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '' },
+  env,
   stdio: 'inherit',
   detached: true,
 });
@@ -49,12 +55,10 @@ let productExited = false;
 product.on('exit', () => (productExited = true));
 
 function stopProduct() {
-  if (!productExited) {
-    try {
-      process.kill(-product.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+  try {
+    process.kill(-product.pid, 'SIGTERM');
+  } catch {
+    // already gone
   }
 }
 process.on('SIGINT', () => {
@@ -79,12 +83,12 @@ async function waitFor(url, timeoutMs) {
 
 let status = 1;
 try {
-  await waitFor('http://127.0.0.1:9000/api/health', 240_000);
-  await waitFor('http://127.0.0.1:4000/', 240_000);
+  await waitFor(`http://127.0.0.1:${apiPort}/api/health`, 300_000);
+  await waitFor(`http://127.0.0.1:${webPort}/`, 300_000);
   const res = spawnSync('npx', ['playwright', 'test', ...process.argv.slice(2)], {
     cwd: here,
     stdio: 'inherit',
-    env: { ...process.env, CHROMIUM_PATH: chromium },
+    env: { ...process.env, CHROMIUM_PATH: chromium, E2E_BASE_URL: `http://localhost:${webPort}` },
   });
   status = res.status ?? 1;
 } catch (err) {

@@ -3,7 +3,7 @@
 // build, then runs the server (port 9000) and the web app (port 4000) together.
 // `npm run dev` runs both with reload. Ctrl-C or SIGTERM stops both cleanly.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +11,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dev = process.argv.includes('--dev');
 const webDir = path.join(root, 'apps/web');
 const buildId = path.join(webDir, '.next/BUILD_ID');
+const buildStamp = path.join(webDir, '.next/chatpop-build.json');
+
+// Ports: the API (PORT, 9000) and the web app (WEB_PORT, 4000). The web app is
+// built for the API it talks to, so a different API port means a new build.
+const apiPort = process.env.PORT || '9000';
+const webPort = process.env.WEB_PORT || '4000';
+const buildEnv = {
+  API_URL: process.env.API_URL || `http://127.0.0.1:${apiPort}`,
+  NEXT_PUBLIC_SOCKET_PORT: process.env.NEXT_PUBLIC_SOCKET_PORT || apiPort,
+  NEXT_PUBLIC_SOCKET_URL: process.env.NEXT_PUBLIC_SOCKET_URL || '',
+};
 
 function newestMtime(dir) {
   let newest = 0;
@@ -23,7 +34,8 @@ function newestMtime(dir) {
 }
 
 function webNeedsBuild() {
-  if (!existsSync(buildId)) return true;
+  if (!existsSync(buildId) || !existsSync(buildStamp)) return true;
+  if (readFileSync(buildStamp, 'utf8') !== JSON.stringify(buildEnv)) return true;
   const built = statSync(buildId).mtimeMs;
   const sources = [path.join(webDir, 'src'), path.join(webDir, 'public'), path.join(root, 'packages/protocol/src')].filter(existsSync);
   const configs = ['next.config.ts', 'package.json', 'postcss.config.mjs'].map((f) => path.join(webDir, f)).filter(existsSync);
@@ -32,21 +44,35 @@ function webNeedsBuild() {
 
 if (!dev && webNeedsBuild()) {
   console.log('Building the web app (first start, or its sources changed)…');
-  const res = spawnSync('npm', ['run', 'build', '-w', 'apps/web'], { cwd: root, stdio: 'inherit' });
+  const res = spawnSync('npm', ['run', 'build', '-w', 'apps/web'], { cwd: root, stdio: 'inherit', env: { ...process.env, ...buildEnv } });
   if (res.status !== 0) process.exit(res.status ?? 1);
+  writeFileSync(buildStamp, JSON.stringify(buildEnv));
 }
 
-const children = [
-  spawn('npm', ['run', dev ? 'dev' : 'start', '-w', 'apps/server'], { cwd: root, stdio: 'inherit' }),
-  spawn('npm', ['run', dev ? 'dev' : 'start', '-w', 'apps/web'], { cwd: root, stdio: 'inherit' }),
-];
-console.log('ChatPop: web on http://localhost:4000, API on http://localhost:9000');
+const env = {
+  ...process.env,
+  ...buildEnv,
+  PORT: apiPort,
+  WEB_PORT: webPort,
+  WEB_ORIGINS: process.env.WEB_ORIGINS || `http://localhost:${webPort},http://127.0.0.1:${webPort}`,
+};
+
+// Each child leads its own process group, so stopping it reaches what npm started under it.
+const run = (workspace) => spawn('npm', ['run', dev ? 'dev' : 'start', '-w', workspace], { cwd: root, env, stdio: 'inherit', detached: true });
+const children = [run('apps/server'), run('apps/web')];
+console.log(`ChatPop: web on http://localhost:${webPort}, API on http://localhost:${apiPort}`);
 
 let stopping = false;
 function stopAll(signal) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill(signal);
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(signal));
 let exitCode = 0;

@@ -6,14 +6,17 @@ import { z } from 'zod';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/** An empty variable (`DATABASE_URL=`) means unset, as in most tools. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(9000),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().url().optional(),
-  REDIS_URL: z.string().url().optional(),
+  DATABASE_URL: optional(z.string().url()),
+  REDIS_URL: optional(z.string().url()),
   DATA_DIR: z.string().default(path.join(REPO_ROOT, 'data')),
   /** Secret that signs access and chat session tokens. Generated into DATA_DIR when unset. */
-  JWT_SECRET: z.string().min(32, 'JWT_SECRET needs at least 32 characters.').optional(),
+  JWT_SECRET: optional(z.string().min(32, 'JWT_SECRET needs at least 32 characters.')),
   WEB_ORIGINS: z.string().default('http://localhost:4000,http://127.0.0.1:4000'),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])

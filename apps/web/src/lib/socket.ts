@@ -3,11 +3,15 @@ import { io, type Socket } from 'socket.io-client';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** The Socket.IO server: NEXT_PUBLIC_SOCKET_URL, else port 9000 of the host serving this page. */
+/**
+ * The Socket.IO server: NEXT_PUBLIC_SOCKET_URL, else the API port
+ * (NEXT_PUBLIC_SOCKET_PORT, 9000 by default) of the host serving this page.
+ */
 export function socketUrl(): string {
   const configured = process.env.NEXT_PUBLIC_SOCKET_URL;
   if (configured) return configured;
-  return `${window.location.protocol}//${window.location.hostname}:9000`;
+  const port = process.env.NEXT_PUBLIC_SOCKET_PORT || '9000';
+  return `${window.location.protocol}//${window.location.hostname}:${port}`;
 }
 
 /**
