@@ -18,6 +18,7 @@ import { createTokens } from './modules/auth/tokens';
 import { RoomDirectory } from './modules/chats/directory';
 import { chatRoutes } from './modules/chats/routes';
 import { messageRoutes } from './modules/messages/routes';
+import { moderationRoutes } from './modules/moderation/routes';
 import { noBroadcast } from './realtime/broadcast';
 import { attachRealtime, type Realtime } from './realtime/server';
 
@@ -92,6 +93,7 @@ export async function createApp(config: Config): Promise<App> {
     rooms: new RoomDirectory(database.db, pubsub),
     log: fastify.log,
     broadcast: noBroadcast,
+    memberSync: { changed: async () => {} },
     inflight: new Set(),
   };
   ctx.cache = new GuardedMessageCache(cache, (err, what) => fastify.log.warn({ err }, `message cache ${what} failed`));
@@ -151,6 +153,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(authRoutes);
   await fastify.register(chatRoutes);
   await fastify.register(messageRoutes);
+  await fastify.register(moderationRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);

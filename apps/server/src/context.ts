@@ -8,6 +8,16 @@ import type { PubSub } from './infra/pubsub';
 import type { Tokens } from './modules/auth/tokens';
 import type { Broadcaster } from './realtime/broadcast';
 import type { RoomDirectory } from './modules/chats/directory';
+import type { MemberRow } from './db/schema';
+
+/**
+ * Keeps every node's live connections in step with a participation that a
+ * moderator changed (ban, time-out, hide, role): the socket hot path reads the
+ * member row it holds rather than the database (realtime/member-sync.ts).
+ */
+export interface MemberSync {
+  changed(member: MemberRow): Promise<void>;
+}
 
 /** Everything a domain function may use, built once in app.ts. */
 export interface AppContext {
@@ -23,6 +33,8 @@ export interface AppContext {
   log: FastifyBaseLogger;
   /** Set once Socket.IO is attached; every client-facing event goes through it. */
   broadcast: Broadcaster;
+  /** Set once Socket.IO is attached. */
+  memberSync: MemberSync;
   /** Writes the server must finish before it stops. */
   inflight: Set<Promise<unknown>>;
 }

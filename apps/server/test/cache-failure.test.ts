@@ -24,6 +24,9 @@ class UnreachableCache implements MessageCache {
   count = async () => this.fail();
   drop = async () => this.fail();
   keys = async () => this.fail();
+  putPinned = async () => this.fail();
+  removePinned = async () => this.fail();
+  pinned = async () => this.fail();
   close = async () => {};
 }
 

@@ -25,6 +25,39 @@ export const accessCodeSchema = z
 
 const centsSchema = z.number().int().min(100).max(50_000);
 
+/** Slow mode choices offered in the app (SPEC §2.4: 5 s to 5 min); the server takes any 0–300. */
+export const SLOW_MODE_PRESETS_SECONDS = [0, 5, 10, 30, 60, 120, 300] as const;
+export const BLOCKED_TERMS_MAX = 200;
+export const BLOCKED_TERM_MAX_CHARS = 50;
+export const LOCKDOWN_NEWCOMER_MAX_MINUTES = 1440;
+
+/** Host-defined words that are refused in messages (SPEC §2.4), compared without case or accents, as whole words. */
+export const blockedTermsSchema = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1, 'A blocked term cannot be empty.')
+      .max(BLOCKED_TERM_MAX_CHARS, `A blocked term can have at most ${BLOCKED_TERM_MAX_CHARS} characters.`),
+  )
+  .max(BLOCKED_TERMS_MAX, `At most ${BLOCKED_TERMS_MAX} blocked terms.`)
+  .transform((terms) => [...new Map(terms.map((t) => [t.toLowerCase(), t])).values()]);
+
+/**
+ * Lockdown (SPEC §2.4): a saved preset turned on in one tap during a raid.
+ * While `active`: slow mode of at least `slowModeSeconds`, participants who
+ * joined less than `newcomerMinutes` ago wait, and links are refused when
+ * `blockLinks`. The host and moderators are never held back.
+ */
+export const lockdownSchema = z.object({
+  active: z.boolean().default(false),
+  slowModeSeconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS).default(30),
+  newcomerMinutes: z.number().int().min(0).max(LOCKDOWN_NEWCOMER_MAX_MINUTES).default(10),
+  blockLinks: z.boolean().default(true),
+});
+export type Lockdown = z.infer<typeof lockdownSchema>;
+export const DEFAULT_LOCKDOWN: Lockdown = { active: false, slowModeSeconds: 30, newcomerMinutes: 10, blockLinks: true };
+
 /** The §2.1 settings a host chooses; stored as the room's JSONB `settings`. */
 export const chatSettingsSchema = z.object({
   media: z
@@ -44,8 +77,58 @@ export const chatSettingsSchema = z.object({
   theme: z.enum(THEMES).default('purple-dream'),
   slowModeSeconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS).default(0),
   locked: z.boolean().default(false),
+  blockedTerms: blockedTermsSchema.default([]),
+  lockdown: lockdownSchema.default(DEFAULT_LOCKDOWN),
 });
 export type ChatSettings = z.infer<typeof chatSettingsSchema>;
+
+/**
+ * A change to some settings: only the fields given, nested ones included, are
+ * changed (no defaults fill the rest). The server merges it into the stored
+ * settings.
+ */
+export const chatSettingsPatchSchema = z
+  .object({
+    media: z.object({ photo: z.boolean(), voice: z.boolean(), video: z.boolean() }).partial().strict(),
+    backroom: z
+      .object({ enabled: z.boolean(), seatPriceCents: centsSchema, seatLimit: z.number().int().min(1).max(SEAT_LIMIT_MAX) })
+      .partial()
+      .strict(),
+    pins: z.object({ enabled: z.boolean(), basePriceCents: centsSchema }).partial().strict(),
+    tips: z.object({ enabled: z.boolean() }).partial().strict(),
+    theme: z.enum(THEMES),
+    slowModeSeconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS),
+    locked: z.boolean(),
+    blockedTerms: blockedTermsSchema,
+    lockdown: z
+      .object({
+        active: z.boolean(),
+        slowModeSeconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS),
+        newcomerMinutes: z.number().int().min(0).max(LOCKDOWN_NEWCOMER_MAX_MINUTES),
+        blockLinks: z.boolean(),
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+export type ChatSettingsPatch = z.infer<typeof chatSettingsPatchSchema>;
+
+/** The settings a moderator may change too (SPEC §2.4); everything else is the host's. */
+export const MODERATION_SETTING_KEYS = ['slowModeSeconds', 'locked', 'blockedTerms', 'lockdown'] as const;
+
+/** Applies a patch to stored settings, nested objects merged field by field. */
+export function mergeChatSettings(current: ChatSettings, patch: ChatSettingsPatch): ChatSettings {
+  return chatSettingsSchema.parse({
+    ...current,
+    ...patch,
+    media: { ...current.media, ...patch.media },
+    backroom: { ...current.backroom, ...patch.backroom },
+    pins: { ...current.pins, ...patch.pins },
+    tips: { ...current.tips, ...patch.tips },
+    lockdown: { ...current.lockdown, ...patch.lockdown },
+  });
+}
 
 export const createChatBodySchema = z
   .object({
@@ -65,7 +148,7 @@ export const updateChatBodySchema = z
     description: z.string().trim().max(CHAT_DESCRIPTION_MAX_CHARS).optional(),
     access: z.enum(['public', 'private']).optional(),
     accessCode: accessCodeSchema.optional(),
-    settings: chatSettingsSchema.partial().optional(),
+    settings: chatSettingsPatchSchema.optional(),
   })
   .strict();
 export type UpdateChatBody = z.input<typeof updateChatBodySchema>;
@@ -105,6 +188,12 @@ export const memberSchema = z.object({
   verified: z.boolean(),
   anonymous: z.boolean(),
   joinedAt: z.string(),
+  /** A time-out in force: shown to the member and to moderators. */
+  mutedUntil: z.string().nullable().optional(),
+  /** Only in a moderator's view of the member list. */
+  banned: z.boolean().optional(),
+  /** Silently hidden (only in a moderator's view: the member never learns it). */
+  hidden: z.boolean().optional(),
 });
 export type Member = z.infer<typeof memberSchema>;
 

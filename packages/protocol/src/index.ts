@@ -5,3 +5,4 @@ export * from './chats';
 export * from './messages';
 export * from './socket';
 export * from './health';
+export * from './moderation';

@@ -7,6 +7,26 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export const clientIdSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'A client id uses letters, digits, - and _.');
 
+/** How many people a reaction lists by name; the count is always exact. */
+export const REACTION_NAMES_MAX = 50;
+/** Distinct emoji one message can carry. */
+export const REACTIONS_PER_MESSAGE_MAX = 20;
+
+export const reactionSchema = z.object({
+  emoji: z.string(),
+  count: z.number().int(),
+  /** Who reacted, oldest first, at most REACTION_NAMES_MAX. */
+  members: z.array(z.object({ id: z.string(), username: z.string() })),
+});
+export type Reaction = z.infer<typeof reactionSchema>;
+
+/** One emoji (with its skin-tone and joiner sequences), not text. */
+export const emojiSchema = z
+  .string()
+  .max(32, 'That is not a single emoji.')
+  .regex(/^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f|\u20e3)+$/u, 'React with an emoji.')
+  .refine((v) => /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(v), 'React with an emoji.');
+
 export const messageSchema = z.object({
   id: z.string(),
   roomId: z.string(),
@@ -22,6 +42,7 @@ export const messageSchema = z.object({
     .nullable(),
   createdAt: z.string(),
   deletedAt: z.string().nullable(),
+  reactions: z.array(reactionSchema).default([]),
 });
 export type Message = z.infer<typeof messageSchema>;
 

@@ -1,7 +1,23 @@
 import { z } from 'zod';
 import type { Ack } from './errors';
 import type { Message } from './messages';
+import type { Member } from './chats';
+import type { Reaction } from './messages';
 import { sendMessageSchema } from './messages';
+import type {
+  MemberUpdatedPayload,
+  MessageDeletedPayload,
+  MessageSkipPayload,
+  ReactionUpdatedPayload,
+  Report,
+  ReportNewPayload,
+  RoomUpdatedPayload,
+  memberModerateSchema,
+  messageDeleteSchema,
+  messageReportSchema,
+  reactionSetSchema,
+  roomModerateSchema,
+} from './moderation';
 
 /** Connections count as online while they heartbeat; an idle one expires. */
 export const PRESENCE_HEARTBEAT_MS = 25_000;
@@ -67,12 +83,32 @@ export interface ClientToServerEvents {
   ) => void;
   typing: (payload: z.input<typeof typingSchema>) => void;
   'presence:heartbeat': (ack?: (res: Ack<object>) => void) => void;
+  'message:delete': (payload: z.input<typeof messageDeleteSchema>, ack: (res: Ack<{ message: Message }>) => void) => void;
+  'reaction:set': (
+    payload: z.input<typeof reactionSetSchema>,
+    ack: (res: Ack<{ messageId: string; reactions: Reaction[] }>) => void,
+  ) => void;
+  'message:report': (payload: z.input<typeof messageReportSchema>, ack: (res: Ack<{ report: Report }>) => void) => void;
+  'member:moderate': (payload: z.input<typeof memberModerateSchema>, ack: (res: Ack<{ member: Member }>) => void) => void;
+  'room:moderate': (payload: z.input<typeof roomModerateSchema>, ack: (res: Ack<object>) => void) => void;
 }
 
 export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
   typing: (payload: TypingPayload) => void;
   presence: (payload: PresencePayload) => void;
+  /** A message changed (a reply whose quoted original was deleted). */
+  'message:updated': (message: Message) => void;
+  'message:deleted': (payload: MessageDeletedPayload) => void;
+  /** A seq this reader will never see (a silently hidden participant's message). */
+  'message:skip': (payload: MessageSkipPayload) => void;
+  'reaction:updated': (payload: ReactionUpdatedPayload) => void;
+  /** Role changes reach the room; a time-out or ban reaches the member it concerns. */
+  'member:updated': (payload: MemberUpdatedPayload) => void;
+  /** Settings changed, the chat was locked, put in lockdown or ended. */
+  'room:updated': (payload: RoomUpdatedPayload) => void;
+  /** To the host and moderators only. */
+  'report:new': (payload: ReportNewPayload) => void;
 }
 
 export const REPLAY_MAX_MESSAGES = 500;

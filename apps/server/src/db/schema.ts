@@ -95,6 +95,8 @@ export const members = pgTable(
     verified: boolean('verified').notNull().default(false),
     mutedUntil: ts('muted_until'),
     bannedAt: ts('banned_at'),
+    /** Silently hidden: their messages reach only themselves (SPEC §2.4). */
+    hiddenAt: ts('hidden_at'),
     lastReadSeq: integer('last_read_seq').notNull().default(0),
     lastDeliveredSeq: integer('last_delivered_seq').notNull().default(0),
     ip: text('ip'),
@@ -144,10 +146,13 @@ export const messages = pgTable(
     forwardedFromId: uuid('forwarded_from_id'),
     editedAt: ts('edited_at'),
     deletedAt: ts('deleted_at'),
+    /** Sent by a silently hidden participant: shown to its author only. */
+    hidden: boolean('hidden').notNull().default(false),
     createdAt: ts('created_at').notNull().defaultNow(),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
   },
   (t) => [
+    index('messages_reply_idx').on(t.replyToId),
     uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),
     // A resend with the same client id is harmless: the insert conflicts and the first copy is returned.
     uniqueIndex('messages_room_client_key').on(t.roomId, t.clientId),
@@ -155,8 +160,97 @@ export const messages = pgTable(
   ],
 );
 
+/** One emoji by one participant on one message. */
+export const reactions = pgTable(
+  'reactions',
+  {
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    emoji: text('emoji').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.memberId, t.emoji] })],
+);
+
+/** A participant's report of a message, for the host's queue (and later the admins'). */
+export const reports = pgTable(
+  'reports',
+  {
+    id: uuid('id').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    reporterMemberId: uuid('reporter_member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    reason: text('reason', { enum: ['spam', 'harassment', 'hate', 'sexual', 'violence', 'other'] }).notNull(),
+    note: text('note'),
+    status: text('status', { enum: ['open', 'dismissed', 'actioned'] }).notNull().default('open'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    resolvedAt: ts('resolved_at'),
+    resolvedByMemberId: uuid('resolved_by_member_id'),
+  },
+  (t) => [
+    // Reporting the same message twice is one report.
+    uniqueIndex('reports_message_reporter_key').on(t.messageId, t.reporterMemberId),
+    index('reports_room_status_idx').on(t.roomId, t.status),
+  ],
+);
+
+/**
+ * A ban holds against the participation, its device, its account and its IP
+ * (SPEC §2.4), so a fresh name from the same device or network is refused.
+ */
+export const bans = pgTable(
+  'bans',
+  {
+    id: uuid('id').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    memberId: uuid('member_id').references(() => members.id, { onDelete: 'set null' }),
+    userId: uuid('user_id'),
+    deviceId: text('device_id'),
+    ip: text('ip'),
+    createdByMemberId: uuid('created_by_member_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    liftedAt: ts('lifted_at'),
+  },
+  (t) => [index('bans_room_idx').on(t.roomId)],
+);
+
+/** Every moderation action and settings change, per room. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    actorMemberId: uuid('actor_member_id'),
+    actorUserId: uuid('actor_user_id'),
+    actorName: text('actor_name'),
+    action: text('action').notNull(),
+    targetMemberId: uuid('target_member_id'),
+    targetName: text('target_name'),
+    messageId: uuid('message_id'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('audit_log_room_idx').on(t.roomId, t.createdAt)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+export type ReportRow = typeof reports.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

@@ -19,6 +19,7 @@ function msg(seq: number, ageMs = 0): Message {
     replyTo: null,
     createdAt: new Date(Date.now() - ageMs).toISOString(),
     deletedAt: null,
+    reactions: [],
   };
 }
 

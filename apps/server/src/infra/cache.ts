@@ -3,6 +3,15 @@ import type { Message } from '@chatpop/protocol';
 
 export const MESSAGE_CACHE_MAX_COUNT = 500;
 export const MESSAGE_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** The seed's pinned-message key lives this long after its last write. */
+export const PINNED_CACHE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * A message as cached: the public shape plus `hidden` (a silently hidden
+ * participant's message, served to its author only; see
+ * modules/messages/visibility.ts).
+ */
+export type StoredMessage = Message & { hidden?: boolean };
 
 /**
  * Recent messages per room, by `seq` (docs/architecture.md, "Message cache").
@@ -16,35 +25,66 @@ export const MESSAGE_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 export interface MessageCache {
   readonly kind: 'memory' | 'redis';
   /** Adds or replaces (by seq) one message and applies the retention. */
-  put(key: string, message: Message): Promise<void>;
+  put(key: string, message: StoredMessage): Promise<void>;
   /** Backfill after a database read. */
-  putMany(key: string, messages: Message[]): Promise<void>;
+  putMany(key: string, messages: StoredMessage[]): Promise<void>;
   /** Messages with fromSeq ≤ seq ≤ toSeq, ascending. */
-  range(key: string, fromSeq: number, toSeq: number): Promise<Message[]>;
+  range(key: string, fromSeq: number, toSeq: number): Promise<StoredMessage[]>;
   /** The newest `limit` messages, ascending. */
-  latest(key: string, limit: number): Promise<Message[]>;
+  latest(key: string, limit: number): Promise<StoredMessage[]>;
   count(key: string): Promise<number>;
   drop(key: string): Promise<void>;
   /** Every message key held, for the operator's inspect command. */
   keys(): Promise<string[]>;
+  /**
+   * Pinned messages (`chat:{CODE}:pinned`), scored by when the pin ends: an
+   * expired pin is never returned. Replaces an earlier pin of the same message.
+   */
+  putPinned(key: string, message: StoredMessage, pinnedUntilMs: number): Promise<void>;
+  removePinned(key: string, messageId: string): Promise<void>;
+  /** Active pins, soonest to end first. */
+  pinned(key: string): Promise<{ message: StoredMessage; pinnedUntilMs: number }[]>;
   close(): Promise<void>;
 }
 
 export class MemoryMessageCache implements MessageCache {
   readonly kind = 'memory' as const;
-  private rooms = new Map<string, { entries: Message[]; touchedAt: number }>();
+  private rooms = new Map<string, { entries: StoredMessage[]; touchedAt: number }>();
+  private pins = new Map<string, { items: Map<string, { message: StoredMessage; pinnedUntilMs: number }>; touchedAt: number }>();
 
   constructor(
     private readonly maxCount = MESSAGE_CACHE_MAX_COUNT,
     private readonly maxAgeMs = MESSAGE_CACHE_MAX_AGE_MS,
   ) {}
 
-  async put(key: string, message: Message) {
+  async put(key: string, message: StoredMessage) {
     this.insert(key, message);
   }
 
-  async putMany(key: string, messages: Message[]) {
+  async putMany(key: string, messages: StoredMessage[]) {
     for (const m of messages) this.insert(key, m);
+  }
+
+  async putPinned(key: string, message: StoredMessage, pinnedUntilMs: number) {
+    let entry = this.pins.get(key);
+    if (!entry || Date.now() - entry.touchedAt > PINNED_CACHE_TTL_MS) {
+      entry = { items: new Map(), touchedAt: Date.now() };
+      this.pins.set(key, entry);
+    }
+    entry.touchedAt = Date.now();
+    entry.items.set(message.id, { message, pinnedUntilMs });
+  }
+
+  async removePinned(key: string, messageId: string) {
+    this.pins.get(key)?.items.delete(messageId);
+  }
+
+  async pinned(key: string) {
+    const entry = this.pins.get(key);
+    if (!entry || Date.now() - entry.touchedAt > PINNED_CACHE_TTL_MS) return [];
+    const now = Date.now();
+    for (const [id, pin] of entry.items) if (pin.pinnedUntilMs <= now) entry.items.delete(id);
+    return [...entry.items.values()].sort((a, b) => a.pinnedUntilMs - b.pinnedUntilMs);
   }
 
   async range(key: string, fromSeq: number, toSeq: number) {
@@ -71,9 +111,10 @@ export class MemoryMessageCache implements MessageCache {
 
   async close() {
     this.rooms.clear();
+    this.pins.clear();
   }
 
-  private live(key: string): Message[] {
+  private live(key: string): StoredMessage[] {
     const room = this.rooms.get(key);
     if (!room) return [];
     // Like the Redis key's TTL: an idle room's cache goes away after the retention age.
@@ -84,7 +125,7 @@ export class MemoryMessageCache implements MessageCache {
     return room.entries;
   }
 
-  private insert(key: string, message: Message) {
+  private insert(key: string, message: StoredMessage) {
     let room = this.rooms.get(key);
     if (!room) {
       room = { entries: [], touchedAt: Date.now() };
@@ -148,6 +189,9 @@ export class RedisMessageCache implements MessageCache {
   readonly kind = 'redis' as const;
   private readonly redis: CacheRedis;
 
+  /** ioredis prefixes commands' keys but not SCAN patterns or their answers. */
+  private readonly prefix: string;
+
   constructor(
     redis: Redis,
     private readonly maxCount = MESSAGE_CACHE_MAX_COUNT,
@@ -155,13 +199,38 @@ export class RedisMessageCache implements MessageCache {
   ) {
     redis.defineCommand('chatpopPutMessage', { numberOfKeys: 2, lua: PUT_SCRIPT });
     this.redis = redis as CacheRedis;
+    this.prefix = typeof redis.options.keyPrefix === 'string' ? redis.options.keyPrefix : '';
   }
 
-  async put(key: string, message: Message) {
+  async put(key: string, message: StoredMessage) {
     await this.redis.chatpopPutMessage(key, timesKey(key), ...this.args(message));
   }
 
-  async putMany(key: string, messages: Message[]) {
+  async putPinned(key: string, message: StoredMessage, pinnedUntilMs: number) {
+    const existing = await this.redis.zrange(key, '0', '-1');
+    const multi = this.redis.multi();
+    for (const row of existing) if (parse(row).id === message.id) multi.zrem(key, row);
+    multi.zadd(key, pinnedUntilMs, JSON.stringify(message));
+    multi.pexpire(key, PINNED_CACHE_TTL_MS);
+    await multi.exec();
+  }
+
+  async removePinned(key: string, messageId: string) {
+    const existing = await this.redis.zrange(key, '0', '-1');
+    const gone = existing.filter((row) => parse(row).id === messageId);
+    if (gone.length > 0) await this.redis.zrem(key, ...gone);
+  }
+
+  async pinned(key: string) {
+    // Expiry by score: a pin whose end has passed is removed before the read.
+    await this.redis.zremrangebyscore(key, '-inf', Date.now());
+    const rows = await this.redis.zrange(key, '0', '-1', 'WITHSCORES');
+    const out: { message: StoredMessage; pinnedUntilMs: number }[] = [];
+    for (let i = 0; i < rows.length; i += 2) out.push({ message: parse(rows[i]!), pinnedUntilMs: Number(rows[i + 1]) });
+    return out;
+  }
+
+  async putMany(key: string, messages: StoredMessage[]) {
     if (messages.length === 0) return;
     const pipeline = this.redis.pipeline() as unknown as CacheRedis & { exec(): Promise<[Error | null, unknown][] | null> };
     for (const m of messages) void pipeline.chatpopPutMessage(key, timesKey(key), ...this.args(m));
@@ -192,9 +261,9 @@ export class RedisMessageCache implements MessageCache {
     const found: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', '*:messages', 'COUNT', 500);
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*:messages`, 'COUNT', 500);
       cursor = next;
-      found.push(...batch);
+      found.push(...batch.map((k) => k.slice(this.prefix.length)));
     } while (cursor !== '0');
     return found.sort();
   }
@@ -203,13 +272,13 @@ export class RedisMessageCache implements MessageCache {
     this.redis.disconnect();
   }
 
-  private args(m: Message): (string | number)[] {
+  private args(m: StoredMessage): (string | number)[] {
     return [m.seq, JSON.stringify(m), Date.parse(m.createdAt), this.maxCount, this.maxAgeMs, Date.now()];
   }
 }
 
 const timesKey = (key: string) => `${key}:times`;
-const parse = (row: string) => JSON.parse(row) as Message;
+const parse = (row: string) => JSON.parse(row) as StoredMessage;
 
 const REPAIR_INTERVAL_MS = 1_000;
 
@@ -240,7 +309,7 @@ export class GuardedMessageCache implements MessageCache {
     return [...this.dirty];
   }
 
-  async put(key: string, message: Message) {
+  async put(key: string, message: StoredMessage) {
     if (this.dirty.has(key)) return;
     try {
       await this.inner.put(key, message);
@@ -252,7 +321,7 @@ export class GuardedMessageCache implements MessageCache {
     }
   }
 
-  async putMany(key: string, messages: Message[]) {
+  async putMany(key: string, messages: StoredMessage[]) {
     if (this.dirty.has(key)) return;
     await this.inner.putMany(key, messages);
   }
@@ -277,6 +346,18 @@ export class GuardedMessageCache implements MessageCache {
 
   keys() {
     return this.inner.keys();
+  }
+
+  putPinned(key: string, message: StoredMessage, pinnedUntilMs: number) {
+    return this.inner.putPinned(key, message, pinnedUntilMs);
+  }
+
+  removePinned(key: string, messageId: string) {
+    return this.inner.removePinned(key, messageId);
+  }
+
+  pinned(key: string) {
+    return this.inner.pinned(key);
   }
 
   async close() {

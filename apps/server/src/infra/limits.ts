@@ -19,6 +19,12 @@ export interface Limits {
   /** Counts one attempt; throws RATE_LIMITED (429 with retry-after) past the rule's limit. */
   consume(rule: LimitRule, key: string): Promise<void>;
   reset(rule: LimitRule, key: string): Promise<void>;
+  /**
+   * Starts a wait of `ms` for `key` unless one is running; returns 0 when it
+   * started, else the milliseconds left (slow mode). Shared by every node
+   * through Redis when it is configured.
+   */
+  cooldown(key: string, ms: number): Promise<number>;
 }
 
 export function createLimits(redis?: Redis): Limits {
@@ -37,8 +43,28 @@ export function createLimits(redis?: Redis): Limits {
         : new RateLimiterMemory(base),
     );
   }
+  const waits = new Map<string, number>();
+  let sweptAt = Date.now();
   return {
     kind: redis ? 'redis' : 'memory',
+    async cooldown(key, ms) {
+      const k = `cooldown:${key}`;
+      if (redis) {
+        // SET NX PX is atomic: two sends racing on two nodes start one wait.
+        const set = await redis.set(k, '1', 'PX', ms, 'NX');
+        if (set === 'OK') return 0;
+        return Math.max(1, await redis.pttl(k));
+      }
+      const now = Date.now();
+      if (now - sweptAt > 60_000) {
+        for (const [key2, until] of waits) if (until <= now) waits.delete(key2);
+        sweptAt = now;
+      }
+      const until = waits.get(k);
+      if (until !== undefined && until > now) return until - now;
+      waits.set(k, now + ms);
+      return 0;
+    },
     async consume(rule, key) {
       try {
         await limiters.get(rule)!.consume(key);

@@ -4,10 +4,14 @@ import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import {
-
   REPLAY_MAX_MESSAGES,
   handshakeAuthSchema,
+  memberModerateSchema,
+  messageDeleteSchema,
+  messageReportSchema,
+  reactionSetSchema,
   roomJoinSchema,
+  roomModerateSchema,
   roomOnlySchema,
   roomRangeSchema,
   sendMessageSchema,
@@ -22,7 +26,12 @@ import { AppError, validationFailed } from '../errors';
 import type { MemberRow, RoomRow } from '../db/schema';
 import { findMember } from '../modules/chats/repo';
 import { replay, sendMessage } from '../modules/messages/service';
-import { roomChannel, socketBroadcaster, type IoServer } from './broadcast';
+import { publicMessage } from '../modules/messages/visibility';
+import type { RoomActor } from '../modules/moderation/policy';
+import { isModerator } from '../modules/moderation/rules';
+import * as moderation from '../modules/moderation/service';
+import { memberChannel, modsChannel, roomChannel, socketBroadcaster, type IoServer } from './broadcast';
+import { startMemberSync } from './member-sync';
 
 /** What a connection proved at the handshake: the chat participations its tokens name. */
 export interface SocketData {
@@ -100,6 +109,8 @@ export function attachRealtime(
   }, PRESENCE_SWEEP_MS);
   sweeper.unref();
 
+  ctx.memberSync = startMemberSync(ctx, io, announcePresence);
+
   io.on('connection', (socket: IoSocket) => {
     const handlers = new RoomHandlers(ctx, socket, announcePresence);
     socket.on('room:join', (payload, ack) => respond(ctx, ack, () => handlers.join(payload)));
@@ -108,6 +119,11 @@ export function attachRealtime(
     socket.on('message:range', (payload, ack) => respond(ctx, ack, () => handlers.range(payload)));
     socket.on('typing', (payload) => handlers.typing(payload));
     socket.on('presence:heartbeat', (ack) => respond(ctx, ack, () => handlers.heartbeat()));
+    socket.on('message:delete', (payload, ack) => respond(ctx, ack, () => handlers.deleteMessage(payload)));
+    socket.on('reaction:set', (payload, ack) => respond(ctx, ack, () => handlers.react(payload)));
+    socket.on('message:report', (payload, ack) => respond(ctx, ack, () => handlers.report(payload)));
+    socket.on('member:moderate', (payload, ack) => respond(ctx, ack, () => handlers.moderateMember(payload)));
+    socket.on('room:moderate', (payload, ack) => respond(ctx, ack, () => handlers.moderateRoom(payload)));
     socket.on('disconnect', () => handlers.disconnected());
   });
 
@@ -160,8 +176,17 @@ class RoomHandlers {
     const memberId = this.socket.data.tokens.get(roomId);
     if (!memberId) throw notMember();
     const [room, member] = await Promise.all([this.ctx.rooms.byRoomId(roomId), findMember(this.ctx.db, memberId)]);
-    if (!room || !member || member.roomId !== roomId || member.bannedAt) throw notMember();
+    if (!room || !member || member.roomId !== roomId) throw notMember();
+    if (member.bannedAt) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
     return { room, member };
+  }
+
+  /** The acting participant of a joined room, for moderation events (same policy as HTTP). */
+  private async actor(roomId: string): Promise<RoomActor> {
+    const member = this.joined(roomId);
+    const room = await this.ctx.rooms.byRoomId(roomId);
+    if (!room) throw notMember();
+    return { room, member, isHost: member.role === 'host' || (member.userId !== null && member.userId === room.hostUserId), userId: member.userId };
   }
 
   private joined(roomId: string): MemberRow {
@@ -179,11 +204,13 @@ class RoomHandlers {
     }
     const { room, member } = await this.access(roomId);
     // Join the channel before reading the replay: a message sent in between arrives live, never lost.
-    await this.socket.join(roomChannel(roomId));
+    const channels = [roomChannel(roomId), memberChannel(member.id)];
+    if (isModerator(member)) channels.push(modsChannel(roomId));
+    await this.socket.join(channels);
     this.socket.data.joined.set(roomId, member);
     await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
     this.announcePresence(roomId);
-    const { messages, hasMore } = await replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES);
+    const { messages, hasMore } = await replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES, undefined, member.id);
     const fresh = await this.ctx.rooms.byRoomId(roomId);
     const lastSeq = Math.max(fresh?.lastSeq ?? 0, messages[messages.length - 1]?.seq ?? 0);
     return { roomId, messages, lastSeq, hasMore };
@@ -194,7 +221,7 @@ class RoomHandlers {
     const member = this.socket.data.joined.get(roomId);
     if (member) {
       this.socket.data.joined.delete(roomId);
-      await this.socket.leave(roomChannel(roomId));
+      await Promise.all([roomChannel(roomId), memberChannel(member.id), modsChannel(roomId)].map((c) => this.socket.leave(c)));
       await this.ctx.presence.remove(roomId, this.socket.id, member.id);
       this.announcePresence(roomId);
     }
@@ -214,15 +241,44 @@ class RoomHandlers {
       replyToId: input.replyToId ?? null,
     });
     if (created) this.ctx.broadcast.message(room, message);
-    return { message };
+    return { message: publicMessage(message) };
   }
 
   async range(payload: unknown) {
     const { roomId, afterSeq, beforeSeq } = parseEvent(roomRangeSchema, payload);
-    this.joined(roomId);
+    const member = this.joined(roomId);
     const room = await this.ctx.rooms.byRoomId(roomId);
     if (!room) throw notMember();
-    return replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES, beforeSeq);
+    return replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES, beforeSeq, member.id);
+  }
+
+  async deleteMessage(payload: unknown) {
+    const { roomId, messageId } = parseEvent(messageDeleteSchema, payload);
+    const message = await moderation.deleteMessage(this.ctx, await this.actor(roomId), messageId);
+    return { message: publicMessage(message) };
+  }
+
+  async react(payload: unknown) {
+    const { roomId, messageId, emoji, on } = parseEvent(reactionSetSchema, payload);
+    const reactions = await moderation.setReaction(this.ctx, await this.actor(roomId), messageId, emoji, on);
+    return { messageId, reactions };
+  }
+
+  async report(payload: unknown) {
+    const { roomId, messageId, reason, note } = parseEvent(messageReportSchema, payload);
+    const { report } = await moderation.reportMessage(this.ctx, await this.actor(roomId), messageId, { reason, note });
+    return { report };
+  }
+
+  async moderateMember(payload: unknown) {
+    const { roomId, memberId, ...body } = parseEvent(memberModerateSchema, payload);
+    return { member: await moderation.moderateMember(this.ctx, await this.actor(roomId), memberId, body) };
+  }
+
+  async moderateRoom(payload: unknown) {
+    const { roomId, settings } = parseEvent(roomModerateSchema, payload);
+    await moderation.updateSettings(this.ctx, await this.actor(roomId), { settings });
+    return {};
   }
 
   typing(payload: unknown) {

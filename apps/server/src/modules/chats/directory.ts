@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { chatSettingsSchema } from '@chatpop/protocol';
 import type { Db } from '../../db/client';
 import { rooms, type RoomRow } from '../../db/schema';
 import type { PubSub } from '../../infra/pubsub';
@@ -53,6 +54,8 @@ export class RoomDirectory {
   }
 
   private remember(room: RoomRow) {
+    // Rows written before a setting existed get its default.
+    room.settings = chatSettingsSchema.parse(room.settings ?? {});
     this.byId.set(room.id, { room, at: Date.now() });
     if (room.code) this.idByCode.set(room.code, room.id);
   }

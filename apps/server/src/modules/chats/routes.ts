@@ -3,7 +3,9 @@ import { accessBodySchema, createChatBodySchema, joinBodySchema, updateChatBodyS
 import { z } from 'zod';
 import { deviceId, parse } from '../../http';
 import { optionalUser, requireUser } from '../auth/actor';
-import { accessChat, requireHost, type Viewer } from './policy';
+import { isModerator } from '../moderation/rules';
+import { memberListView, selfView, updateSettings } from '../moderation/service';
+import { accessChat, type Viewer } from './policy';
 import * as chats from './service';
 import * as repo from './repo';
 
@@ -44,11 +46,11 @@ export async function chatRoutes(app: FastifyInstance) {
   });
 
   app.patch('/api/chats/:code', async (req, reply) => {
-    const access = await accessChat(ctx, code(req), await viewer(req, reply, false), { requireRead: false });
-    requireHost(access);
+    const v = await viewer(req, reply, false);
+    const access = await accessChat(ctx, code(req), v, { requireRead: false });
     const body = parse(updateChatBodySchema, req.body);
-    const room = await chats.updateChat(ctx, access.room, body);
-    return { chat: await chats.chatView(ctx, room, true) };
+    const room = await updateSettings(ctx, { room: access.room, member: access.member, isHost: access.isHost, userId: v.user?.id ?? null }, body);
+    return { chat: await chats.chatView(ctx, room, access.isHost) };
   });
 
   app.post('/api/chats/:code/access', async (req, reply) => {
@@ -74,13 +76,15 @@ export async function chatRoutes(app: FastifyInstance) {
   app.get('/api/chats/:code/me', async (req, reply) => {
     const access = await accessChat(ctx, code(req), await viewer(req, reply));
     if (!access.member) return { member: null, token: null };
-    return { member: chats.toMember(access.member), token: await chats.tokenFor(ctx, access.member) };
+    return { member: selfView(access.member), token: await chats.tokenFor(ctx, access.member) };
   });
 
   app.get('/api/chats/:code/members', async (req, reply) => {
     const access = await accessChat(ctx, code(req), await viewer(req, reply));
     const [members, online] = await Promise.all([repo.listMembers(ctx.db, access.room.id), ctx.presence.online(access.room.id).catch(() => [])]);
     const onlineIds = new Set(online.map((o) => o.memberId));
-    return { members: members.map((m) => ({ ...chats.toMember(m), online: onlineIds.has(m.id) })) };
+    const forModerator = access.isHost || isModerator(access.member);
+    const selfId = access.member?.id ?? null;
+    return { members: members.map((m) => ({ ...memberListView(m, forModerator, selfId), online: onlineIds.has(m.id) })) };
   });
 }

@@ -9,7 +9,6 @@ import {
   type Member,
   type UpdateChatBody,
   type createChatBodySchema,
-  type updateChatBodySchema,
 } from '@chatpop/protocol';
 import type { z } from 'zod';
 import type { AppContext } from '../../context';
@@ -18,6 +17,7 @@ import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
 import { findUserByUsername } from '../auth/repo';
 import { sendMessage } from '../messages/service';
+import { checkNotBanned } from '../moderation/service';
 import { newAccessCode, newChatCode } from './codes';
 import type { ChatAccess, Viewer } from './policy';
 import * as repo from './repo';
@@ -104,21 +104,6 @@ export async function createChat(ctx: AppContext, host: UserRow, body: z.output<
   }
 }
 
-export async function updateChat(ctx: AppContext, room: RoomRow, body: z.output<typeof updateChatBodySchema>): Promise<RoomRow> {
-  const settings = body.settings ? chatSettingsSchema.parse({ ...room.settings, ...body.settings }) : room.settings;
-  const isPrivate = body.access ? body.access === 'private' : room.isPrivate;
-  const accessCode = isPrivate ? (body.accessCode ?? room.accessCode ?? newAccessCode()) : null;
-  const updated = await repo.updateRoom(ctx.db, room.id, {
-    name: body.name ?? room.name,
-    description: body.description ?? room.description,
-    isPrivate,
-    accessCode,
-    settings,
-  });
-  await ctx.rooms.changed(room.id);
-  return updated;
-}
-
 function sameCode(a: string, b: string): boolean {
   const x = Buffer.from(a.trim().toUpperCase());
   const y = Buffer.from(b.trim().toUpperCase());
@@ -151,6 +136,7 @@ export interface Joined {
 export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, body: JoinBody, ip: string): Promise<Joined> {
   const { room } = access;
   if (room.endedAt) throw new AppError(403, 'CHAT_LOCKED', 'This chat has ended.');
+  if (access.member?.bannedAt) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
   if (access.member) {
     return { member: access.member, token: await tokenFor(ctx, access.member), created: false };
   }
@@ -162,6 +148,8 @@ export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, 
   const lower = username.toLowerCase();
 
   if (!user && !viewer.deviceId) throw badRequest('BAD_REQUEST', 'Your browser did not keep our cookie. Allow cookies and try again.');
+  // A ban holds against a fresh name from the same account, device or network (SPEC §2.4).
+  if (!access.isHost) await checkNotBanned(ctx, room.id, { userId: user?.id, deviceId: viewer.deviceId, ip });
   await ctx.limits.consume('joinPerIp', ip);
 
   const holder = await repo.findMemberByName(ctx.db, room.id, lower);

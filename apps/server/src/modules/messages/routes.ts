@@ -19,6 +19,6 @@ export async function messageRoutes(app: FastifyInstance) {
       user: actor?.user ?? null,
       deviceId: deviceId(req, reply, { create: false, secure: ctx.config.cookieSecure }),
     });
-    return history(ctx, access.room, query);
+    return history(ctx, access.room, query, access.member?.id ?? null);
   });
 }

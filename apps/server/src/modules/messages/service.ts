@@ -1,21 +1,39 @@
 import { uuidv7 } from 'uuidv7';
-import { HISTORY_PAGE_SIZE, MESSAGE_MAX_CHARS, type HistoryResponse, type Message, type MessageType } from '@chatpop/protocol';
+import { HISTORY_PAGE_SIZE, MESSAGE_MAX_CHARS, type HistoryResponse, type MessageType, type Reaction } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import { track } from '../../context';
 import { AppError, badRequest } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, MessageRow, RoomRow } from '../../db/schema';
+import type { StoredMessage } from '../../infra/cache';
+import { checkParticipation, checkContentRules, consumeSlowMode } from '../moderation/rules';
 import * as repo from './repo';
+import { visibleTo } from './visibility';
 
 const REPLY_PREVIEW_CHARS = 200;
 
-/** The cache key of a room's messages, in the seed's layout (docs/architecture.md). */
-export function cacheKey(room: Pick<RoomRow, 'id' | 'kind' | 'code'>): string {
+/**
+ * The cache key of a room's messages, in the seed's layout (docs/architecture.md):
+ * `chat:{CODE}:messages`, `chat:{CODE}:backroom:messages` (with the parent pop
+ * chat's code), `room:{ID}:messages`.
+ */
+export function cacheKey(room: Pick<RoomRow, 'id' | 'kind' | 'code'>, parentCode?: string | null): string {
   if (room.kind === 'pop' && room.code) return `chat:${room.code}:messages`;
+  if (room.kind === 'backroom' && parentCode) return `chat:${parentCode}:backroom:messages`;
   return `room:${room.id}:messages`;
 }
 
-export function toMessage(row: MessageRow, reply: MessageRow | undefined | null): Message {
+/** The pinned-message key of a pop chat (seed layout). */
+export const pinnedKey = (code: string) => `chat:${code}:pinned`;
+
+/** cacheKey, looking up a Back Room's parent code (the room directory keeps it in memory). */
+export async function roomCacheKey(ctx: AppContext, room: RoomRow): Promise<string> {
+  if (room.kind !== 'backroom' || !room.parentRoomId) return cacheKey(room);
+  const parent = await ctx.rooms.byRoomId(room.parentRoomId);
+  return cacheKey(room, parent?.code);
+}
+
+export function toMessage(row: MessageRow, reply: MessageRow | undefined | null, reactions: Reaction[] = []): StoredMessage {
   return {
     id: row.id,
     roomId: row.roomId,
@@ -36,13 +54,25 @@ export function toMessage(row: MessageRow, reply: MessageRow | undefined | null)
       : null,
     createdAt: row.createdAt.toISOString(),
     deletedAt: row.deletedAt?.toISOString() ?? null,
+    reactions: row.deletedAt ? [] : reactions,
+    ...(row.hidden ? { hidden: true } : {}),
   };
 }
 
-async function withReplies(ctx: AppContext, rows: MessageRow[]): Promise<Message[]> {
+/** Rows → messages with their quoted originals and reactions: two queries per page, never one per message. */
+export async function withReplies(ctx: AppContext, rows: MessageRow[]): Promise<StoredMessage[]> {
   const ids = [...new Set(rows.map((r) => r.replyToId).filter((id): id is string => Boolean(id)))];
-  const replies = new Map((await repo.findByIds(ctx.db, ids)).map((r) => [r.id, r]));
-  return rows.map((r) => toMessage(r, r.replyToId ? replies.get(r.replyToId) : null));
+  const [replyRows, reactions] = await Promise.all([repo.findByIds(ctx.db, ids), repo.reactionsFor(ctx.db, rows.map((r) => r.id))]);
+  const replies = new Map(replyRows.map((r) => [r.id, r]));
+  return rows.map((r) => toMessage(r, r.replyToId ? replies.get(r.replyToId) : null, reactions.get(r.id)));
+}
+
+/** One message as it is now (after a delete or a reaction), for the cache and the broadcast. */
+export async function reloadMessage(ctx: AppContext, roomId: string, id: string): Promise<StoredMessage | null> {
+  const row = await repo.findInRoom(ctx.db, roomId, id);
+  if (!row) return null;
+  const [message] = await withReplies(ctx, [row]);
+  return message!;
 }
 
 export interface SendInput {
@@ -53,9 +83,10 @@ export interface SendInput {
 }
 
 /** Check, then do (STYLE §2): every rule a send must pass, touching nothing. */
-export function checkSendMessage(room: RoomRow, member: MemberRow | null, input: SendInput): string {
+export function checkSendMessage(room: RoomRow, member: MemberRow | null, input: SendInput, now = Date.now()): string {
   if (room.endedAt) throw new AppError(403, 'CHAT_LOCKED', 'This chat has ended.');
-  if (room.settings.locked && member?.role !== 'host' && member?.role !== 'moderator') {
+  if (member) checkParticipation(member, now);
+  if (room.settings.locked && member?.role !== 'host' && member?.role !== 'moderator' && input.type !== 'system') {
     throw new AppError(403, 'CHAT_LOCKED', 'The host has locked this chat. You can read but not send.');
   }
   const content = input.content.trim();
@@ -66,11 +97,12 @@ export function checkSendMessage(room: RoomRow, member: MemberRow | null, input:
       length: content.length,
     });
   }
+  if (member) checkContentRules(room, member, input.type ?? 'normal', content, now);
   return content;
 }
 
 export interface SendResult {
-  message: Message;
+  message: StoredMessage;
   /** False when the client id had already been sent: nothing new to broadcast. */
   created: boolean;
 }
@@ -83,6 +115,8 @@ export interface SendResult {
  */
 export async function sendMessage(ctx: AppContext, room: RoomRow, member: MemberRow | null, input: SendInput): Promise<SendResult> {
   const content = checkSendMessage(room, member, input);
+  // Slow mode last: a send refused for another reason does not start the wait.
+  if (member) await consumeSlowMode(ctx, room, member, input.type ?? 'normal');
   return track(ctx, doSend(ctx, room, member, input, content));
 }
 
@@ -91,7 +125,10 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
   let reply: MessageRow | undefined;
   if (input.replyToId) {
     reply = await repo.findInRoom(ctx.db, room.id, input.replyToId);
-    if (!reply) throw badRequest('REPLY_NOT_FOUND', 'The message you are replying to is not in this chat.');
+    // A hidden participant's message does not exist for anyone else, not even to quote.
+    if (!reply || (reply.hidden && reply.memberId !== member?.id)) {
+      throw badRequest('REPLY_NOT_FOUND', 'The message you are replying to is not in this chat.');
+    }
   }
   let row: MessageRow;
   let created: boolean;
@@ -113,6 +150,7 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
         type,
         content,
         replyToId: reply?.id ?? null,
+        hidden: member?.hiddenAt != null,
       });
       return { row: inserted, created: true };
     });
@@ -129,22 +167,27 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
       throw err;
     }
   }
-  if (!created && row.replyToId && !reply) reply = await repo.findInRoom(ctx.db, room.id, row.replyToId);
+  if (!created) {
+    // A resend: answer with the message as it is now (reactions, deletion).
+    const [current] = await withReplies(ctx, [row]);
+    return { message: current!, created };
+  }
   const message = toMessage(row, reply);
-  if (created) await cachePut(ctx, room, message);
+  await cachePut(ctx, room, message);
   return { message, created };
 }
 
-async function cachePut(ctx: AppContext, room: RoomRow, message: Message) {
+/** Writes (or replaces, by seq) the cached copy; a failure is logged and guarded, never thrown. */
+export async function cachePut(ctx: AppContext, room: RoomRow, message: StoredMessage) {
   try {
-    await ctx.cache.put(cacheKey(room), message);
+    await ctx.cache.put(await roomCacheKey(ctx, room), message);
   } catch {
     // Logged by the guarded cache, which also keeps the missed write from being served as a hole.
   }
 }
 
 /** True when `page` is exactly the seqs from..to with none missing. */
-function contiguous(page: Message[], from: number, to: number): boolean {
+function contiguous(page: StoredMessage[], from: number, to: number): boolean {
   if (to < from) return page.length === 0;
   if (page.length !== to - from + 1) return false;
   return page.every((m, i) => m.seq === from + i);
@@ -162,18 +205,19 @@ export async function history(
   ctx: AppContext,
   room: RoomRow,
   q: { before?: number; after?: number; limit?: number },
+  readerMemberId: string | null = null,
 ): Promise<HistoryResponse> {
   const limit = Math.min(q.limit ?? HISTORY_PAGE_SIZE, HISTORY_PAGE_SIZE);
-  const key = cacheKey(room);
+  const key = await roomCacheKey(ctx, room);
   try {
     const page = await fromCache(ctx, key, q.before, q.after, limit);
-    if (page) return { ...page, source: 'cache' };
+    if (page) return { messages: visibleTo(page.messages, readerMemberId), hasMore: page.hasMore, source: 'cache' };
   } catch (err) {
     ctx.log.warn({ err, roomId: room.id }, 'message cache read failed; reading the database');
   }
   const page = await fromDatabase(ctx, room.id, q.before, q.after, limit);
   ctx.cache.putMany(key, page.messages).catch((err) => ctx.log.warn({ err }, 'message cache backfill failed'));
-  return { ...page, source: 'database' as Source };
+  return { messages: visibleTo(page.messages, readerMemberId), hasMore: page.hasMore, source: 'database' as Source };
 }
 
 async function fromCache(ctx: AppContext, key: string, before: number | undefined, after: number | undefined, limit: number) {
@@ -213,8 +257,13 @@ async function fromDatabase(ctx: AppContext, roomId: string, before: number | un
  * Everything after `afterSeq` for a reconnecting client, up to `max`, cache
  * first: the cache serves it only when it holds the whole range.
  */
-export async function replay(ctx: AppContext, room: RoomRow, afterSeq: number, max: number, beforeSeq?: number) {
-  const key = cacheKey(room);
+export async function replay(ctx: AppContext, room: RoomRow, afterSeq: number, max: number, beforeSeq?: number, readerMemberId: string | null = null) {
+  const { messages, hasMore } = await replayStored(ctx, room, afterSeq, max, beforeSeq);
+  return { messages: visibleTo(messages, readerMemberId), hasMore };
+}
+
+async function replayStored(ctx: AppContext, room: RoomRow, afterSeq: number, max: number, beforeSeq?: number) {
+  const key = await roomCacheKey(ctx, room);
   try {
     const upper = beforeSeq === undefined ? afterSeq + max : Math.min(beforeSeq - 1, afterSeq + max);
     const page = await ctx.cache.range(key, afterSeq + 1, upper);
