@@ -60,7 +60,7 @@ export function toMessage(row: MessageRow, reply: MessageRow | undefined | null,
 }
 
 /** Rows → messages with their quoted originals and reactions: two queries per page, never one per message. */
-export async function withReplies(ctx: AppContext, rows: MessageRow[]): Promise<StoredMessage[]> {
+export async function withReplies(ctx: Pick<AppContext, 'db'>, rows: MessageRow[]): Promise<StoredMessage[]> {
   const ids = [...new Set(rows.map((r) => r.replyToId).filter((id): id is string => Boolean(id)))];
   const [replyRows, reactions] = await Promise.all([repo.findByIds(ctx.db, ids), repo.reactionsFor(ctx.db, rows.map((r) => r.id))]);
   const replies = new Map(replyRows.map((r) => [r.id, r]));
