@@ -65,3 +65,32 @@ describe(`when the message cache fails (${backend})`, () => {
     expect(refilled.body.messages.at(-1).content).toBe('still delivered');
   });
 });
+
+describe.runIf(backend === 'networked')('when Redis goes down in the middle of a conversation', () => {
+  it('the database answers, sends go on, and after Redis is back nothing is missing', async () => {
+    const { chat } = await hostWithChat(t);
+    const g = await guestJoins(t, chat.code, 'RedisDrop');
+    const socket = await connectSocket(t.url, [g.token]);
+    await call(socket, 'room:join', { roomId: chat.roomId, afterSeq: 0 });
+    const sendOne = (i: number) => call<{ message: Message }>(socket, 'message:send', { roomId: chat.roomId, clientId: `drop-${i}-${chat.roomId.slice(0, 8)}`, content: `m${i}` });
+    for (let i = 0; i < 3; i++) expect((await sendOne(i)).ok).toBe(true);
+    const guarded = t.app.ctx.cache as GuardedMessageCache;
+    const client = (guarded.inner as unknown as { redis: { disconnect(): void; connect(): Promise<void>; status: string } }).redis;
+    client.disconnect();
+    try {
+      for (let i = 3; i < 6; i++) expect((await sendOne(i)).ok).toBe(true);
+      const down = await t.client().get(`/api/chats/${chat.code}/messages`);
+      expect(down.status).toBe(200);
+      expect(down.body.source).toBe('database');
+      expect(down.body.messages.map((m: Message) => m.content).filter((c: string) => c.startsWith('m'))).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    } finally {
+      await client.connect();
+    }
+    await until(() => guarded.pendingRepairs.length === 0, 5_000, 'cache repair');
+    for (let i = 6; i < 8; i++) expect((await sendOne(i)).ok).toBe(true);
+    await until(async () => (await t.client().get(`/api/chats/${chat.code}/messages`)).body.source === 'cache', 5_000, 'refill');
+    const healed = await t.client().get(`/api/chats/${chat.code}/messages`);
+    expect(healed.body.messages.map((m: Message) => m.content).filter((c: string) => c.startsWith('m'))).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+    socket.close();
+  });
+});

@@ -89,3 +89,38 @@ describe.each(implementations)('%s message cache', (_name, make) => {
     expect(await cache.count('chat:AAAAAAAA:messages')).toBe(0);
   });
 });
+
+describe.each(implementations)('%s pinned-message cache', (_name, make) => {
+  it('keeps pins scored by their end, replaces a re-pinned message, and never returns an expired pin', async () => {
+    const cache = await make();
+    const key = 'chat:PINPINPI:pinned';
+    await cache.putPinned(key, msg(1), Date.now() + 60_000);
+    await cache.putPinned(key, msg(2), Date.now() + 30_000);
+    await cache.putPinned(key, { ...msg(1), content: 'bumped' }, Date.now() + 90_000);
+    await cache.putPinned(key, msg(3), Date.now() - 1);
+    expect((await cache.pinned(key)).map((p) => [p.message.seq, p.message.content])).toEqual([
+      [2, 'message 2'],
+      [1, 'bumped'],
+    ]);
+    await cache.removePinned(key, 'id-2');
+    expect((await cache.pinned(key)).map((p) => p.message.seq)).toEqual([1]);
+  });
+});
+
+describe.runIf(implementations.length > 1)('redis message cache keys', () => {
+  it('refreshes the 24-hour expiry on every message, and lists only its own prefix', async () => {
+    const client = await connectRedis(process.env.TEST_REDIS_URL!, 'cache-ttl-test', `cachettl${Date.now()}:`);
+    const other = await connectRedis(process.env.TEST_REDIS_URL!, 'cache-ttl-other', `othertenant${Date.now()}:`);
+    redisClients.push(client, other);
+    const cache = new RedisMessageCache(client);
+    await cache.put('chat:TTLTTLTT:messages', msg(1));
+    await client.pexpire('chat:TTLTTLTT:messages', 5_000);
+    await client.pexpire('chat:TTLTTLTT:messages:times', 5_000);
+    expect(await client.pttl('chat:TTLTTLTT:messages')).toBeLessThanOrEqual(5_000);
+    await cache.put('chat:TTLTTLTT:messages', msg(2));
+    expect(await client.pttl('chat:TTLTTLTT:messages')).toBeGreaterThan(23 * HOUR_MS);
+    expect(await client.pttl('chat:TTLTTLTT:messages:times')).toBeGreaterThan(23 * HOUR_MS);
+    await new RedisMessageCache(other).put('chat:ELSEWHER:messages', msg(1));
+    expect(await cache.keys()).toEqual(['chat:TTLTTLTT:messages']);
+  });
+});
