@@ -77,7 +77,11 @@ function send(method: Method, path: string, body: unknown, signal?: AbortSignal)
     credentials: 'include',
     // The server accepts a state change only with a JSON content type (CSRF rule),
     // so every POST/PATCH carries one, with `{}` when there is nothing to say.
-    headers: hasBody ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
+    headers: hasBody
+      ? { 'content-type': 'application/json', accept: 'application/json' }
+      : method === 'DELETE'
+        ? { accept: 'application/json', 'x-chatpop-csrf': '1' }
+        : { accept: 'application/json' },
     body: hasBody ? JSON.stringify(body ?? {}) : undefined,
     signal,
     cache: 'no-store',
@@ -142,6 +146,8 @@ export const api = {
     request('POST', path, { ...options, body }),
   patch: <S extends z.ZodType | undefined = undefined>(path: string, body: unknown = {}, options?: Omit<RequestOptions<S>, 'body'>) =>
     request('PATCH', path, { ...options, body }),
+  delete: <S extends z.ZodType | undefined = undefined>(path: string, options?: Omit<RequestOptions<S>, 'body'>) =>
+    request('DELETE', path, options),
 };
 
 /**

@@ -44,6 +44,7 @@ function makeMessage(seq: number, content: string, memberId = 'member-alice', cl
     replyTo: null,
     createdAt: new Date().toISOString(),
     deletedAt: null,
+    reactions: [],
   };
 }
 
@@ -214,6 +215,31 @@ describe('ChatRoom', () => {
     await waitFor(() => r.getSnapshot().items.at(-1)?.status === 'sent', 'the retry');
     expect(server.sends).toEqual([clientId, clientId, clientId]);
     expect(server.messages.filter((m) => m.clientId === clientId)).toHaveLength(1);
+  });
+
+  it('applies deletes, reactions and skips from the server, and stops when banned', async () => {
+    const first = server.add('soon deleted', { broadcast: false });
+    const heard: string[] = [];
+    room = new ChatRoom({ code: 'ABCDEFGH', roomId: ROOM, refreshToken: async () => TOKEN, onLive: (m) => heard.push(m.content) });
+    room.setMember(ME, TOKEN);
+    await room.start();
+    await waitFor(() => room!.getSnapshot().joined, 'the join');
+    const r = room;
+    server.io.to(ROOM).emit('reaction:updated', { roomId: ROOM, messageId: first.id, seq: 1, reactions: [{ emoji: '🔥', count: 2, members: [] }] });
+    await waitFor(() => r.getSnapshot().items[0]?.message.reactions[0]?.count === 2, 'the reaction');
+    server.io.to(ROOM).emit('message:deleted', { roomId: ROOM, id: first.id, seq: 1, deletedAt: new Date().toISOString() });
+    await waitFor(() => r.getSnapshot().items[0]?.message.deletedAt !== null, 'the delete');
+    expect(r.getSnapshot().items[0]?.message.content).toBe('');
+    // Seq 2 belongs to someone hidden: a skip, then seq 3 arrives with no range request for 2.
+    server.messages.push({ ...first, id: 'hidden', seq: 2, content: 'hidden from us' });
+    server.io.to(ROOM).emit('message:skip', { roomId: ROOM, seq: 2 });
+    server.add('after the skip');
+    await waitFor(() => seqs(r.getSnapshot()).includes(3), 'the message after the skip');
+    expect(seqs(r.getSnapshot())).toEqual([1, 3]);
+    expect(heard).toEqual(['after the skip']);
+    server.io.to(ROOM).emit('member:updated', { roomId: ROOM, member: { ...ME, banned: true } });
+    await waitFor(() => r.getSnapshot().fatal !== null, 'the ban');
+    expect(r.getSnapshot().fatal).toMatch(/banned/);
   });
 
   it('throttles typing: one signal while typing on, and one when it stops', async () => {

@@ -3,9 +3,13 @@ import {
   PRESENCE_HEARTBEAT_MS,
   TYPING_TTL_MS,
   historyResponseSchema,
+  type ChatView,
   type Member,
   type Message,
   type PresenceEntry,
+  type Reaction,
+  type Report,
+  type ReportReason,
 } from '@chatpop/protocol';
 import { api, chatPath, errorMessage } from './api';
 import { MessageLog, type ChatItem, type PendingSend } from './message-log';
@@ -28,7 +32,21 @@ export const TYPING_RESEND_MS = 3_000;
 const TYPING_IDLE_MS = 5_000;
 /** How often a read-only viewer (no socket) looks for new messages. */
 const READ_ONLY_POLL_MS = 15_000;
-const STICKY_HOST_MESSAGES = 3;
+/** Host messages the sticky section holds (it shows the newest few until expanded). */
+const STICKY_HOST_MESSAGES = 20;
+const ACTION_TIMEOUT_MS = 10_000;
+
+/** A message that arrived live (not from history or replay): what sounds listen to. */
+export type LiveListener = (message: Message) => void;
+
+export class ActionError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
 
@@ -55,6 +73,14 @@ export interface ChatRoomSnapshot {
   history: HistoryState;
   /** The room cannot be used any more (removed, banned, token refused). */
   fatal: string | null;
+  /** This participant as the server last described them (role, time-out). */
+  self: Member | null;
+  /** The chat as last announced live (settings, lock, end), or null before any change. */
+  chat: ChatView | null;
+  /** Participants changed live (roles; for moderators also time-outs, bans, hiding), by id. */
+  memberUpdates: Record<string, Member>;
+  /** Reports that arrived live (host and moderators only), newest first. */
+  liveReports: Report[];
 }
 
 export interface ChatRoomOptions {
@@ -64,9 +90,11 @@ export interface ChatRoomOptions {
   refreshToken: () => Promise<string | null>;
   /** How long a send waits for its ack before it shows as failed. */
   sendTimeoutMs?: number;
+  /** Called for each message that arrives live from someone else. */
+  onLive?: LiveListener;
 }
 
-const FATAL_JOIN_CODES = new Set(['NOT_A_MEMBER', 'FORBIDDEN', 'CHAT_NOT_FOUND', 'TOKEN_INVALID']);
+const FATAL_JOIN_CODES = new Set(['NOT_A_MEMBER', 'FORBIDDEN', 'CHAT_NOT_FOUND', 'TOKEN_INVALID', 'BANNED']);
 const TOKEN_ERRORS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED']);
 
 export class ChatRoom {
@@ -103,6 +131,9 @@ export class ChatRoom {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private reauthing = false;
   private lastReauthAt = 0;
+  private chat: ChatView | null = null;
+  private memberUpdates: Record<string, Member> = {};
+  private liveReports: Report[] = [];
 
   constructor(opts: ChatRoomOptions) {
     this.opts = opts;
@@ -142,6 +173,7 @@ export class ChatRoom {
         }
       : null;
     const items = this.log.items(self, this.opts.roomId);
+    const member = this.member;
     const hostMessages: Message[] = [];
     const all = this.log.messages();
     for (let i = all.length - 1; i >= 0 && hostMessages.length < STICKY_HOST_MESSAGES; i--) {
@@ -159,6 +191,10 @@ export class ChatRoom {
       onlineCount: this.onlineCount,
       history: { ...this.history },
       fatal: this.fatal,
+      self: member,
+      chat: this.chat,
+      memberUpdates: this.memberUpdates,
+      liveReports: this.liveReports,
     };
   }
 
@@ -266,8 +302,59 @@ export class ChatRoom {
       if (message.roomId !== this.opts.roomId) return;
       if (message.memberId) this.removeTyping(message.memberId);
       this.settleTimer(message.clientId);
+      const fresh = !this.log.hasSeq(message.seq);
       if (this.log.merge([message])) this.changed();
+      if (fresh && message.memberId !== this.member?.id) this.opts.onLive?.(message);
       this.catchUp();
+    });
+
+    socket.on('message:updated', (message) => {
+      if (message.roomId !== this.opts.roomId || !this.log.bySeqNumber(message.seq)) return;
+      if (this.log.merge([message])) this.changed();
+    });
+
+    socket.on('message:deleted', ({ roomId, id, seq, deletedAt }) => {
+      if (roomId !== this.opts.roomId) return;
+      const current = this.log.bySeqNumber(seq);
+      if (!current || current.id !== id) return;
+      if (this.log.merge([{ ...current, content: '', deletedAt, reactions: [] }])) this.changed();
+    });
+
+    socket.on('message:skip', ({ roomId, seq }) => {
+      if (roomId !== this.opts.roomId) return;
+      this.log.skip(seq);
+      this.knownLastSeq = Math.max(this.knownLastSeq, seq);
+      this.catchUp();
+    });
+
+    socket.on('reaction:updated', ({ roomId, messageId, seq, reactions }) => {
+      if (roomId !== this.opts.roomId) return;
+      const current = this.log.bySeqNumber(seq);
+      if (!current || current.id !== messageId) return;
+      if (this.log.merge([{ ...current, reactions }])) this.changed();
+    });
+
+    socket.on('member:updated', ({ roomId, member }) => {
+      if (roomId !== this.opts.roomId) return;
+      const merged = { ...this.memberUpdates[member.id], ...member };
+      this.memberUpdates = { ...this.memberUpdates, [member.id]: merged };
+      if (this.member && member.id === this.member.id) {
+        this.member = { ...this.member, ...member };
+        if (member.banned) this.fatal = 'You have been banned from this chat.';
+      }
+      this.changed();
+    });
+
+    socket.on('room:updated', ({ roomId, chat }) => {
+      if (roomId !== this.opts.roomId) return;
+      this.chat = chat;
+      this.changed();
+    });
+
+    socket.on('report:new', ({ roomId, report }) => {
+      if (roomId !== this.opts.roomId) return;
+      this.liveReports = [report, ...this.liveReports.filter((r) => r.id !== report.id)];
+      this.changed();
     });
 
     socket.on('typing', (payload) => {
@@ -500,6 +587,51 @@ export class ChatRoom {
     for (const send of this.log.pendingSends()) {
       if (send.status === 'pending' && !send.inFlight) this.emitSend(send.clientId);
     }
+  }
+
+  // ---- message actions ---------------------------------------------------------
+
+  /** Emits an event with an ack over the joined connection; rejects with the server's error. */
+  private act<T>(emit: (socket: ChatSocket, done: (err: Error | null, res: { ok: true } & T | { ok: false; error: { code: string; message: string } }) => void) => void): Promise<T> {
+    const socket = this.socket;
+    if (!socket?.connected || !this.joined) {
+      return Promise.reject(new ActionError('OFFLINE', "You're offline. Try again when the connection is back."));
+    }
+    return new Promise<T>((resolve, reject) => {
+      emit(socket.timeout(ACTION_TIMEOUT_MS) as unknown as ChatSocket, (err, res) => {
+        if (err) reject(new ActionError('TIMEOUT', 'No answer from the server. Try again.'));
+        else if (!res.ok) reject(new ActionError(res.error.code, res.error.message));
+        else resolve(res as T);
+      });
+    });
+  }
+
+  /** Adds or removes one of my reactions; the message shows the answer at once. */
+  async react(messageId: string, emoji: string, on: boolean): Promise<void> {
+    const res = await this.act<{ reactions: Reaction[] }>((socket, done) =>
+      socket.emit('reaction:set', { roomId: this.opts.roomId, messageId, emoji, on }, (r) => done(null, r as never)),
+    );
+    const current = this.log.byId(messageId);
+    if (current && this.log.merge([{ ...current, reactions: res.reactions }])) this.changed();
+  }
+
+  async deleteMessage(messageId: string): Promise<void> {
+    const res = await this.act<{ message: Message }>((socket, done) =>
+      socket.emit('message:delete', { roomId: this.opts.roomId, messageId }, (r) => done(null, r as never)),
+    );
+    if (this.log.merge([res.message])) this.changed();
+  }
+
+  async report(messageId: string, reason: ReportReason, note?: string): Promise<void> {
+    await this.act<{ report: Report }>((socket, done) =>
+      socket.emit('message:report', { roomId: this.opts.roomId, messageId, reason, ...(note ? { note } : {}) }, (r) => done(null, r as never)),
+    );
+  }
+
+  /** A report was handled in the queue: drop it from the live list. */
+  dismissLiveReport(id: string): void {
+    this.liveReports = this.liveReports.filter((r) => r.id !== id);
+    this.changed();
   }
 
   // ---- typing ------------------------------------------------------------------

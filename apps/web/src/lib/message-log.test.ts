@@ -18,6 +18,7 @@ function message(seq: number, extra: Partial<Message> = {}): Message {
     replyTo: null,
     createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
     deletedAt: null,
+    reactions: [],
     ...extra,
   };
 }
@@ -64,6 +65,18 @@ describe('MessageLog', () => {
     log.merge([message(1, { deletedAt: new Date().toISOString() })]);
     expect(log.messages()).toHaveLength(2);
     expect(log.messages()[0]?.deletedAt).not.toBeNull();
+  });
+
+  it('steps over a seq it will never get, and sees a change of reactions or of a quote', () => {
+    const log = new MessageLog();
+    log.merge([message(1), message(3)]);
+    expect(log.hasSeq(2)).toBe(false);
+    log.skip(2);
+    expect(log.hasSeq(2)).toBe(true);
+    expect(log.messages().map((m) => m.seq)).toEqual([1, 3]);
+    expect(log.merge([message(1, { reactions: [{ emoji: '👍', count: 1, members: [{ id: 'bob', username: 'Bob' }] }] })])).toBe(true);
+    expect(log.merge([message(3, { replyTo: { id: 'm1', username: 'Alice', content: '', deleted: true } })])).toBe(true);
+    expect(log.byId('m1')?.reactions[0]?.count).toBe(1);
   });
 
   it('finds the next held seq above a hole', () => {

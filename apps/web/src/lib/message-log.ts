@@ -31,10 +31,12 @@ export interface ChatItem {
 }
 
 export class MessageLog {
-  private readonly byId = new Map<string, Message>();
+  private readonly messagesById = new Map<string, Message>();
   private readonly bySeq = new Map<number, Message>();
   private sorted: Message[] = [];
   private readonly pending = new Map<string, PendingSend>();
+  /** Seqs that hold nothing for this reader (a hidden participant's messages): never asked for. */
+  private readonly skipped = new Set<number>();
   /** The same item object for an unchanged message, so memoised rows skip re-rendering. */
   private readonly itemCache = new WeakMap<object, ChatItem>();
   private cachedItems: { version: number; selfKey: string; items: ChatItem[] } | null = null;
@@ -50,7 +52,20 @@ export class MessageLog {
   }
 
   hasSeq(seq: number): boolean {
-    return this.bySeq.has(seq);
+    return this.bySeq.has(seq) || this.skipped.has(seq);
+  }
+
+  /** A seq this reader will never get: gap-filling steps over it. */
+  skip(seq: number): void {
+    this.skipped.add(seq);
+  }
+
+  byId(id: string): Message | undefined {
+    return this.messagesById.get(id);
+  }
+
+  bySeqNumber(seq: number): Message | undefined {
+    return this.bySeq.get(seq);
   }
 
   lowestSeq(): number | null {
@@ -84,12 +99,12 @@ export class MessageLog {
     let appendOnly = true;
     for (const message of incoming) {
       if (message.clientId && this.pending.delete(message.clientId)) changed = true;
-      const existing = this.byId.get(message.id);
+      const existing = this.messagesById.get(message.id);
       if (existing && sameMessage(existing, message)) continue;
       if (existing && existing.seq !== message.seq) this.bySeq.delete(existing.seq);
       const bySeq = this.bySeq.get(message.seq);
-      if (bySeq && bySeq.id !== message.id) this.byId.delete(bySeq.id);
-      this.byId.set(message.id, message);
+      if (bySeq && bySeq.id !== message.id) this.messagesById.delete(bySeq.id);
+      this.messagesById.set(message.id, message);
       this.bySeq.set(message.seq, message);
       changed = true;
       if (existing || bySeq || message.seq <= this.highestSeq()) appendOnly = false;
@@ -162,6 +177,7 @@ export class MessageLog {
           replyTo: send.replyTo,
           createdAt: send.createdAt,
           deletedAt: null,
+          reactions: [],
         },
       });
     }
@@ -177,8 +193,25 @@ function sameMessage(a: Message, b: Message): boolean {
     a.deletedAt === b.deletedAt &&
     a.type === b.type &&
     a.username === b.username &&
-    a.verified === b.verified
+    a.verified === b.verified &&
+    sameReplyTo(a.replyTo, b.replyTo) &&
+    sameReactions(a.reactions, b.reactions)
   );
+}
+
+function sameReplyTo(a: Message['replyTo'], b: Message['replyTo']): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.id === b.id && a.content === b.content && a.deleted === b.deleted;
+}
+
+function sameReactions(a: Message['reactions'] = [], b: Message['reactions'] = []): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((r, i) => {
+    const o = b[i]!;
+    return r.emoji === o.emoji && r.count === o.count && r.members.length === o.members.length && r.members.every((m, j) => m.id === o.members[j]!.id);
+  });
 }
 
 /** "Alice is typing…" and friends (SPEC §4, Typing). */

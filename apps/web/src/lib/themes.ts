@@ -215,3 +215,29 @@ export function applyThemeColor(color: string): void {
     meta.content = color;
   });
 }
+
+/** The seed's old theme names (design1/2/3) and today's ids → a theme id, or null. */
+export function migrateLegacyTheme(value: string | null | undefined): Theme | null {
+  if (!value) return null;
+  const legacy: Record<string, Theme> = { design1: 'purple-dream', design2: 'ocean-blue', design3: 'dark-mode', 'pink-dream': 'purple-dream' };
+  const id = legacy[value] ?? value;
+  return isTheme(id) ? id : null;
+}
+
+const colorKey = (code: string) => `chatpop:theme-color:${code}`;
+
+/**
+ * The header colour and light/dark type last shown for a chat on this device,
+ * read by a small script in the chat layout before React starts, so a return
+ * visit paints the right address-bar colour and background at once.
+ */
+export function rememberThemeColor(code: string, color: string, type: ThemeType): void {
+  try {
+    localStorage.setItem(colorKey(code), JSON.stringify({ color, type }));
+  } catch {
+    // Storage refused: the first paint uses the default colour.
+  }
+}
+
+/** The inline script (a string) for app/chat/layout.tsx; it must stand alone. */
+export const THEME_BOOT_SCRIPT = `(function(){try{var m=location.pathname.match(/^\\/chat\\/([^\\/?#]+)/);if(!m)return;var v=JSON.parse(localStorage.getItem('chatpop:theme-color:'+decodeURIComponent(m[1]).toUpperCase())||'null');if(!v||!/^#[0-9a-f]{6}$/i.test(v.color))return;document.querySelectorAll('meta[name="theme-color"]').forEach(function(e){e.setAttribute('content',v.color)});document.documentElement.style.background=v.type==='dark'?'#09090b':'';if(v.type==='dark')document.documentElement.style.colorScheme='dark';}catch(e){}})();`;

@@ -2,7 +2,7 @@
 
 import type { Member } from '@chatpop/protocol';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { ChatRoom, type ChatRoomSnapshot } from './chat-room';
+import { ChatRoom, type ChatRoomSnapshot, type LiveListener } from './chat-room';
 
 const IDLE_SNAPSHOT: ChatRoomSnapshot = {
   items: [],
@@ -15,6 +15,10 @@ const IDLE_SNAPSHOT: ChatRoomSnapshot = {
   onlineCount: null,
   history: { status: 'loading', error: null, hasMore: false, loadingOlder: false, olderError: null },
   fatal: null,
+  self: null,
+  chat: null,
+  memberUpdates: {},
+  liveReports: [],
 };
 
 const noSubscribe = () => () => {};
@@ -26,21 +30,24 @@ interface UseChatRoomOptions {
   member: Member | null;
   token: string | null;
   refreshToken: () => Promise<string | null>;
+  onLive?: LiveListener;
 }
 
 /**
  * The chat store of one pop chat (see chat-room.ts): history first, then the
  * socket once there is a member and a token.
  */
-export function useChatRoom({ code, roomId, member, token, refreshToken }: UseChatRoomOptions) {
+export function useChatRoom({ code, roomId, member, token, refreshToken, onLive }: UseChatRoomOptions) {
   const [room, setRoom] = useState<ChatRoom | null>(null);
   const refreshRef = useRef(refreshToken);
+  const liveRef = useRef(onLive);
   useEffect(() => {
     refreshRef.current = refreshToken;
-  }, [refreshToken]);
+    liveRef.current = onLive;
+  }, [refreshToken, onLive]);
 
   useEffect(() => {
-    const next = new ChatRoom({ code, roomId, refreshToken: () => refreshRef.current() });
+    const next = new ChatRoom({ code, roomId, refreshToken: () => refreshRef.current(), onLive: (m) => liveRef.current?.(m) });
     setRoom(next);
     void next.start();
     return () => next.dispose();

@@ -1,6 +1,6 @@
 import type { Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { THEME_DEFINITIONS, DEFAULT_THEME } from '@/lib/themes';
+import { THEME_BOOT_SCRIPT, THEME_DEFINITIONS, DEFAULT_THEME } from '@/lib/themes';
 
 // The chat keeps a fixed frame: no pinch-zoom, and the on-screen keyboard
 // resizes the layout instead of scrolling the page (SPEC §2.10). The
@@ -17,5 +17,11 @@ export const viewport: Viewport = {
 };
 
 export default function ChatLayout({ children }: { children: ReactNode }) {
-  return children;
+  return (
+    <>
+      {/* Before React starts: the theme-color and background last used for this chat on this device (no flash). */}
+      <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+      {children}
+    </>
+  );
 }

@@ -1,11 +1,12 @@
 'use client';
 
-import type { ChatView, PresenceEntry, Theme } from '@chatpop/protocol';
-import { ArrowLeftIcon, CheckIcon, LinkIcon, LockIcon, PaletteIcon, UsersIcon } from 'lucide-react';
+import type { ChatView, Member, ModerateMemberBody, PresenceEntry, Theme } from '@chatpop/protocol';
+import { ArrowLeftIcon, CheckIcon, LinkIcon, LockIcon, PaletteIcon, ShieldIcon, UsersIcon } from 'lucide-react';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import {
   DropdownMenu,
+  DropdownMenuCheckboxItem,
   DropdownMenuContent,
   DropdownMenuLabel,
   DropdownMenuRadioGroup,
@@ -15,6 +16,7 @@ import {
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
 import { chatUrl, copyText } from '@/lib/share';
+import { isMuted, playSound, setMuted, subscribeMuted, unlockAudio } from '@/lib/sounds';
 import { THEME_LIST, isTheme, type ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 import { ParticipantsSheet } from './participants-sheet';
@@ -31,6 +33,11 @@ export function ChatHeader({
   memberCount,
   onMembersLoaded,
   online,
+  self,
+  memberUpdates,
+  onModerate,
+  onOpenTools,
+  reportCount,
 }: {
   chat: ChatView;
   theme: ChatTheme;
@@ -40,8 +47,15 @@ export function ChatHeader({
   memberCount: number;
   onMembersLoaded: (count: number) => void;
   online: PresenceEntry[] | null;
+  self: Member | null;
+  memberUpdates: Record<string, Member>;
+  onModerate: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
+  /** Set for the host and moderators: opens their tools. */
+  onOpenTools: (() => void) | null;
+  reportCount: number;
 }) {
   const [copied, setCopied] = useState(false);
+  const muted = useSyncExternalStore(subscribeMuted, isMuted, () => false);
   const [participantsOpen, setParticipantsOpen] = useState(false);
 
   useEffect(() => {
@@ -90,7 +104,7 @@ export function ChatHeader({
         </span>
 
         <DropdownMenu>
-          <DropdownMenuTrigger className={cn(headerButton, theme.headerButton)} aria-label="Theme" data-testid="theme-button">
+          <DropdownMenuTrigger className={cn(headerButton, theme.headerButton)} aria-label="Theme and sound" data-testid="theme-button">
             <PaletteIcon aria-hidden />
           </DropdownMenuTrigger>
           <DropdownMenuContent align="end" data-testid="theme-menu">
@@ -112,8 +126,41 @@ export function ChatHeader({
                 </DropdownMenuItem>
               </>
             )}
+            <DropdownMenuSeparator />
+            <DropdownMenuCheckboxItem
+              checked={!muted}
+              onCheckedChange={(on) => {
+                setMuted(!on);
+                if (on) {
+                  // A tap: unlocks audio on iOS, and lets the person hear what they turned on.
+                  unlockAudio();
+                  playSound('message');
+                }
+              }}
+              onSelect={(e) => e.preventDefault()}
+              data-testid="sound-toggle"
+            >
+              Sounds
+            </DropdownMenuCheckboxItem>
           </DropdownMenuContent>
         </DropdownMenu>
+
+        {onOpenTools && (
+          <button
+            type="button"
+            onClick={onOpenTools}
+            className={cn(headerButton, 'relative', theme.headerButton)}
+            aria-label={reportCount > 0 ? `Host tools, ${reportCount} new reports` : 'Host tools'}
+            data-testid="host-tools-button"
+          >
+            <ShieldIcon aria-hidden />
+            {reportCount > 0 && (
+              <span className="absolute top-1 right-1 flex min-w-4 items-center justify-center rounded-full bg-red-600 px-1 text-[10px] font-bold text-white" aria-hidden>
+                {reportCount}
+              </span>
+            )}
+          </button>
+        )}
 
         <button
           type="button"
@@ -126,7 +173,16 @@ export function ChatHeader({
           <span aria-hidden>{memberCount}</span>
         </button>
       </div>
-      <ParticipantsSheet open={participantsOpen} onOpenChange={setParticipantsOpen} chat={chat} online={online} onLoaded={onMembersLoaded} />
+      <ParticipantsSheet
+        open={participantsOpen}
+        onOpenChange={setParticipantsOpen}
+        chat={chat}
+        online={online}
+        onLoaded={onMembersLoaded}
+        self={self}
+        updates={memberUpdates}
+        onModerate={onModerate}
+      />
     </header>
   );
 }

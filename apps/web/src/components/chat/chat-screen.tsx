@@ -11,7 +11,7 @@ import { ApiError, api, chatPath, errorMessage } from '@/lib/api';
 import { chatWithViewerSchema, type Participation, type Viewer } from '@/lib/chat-api';
 import { normalizeChatCode } from '@/lib/chat-code';
 import { useSession } from '@/lib/session';
-import { applyThemeColor, getTheme, loadThemeChoice, saveThemeChoice, type ChatTheme } from '@/lib/themes';
+import { applyThemeColor, getTheme, loadThemeChoice, migrateLegacyTheme, rememberThemeColor, saveThemeChoice, type ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 import { AccessGate } from './access-gate';
 import { ChatView as ChatRoomView } from './chat-view';
@@ -67,9 +67,12 @@ export function ChatScreen({ code, created }: { code: string; created: boolean }
     void load();
   }, [valid, load]);
 
-  // The participant's own theme for this chat, remembered on this device.
+  // The participant's own theme for this chat, remembered on this device; a link may
+  // carry one too (`?theme=dark-mode`, or the seed's legacy design1/2/3), which is then remembered.
   useEffect(() => {
-    setThemeChoice(loadThemeChoice(code));
+    const fromLink = migrateLegacyTheme(new URLSearchParams(window.location.search).get('theme'));
+    if (fromLink) saveThemeChoice(code, fromLink);
+    setThemeChoice(fromLink ?? loadThemeChoice(code));
   }, [code]);
 
   const chat = phase.kind === 'ready' ? phase.chat : null;
@@ -77,7 +80,9 @@ export function ChatScreen({ code, created }: { code: string; created: boolean }
 
   useEffect(() => {
     applyThemeColor(theme.themeColor);
-  }, [theme.themeColor]);
+    // Remembered for the next visit's first paint (see the script in app/chat/layout.tsx).
+    rememberThemeColor(code, theme.themeColor, theme.type);
+  }, [code, theme.themeColor, theme.type]);
 
   useEffect(() => {
     document.title = chat ? `${chat.name} · ChatPop` : 'Chat · ChatPop';
@@ -90,6 +95,10 @@ export function ChatScreen({ code, created }: { code: string; created: boolean }
     },
     [code],
   );
+
+  const onChatUpdated = useCallback((next: ChatView) => {
+    setPhase((p) => (p.kind === 'ready' ? { ...p, chat: { ...next, accessCode: next.accessCode ?? (next.access === 'private' ? p.chat.accessCode : undefined) } } : p));
+  }, []);
 
   const onJoined = useCallback((res: JoinResponse) => {
     setParticipation({ member: res.member, token: res.token });
@@ -116,6 +125,7 @@ export function ChatScreen({ code, created }: { code: string; created: boolean }
             themeChoice={themeChoice}
             onThemeChoice={chooseTheme}
             onJoined={onJoined}
+            onChatUpdated={onChatUpdated}
             refreshToken={refreshToken}
             created={created}
           />

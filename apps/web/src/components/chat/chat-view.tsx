@@ -1,25 +1,38 @@
 'use client';
 
-import type { ChatView as Chat, JoinResponse, Message, PublicUser, Theme } from '@chatpop/protocol';
-import { LockIcon, UserPlusIcon } from 'lucide-react';
+import type { ChatView as Chat, JoinResponse, Member, Message, ModerateMemberBody, PublicUser, Theme } from '@chatpop/protocol';
+import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button } from '@/components/ui/button';
+import { api, chatPath } from '@/lib/api';
 import type { Participation, Viewer } from '@/lib/chat-api';
 import { typingLabel } from '@/lib/message-log';
+import { playSound, soundFor, unlockAudio } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
 import { useChatRoom } from '@/lib/use-chat-room';
 import { cn } from '@/lib/utils';
 import { ChatHeader } from './chat-header';
 import { Composer } from './composer';
+import { HostTools, slowModeLabel } from './host-tools';
 import { JoinDialog } from './join-dialog';
 import { MessageActions } from './message-actions';
-import type { MessageHandlers } from './message-item';
+import type { MessageHandlers, Reader } from './message-item';
 import { MessagePane } from './message-pane';
 import { ReconnectBanner } from './reconnect-banner';
+import { ReportDialog } from './report-dialog';
 import { ShareCard } from './share-card';
 
-function slowModeLabel(seconds: number): string {
-  return seconds >= 60 ? `${seconds / 60} min` : `${seconds} s`;
+const isModeratorRole = (m: Member | null) => m?.role === 'host' || m?.role === 'moderator';
+
+/** Re-renders once a second while a countdown runs. */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [active]);
+  return now;
 }
 
 export function ChatView({
@@ -31,6 +44,7 @@ export function ChatView({
   themeChoice,
   onThemeChoice,
   onJoined,
+  onChatUpdated,
   refreshToken,
   created,
 }: {
@@ -42,22 +56,50 @@ export function ChatView({
   themeChoice: Theme | null;
   onThemeChoice: (theme: Theme | null) => void;
   onJoined: (res: JoinResponse) => void;
+  /** The chat changed (settings, lock, end): from the host's own edit or announced live. */
+  onChatUpdated: (chat: Chat) => void;
   refreshToken: () => Promise<string | null>;
   created: boolean;
 }) {
-  const member = participation?.member ?? null;
-  const { room, snapshot } = useChatRoom({
-    code: chat.code,
-    roomId: chat.roomId,
-    member,
-    token: participation?.token ?? null,
-    refreshToken,
-  });
+  const joinedAs = participation?.member ?? null;
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [actionsFor, setActionsFor] = useState<Message | null>(null);
+  const [reportFor, setReportFor] = useState<Message | null>(null);
+  const [toolsOpen, setToolsOpen] = useState(false);
   const [joinOpen, setJoinOpen] = useState(false);
   const [shareVisible, setShareVisible] = useState(created && viewer.isHost);
   const [loadedMemberCount, setLoadedMemberCount] = useState(0);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [cooldownUntil, setCooldownUntil] = useState(0);
+
+  // Sounds for what arrives live (seed guide, "Audio"): who I am is read when it plays.
+  const [meForSound, setMeForSound] = useState<{ id: string; username: string } | null>(null);
+  const onLive = useCallback(
+    (message: Message) => {
+      const sound = soundFor(message, meForSound, document.visibilityState === 'hidden');
+      if (sound) playSound(sound);
+    },
+    [meForSound],
+  );
+
+  const { room, snapshot } = useChatRoom({
+    code: chat.code,
+    roomId: chat.roomId,
+    member: joinedAs,
+    token: participation?.token ?? null,
+    refreshToken,
+    onLive,
+  });
+  const me = snapshot.self ?? joinedAs;
+  useEffect(() => setMeForSound(me ? { id: me.id, username: me.username } : null), [me]);
+  const reader = useMemo<Reader | null>(() => (me ? { id: me.id, username: me.username } : null), [me]);
+  const canModerate = viewer.isHost || isModeratorRole(me);
+
+  // A change announced live reaches the screen (and the theme default) through the parent;
+  // only a new announcement counts, so the effect depends on it alone.
+  useEffect(() => {
+    if (snapshot.chat) onChatUpdated({ ...snapshot.chat, ...(chat.accessCode ? { accessCode: chat.accessCode } : {}) });
+  }, [snapshot.chat]);
 
   // The share card shows once; a reload of the page should not bring it back.
   useEffect(() => {
@@ -67,22 +109,52 @@ export function ChatView({
     window.history.replaceState(window.history.state, '', url);
   }, [created]);
 
+  const showError = useCallback((error: unknown) => {
+    setActionError(error instanceof Error ? error.message : 'That did not work. Try again.');
+  }, []);
+  useEffect(() => {
+    if (!actionError) return;
+    const timer = setTimeout(() => setActionError(null), 5_000);
+    return () => clearTimeout(timer);
+  }, [actionError]);
+
   const handlers = useMemo<Omit<MessageHandlers, 'onQuoteClick'>>(
     () => ({
-      onReply: (message) => (member ? setReplyTo(message) : setJoinOpen(true)),
+      onReply: (message) => (joinedAs ? setReplyTo(message) : setJoinOpen(true)),
       onRetry: (clientId) => room?.retry(clientId),
       onDiscard: (clientId) => room?.discard(clientId),
       onActions: (message) => setActionsFor(message),
+      onReact: (message, emoji, on) => {
+        if (!room || !joinedAs) return setJoinOpen(true);
+        room.react(message.id, emoji, on).catch(showError);
+      },
     }),
-    [room, member],
+    [room, joinedAs, showError],
   );
 
+  const moderate = useCallback(
+    async (memberId: string, _username: string, body: ModerateMemberBody) => {
+      await api.post(chatPath(chat.code, `/members/${memberId}/moderate`), body);
+    },
+    [chat.code],
+  );
+
+  const deleteMessage = useCallback(
+    async (messageId: string) => {
+      if (room && snapshot.joined) await room.deleteMessage(messageId);
+      else await api.delete(chatPath(chat.code, `/messages/${messageId}`));
+    },
+    [room, snapshot.joined, chat.code],
+  );
+
+  const slowMode = Math.max(chat.settings.slowModeSeconds, chat.settings.lockdown.active ? chat.settings.lockdown.slowModeSeconds : 0);
   const onSend = useCallback(
     (text: string) => {
       room?.send(text, replyTo);
       setReplyTo(null);
+      if (slowMode > 0 && !canModerate) setCooldownUntil(Date.now() + slowMode * 1000);
     },
-    [room, replyTo],
+    [room, replyTo, slowMode, canModerate],
   );
 
   const handleJoined = useCallback(
@@ -93,17 +165,25 @@ export function ChatView({
     [onJoined],
   );
 
+  const mutedUntil = me?.mutedUntil ? Date.parse(me.mutedUntil) : 0;
+  const now = useNow(mutedUntil > Date.now() || cooldownUntil > Date.now());
+  const timedOut = mutedUntil > now;
+  const waitSeconds = cooldownUntil > now ? Math.ceil((cooldownUntil - now) / 1000) : 0;
+
   // Presence arrives a moment after joining; until then at least we are here.
   const onlineCount = Math.max(snapshot.onlineCount ?? chat.onlineCount, snapshot.joined ? 1 : 0);
   // The count in `chat` is from when the page opened; people join after that.
   const memberCount = Math.max(chat.memberCount, loadedMemberCount, onlineCount);
-  const reconnecting = member !== null && snapshot.connectionTried && !snapshot.joined && !snapshot.fatal;
+  const reconnecting = joinedAs !== null && snapshot.connectionTried && !snapshot.joined && !snapshot.fatal;
   const typing = typingLabel(snapshot.typingNames);
-  const closed = chat.endedAt !== null || chat.settings.locked;
-  const canWrite = member !== null && !closed && !snapshot.fatal;
+  const ended = chat.endedAt !== null;
+  const closed = ended || (chat.settings.locked && !canModerate);
+  const canWrite = joinedAs !== null && !closed && !snapshot.fatal;
+  const lockdown = chat.settings.lockdown;
 
   return (
-    <>
+    // Any tap in the chat also unlocks audio, for a participant who came back without the join tap.
+    <div className="contents" onPointerDown={unlockAudio}>
       <ChatHeader
         chat={chat}
         theme={theme}
@@ -113,25 +193,44 @@ export function ChatView({
         memberCount={memberCount}
         onMembersLoaded={setLoadedMemberCount}
         online={snapshot.online}
+        self={me}
+        memberUpdates={snapshot.memberUpdates}
+        onModerate={moderate}
+        onOpenTools={canModerate ? () => setToolsOpen(true) : null}
+        reportCount={snapshot.liveReports.length}
       />
       {reconnecting && <ReconnectBanner theme={theme} />}
       {snapshot.fatal && (
-        <div role="alert" className="relative z-30 bg-red-600 px-4 py-2 text-center text-sm font-medium text-white" data-testid="chat-fatal">
+        <div role="alert" className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white" data-testid="chat-fatal">
           {snapshot.fatal}
+        </div>
+      )}
+      {lockdown.active && !ended && (
+        <div role="status" className={cn('relative z-30 flex items-center justify-center gap-2 px-4 py-1.5 text-center text-xs font-medium', theme.banner)} data-testid="lockdown-banner">
+          <ShieldAlertIcon className="size-4 shrink-0" aria-hidden />
+          Lockdown: slow mode {slowModeLabel(lockdown.slowModeSeconds)}
+          {lockdown.newcomerMinutes > 0 && ` · newcomers wait ${lockdown.newcomerMinutes} min`}
+          {lockdown.blockLinks && ' · links off'}
+        </div>
+      )}
+      {actionError && (
+        <div role="alert" className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white" data-testid="action-error">
+          {actionError}
         </div>
       )}
 
       <MessagePane
         items={snapshot.items}
         hostMessages={snapshot.hostMessages}
-        selfId={member?.id ?? null}
+        selfId={joinedAs?.id ?? null}
+        reader={reader}
         theme={theme}
         history={snapshot.history}
         onLoadOlder={() => void room?.loadOlder()}
         onRetryHistory={() => void room?.start()}
         handlers={handlers}
         before={shareVisible ? <ShareCard chat={chat} onDismiss={() => setShareVisible(false)} /> : null}
-        emptyText={member ? 'No messages yet. Say hi!' : 'No messages yet. Join and say hi!'}
+        emptyText={joinedAs ? 'No messages yet. Say hi!' : 'No messages yet. Join and say hi!'}
       />
 
       <footer className={cn('relative z-30 shrink-0 pb-[env(safe-area-inset-bottom)]', theme.composer)}>
@@ -145,7 +244,12 @@ export function ChatView({
         {closed ? (
           <p className={cn('flex items-center justify-center gap-2 px-4 pt-1 pb-4 text-sm', theme.headerMuted)} data-testid="chat-closed">
             <LockIcon className="size-4" aria-hidden />
-            {chat.endedAt ? 'This chat has ended.' : 'The host locked this chat: it is read-only for now.'}
+            {ended ? 'This chat has ended.' : 'The host locked this chat: it is read-only for now.'}
+          </p>
+        ) : canWrite && timedOut ? (
+          <p className={cn('flex items-center justify-center gap-2 px-4 pt-1 pb-4 text-sm', theme.headerMuted)} data-testid="timed-out">
+            <ClockIcon className="size-4" aria-hidden />
+            You are timed out until {new Date(mutedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}. You can read but not send.
           </p>
         ) : canWrite ? (
           <Composer
@@ -155,9 +259,10 @@ export function ChatView({
             onSend={onSend}
             onTyping={(hasText) => room?.typingInput(hasText)}
             onBlur={() => room?.typingStop()}
-            placeholder={chat.settings.slowModeSeconds > 0 ? `Message · slow mode ${slowModeLabel(chat.settings.slowModeSeconds)}` : 'Message'}
+            waitSeconds={waitSeconds}
+            placeholder={slowMode > 0 && !canModerate ? `Message · slow mode ${slowModeLabel(slowMode)}` : chat.settings.locked ? 'Message · chat locked for participants' : 'Message'}
           />
-        ) : !member ? (
+        ) : !joinedAs ? (
           <div className="mx-auto flex max-w-3xl items-center gap-3 px-4 pt-1 pb-4">
             <p className={cn('min-w-0 flex-1 text-sm', theme.headerMuted)}>You&apos;re reading. Join to send messages.</p>
             <Button size="lg" onClick={() => setJoinOpen(true)} className={cn('rounded-2xl', theme.sendButton)} data-testid="join-button">
@@ -170,9 +275,35 @@ export function ChatView({
       <JoinDialog open={joinOpen} onOpenChange={setJoinOpen} chat={chat} user={user} onJoined={handleJoined} />
       <MessageActions
         message={actionsFor}
+        self={me}
+        canModerate={canModerate && snapshot.joined}
         onClose={() => setActionsFor(null)}
-        onReply={(message) => (member ? setReplyTo(message) : setJoinOpen(true))}
+        onReply={(message) => (joinedAs ? setReplyTo(message) : setJoinOpen(true))}
+        onReact={handlers.onReact}
+        onReport={(message) => setReportFor(message)}
+        onDelete={(message) => deleteMessage(message.id)}
+        onModerate={moderate}
       />
-    </>
+      <ReportDialog
+        message={reportFor}
+        onClose={() => setReportFor(null)}
+        onReport={async (message, reason, note) => {
+          if (!room) throw new Error('Join the chat to report.');
+          await room.report(message.id, reason, note || undefined);
+        }}
+      />
+      {canModerate && (
+        <HostTools
+          open={toolsOpen}
+          onOpenChange={setToolsOpen}
+          chat={chat}
+          isHost={viewer.isHost}
+          liveReports={snapshot.liveReports}
+          onChat={onChatUpdated}
+          onReportHandled={(id) => room?.dismissLiveReport(id)}
+          onDeleteMessage={deleteMessage}
+        />
+      )}
+    </div>
   );
 }

@@ -19,6 +19,7 @@ export function Composer({
   onTyping,
   onBlur,
   placeholder,
+  waitSeconds = 0,
 }: {
   theme: ChatTheme;
   replyTo: Message | null;
@@ -27,12 +28,14 @@ export function Composer({
   onTyping: (hasText: boolean) => void;
   onBlur: () => void;
   placeholder: string;
+  /** Slow mode: seconds before the next message may go. */
+  waitSeconds?: number;
 }) {
   const [text, setText] = useState('');
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const length = text.length;
   const tooLong = length > MESSAGE_MAX_CHARS;
-  const canSend = text.trim().length > 0 && !tooLong;
+  const canSend = text.trim().length > 0 && !tooLong && waitSeconds === 0;
 
   // Grow with the text, up to a few lines, then scroll.
   useLayoutEffect(() => {
@@ -109,14 +112,14 @@ export function Composer({
         <button
           type="submit"
           disabled={!canSend}
-          aria-label="Send"
+          aria-label={waitSeconds > 0 ? `Send (slow mode: wait ${waitSeconds} seconds)` : 'Send'}
           className={cn(
-            'flex size-9 shrink-0 items-center justify-center rounded-full transition-colors outline-none focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 disabled:cursor-not-allowed',
+            'flex size-9 shrink-0 items-center justify-center rounded-full text-xs font-semibold tabular-nums transition-colors outline-none focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 disabled:cursor-not-allowed',
             theme.sendButton,
           )}
           data-testid="send-button"
         >
-          <ArrowUpIcon className="size-5" aria-hidden />
+          {waitSeconds > 0 ? <span data-testid="slow-mode-wait">{waitSeconds}</span> : <ArrowUpIcon className="size-5" aria-hidden />}
         </button>
       </div>
       {length >= COUNTER_FROM_CHARS && (

@@ -8,6 +8,7 @@ import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { FormError, Spinner, VerifiedBadge } from '@/components/ui/misc';
 import { api, chatPath, fieldErrors } from '@/lib/api';
+import { unlockAudio } from '@/lib/sounds';
 
 /**
  * Joining a pop chat. A signed-in user joins with their reserved username by
@@ -49,6 +50,8 @@ function JoinForm({ chat, user, onJoined }: { chat: ChatView; user: PublicUser |
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    // The join tap is the gesture iOS needs before any sound may play (seed guide, "Audio").
+    unlockAudio();
     setTouched(true);
     if (!check.ok) return;
     setBusy(true);

@@ -1,52 +1,180 @@
 'use client';
 
-import type { Message } from '@chatpop/protocol';
-import { CopyIcon, ReplyIcon } from 'lucide-react';
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { TIMEOUT_PRESETS_SECONDS, type Member, type Message, type ModerateMemberBody } from '@chatpop/protocol';
+import { BanIcon, ClockIcon, CopyIcon, EyeOffIcon, FlagIcon, ReplyIcon, Trash2Icon } from 'lucide-react';
+import { useState } from 'react';
+import { FormError } from '@/components/ui/misc';
+import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
 import { copyText } from '@/lib/share';
+import { cn } from '@/lib/utils';
 
-/** What a long-press on a message offers (touch screens). */
+/** The quick reactions offered first; any emoji can come from a reaction chip too. */
+export const QUICK_REACTIONS = ['❤️', '👍', '😂', '😮', '😢', '🔥', '🎉', '👏'] as const;
+
+export function timeoutLabel(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${seconds / 60} min`;
+  return `${seconds / 3600} h`;
+}
+
+/**
+ * What a long-press (touch) or the ⋯ button (pointer) offers on a message:
+ * react, reply, copy, report, delete — and for the host and moderators, act
+ * on its author. A bottom sheet that follows the chat's theme.
+ */
 export function MessageActions({
   message,
+  self,
+  canModerate,
   onClose,
   onReply,
+  onReact,
+  onReport,
+  onDelete,
+  onModerate,
 }: {
   message: Message | null;
+  self: Member | null;
+  canModerate: boolean;
   onClose: () => void;
   onReply: (message: Message) => void;
+  onReact: (message: Message, emoji: string, on: boolean) => void;
+  onReport: (message: Message) => void;
+  onDelete: (message: Message) => Promise<void>;
+  onModerate: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
 }) {
+  const [error, setError] = useState<string | null>(null);
+  const [showTimeouts, setShowTimeouts] = useState(false);
+  const [confirmBan, setConfirmBan] = useState(false);
+  const own = Boolean(message && self && message.memberId === self.id);
+  const author = message?.memberId ?? null;
+  // Nobody moderates the host (their messages are the host's type); the server has the last word on the rest.
+  const canActOnAuthor = canModerate && author !== null && !own && message?.type !== 'host';
   const action =
-    'flex w-full items-center gap-3 rounded-xl bg-muted px-4 py-3 text-left font-medium outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring [&_svg]:size-5';
+    'flex w-full items-center gap-3 rounded-xl bg-muted px-4 py-3 text-left font-medium text-foreground outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring [&_svg]:size-5';
+
+  const close = () => {
+    setError(null);
+    setShowTimeouts(false);
+    setConfirmBan(false);
+    onClose();
+  };
+  const run = async (work: () => Promise<void>) => {
+    setError(null);
+    try {
+      await work();
+      close();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : 'That did not work. Try again.');
+    }
+  };
+
   return (
-    <Dialog open={message !== null} onOpenChange={(open) => !open && onClose()}>
-      <DialogContent data-testid="message-actions" className="gap-3">
-        <DialogHeader>
-          <DialogTitle>{message?.username ?? 'Message'}</DialogTitle>
-          <DialogDescription className="line-clamp-3 break-words whitespace-pre-wrap">{message?.content}</DialogDescription>
-        </DialogHeader>
-        <button
-          type="button"
-          className={action}
-          onClick={() => {
-            if (message) onReply(message);
-            onClose();
-          }}
-          data-testid="action-reply"
-        >
-          <ReplyIcon aria-hidden /> Reply
-        </button>
-        <button
-          type="button"
-          className={action}
-          onClick={() => {
-            if (message) void copyText(message.content);
-            onClose();
-          }}
-          data-testid="action-copy"
-        >
-          <CopyIcon aria-hidden /> Copy text
-        </button>
-      </DialogContent>
-    </Dialog>
+    <Sheet open={message !== null} onOpenChange={(open) => !open && close()}>
+      <SheetContent side="bottom" data-testid="message-actions" className="mx-auto max-w-lg gap-3 px-4 pb-6">
+        <SheetHeader className="px-1 pt-4">
+          <SheetTitle>{message?.username ?? 'Message'}</SheetTitle>
+          <SheetDescription className="line-clamp-3 break-words whitespace-pre-wrap">
+            {message?.deletedAt ? 'This message was deleted.' : message?.content}
+          </SheetDescription>
+        </SheetHeader>
+        {self && message && (
+          <div className="flex justify-between gap-1 rounded-2xl bg-muted p-1.5" role="group" aria-label="React">
+            {QUICK_REACTIONS.map((emoji) => {
+              const mine = message.reactions.some((r) => r.emoji === emoji && r.members.some((m) => m.id === self.id));
+              return (
+                <button
+                  key={emoji}
+                  type="button"
+                  aria-label={`React with ${emoji}`}
+                  aria-pressed={mine}
+                  onClick={() => {
+                    onReact(message, emoji, !mine);
+                    close();
+                  }}
+                  className={cn(
+                    'flex size-10 items-center justify-center rounded-xl text-2xl outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring',
+                    mine && 'bg-accent ring-1 ring-ring',
+                  )}
+                  data-testid={`react-${emoji}`}
+                >
+                  {emoji}
+                </button>
+              );
+            })}
+          </div>
+        )}
+        <div className="flex flex-col gap-2">
+          <button type="button" className={action} onClick={() => message && (onReply(message), close())} data-testid="action-reply">
+            <ReplyIcon aria-hidden /> Reply
+          </button>
+          <button type="button" className={action} onClick={() => message && (void copyText(message.content), close())} data-testid="action-copy">
+            <CopyIcon aria-hidden /> Copy text
+          </button>
+          {self && message && !own && message.type !== 'system' && (
+            <button type="button" className={action} onClick={() => (onReport(message), close())} data-testid="action-report">
+              <FlagIcon aria-hidden /> Report
+            </button>
+          )}
+          {message && (own || canModerate) && (
+            <button
+              type="button"
+              className={cn(action, 'text-destructive')}
+              onClick={() => void run(() => onDelete(message))}
+              data-testid="action-delete"
+            >
+              <Trash2Icon aria-hidden /> {own ? 'Delete my message' : 'Delete message'}
+            </button>
+          )}
+          {canActOnAuthor && message && author && (
+            <>
+              <button
+                type="button"
+                className={action}
+                aria-expanded={showTimeouts}
+                onClick={() => setShowTimeouts((v) => !v)}
+                data-testid="action-timeout"
+              >
+                <ClockIcon aria-hidden /> Time out {message.username}
+              </button>
+              {showTimeouts && (
+                <div className="grid grid-cols-3 gap-2" data-testid="timeout-presets">
+                  {TIMEOUT_PRESETS_SECONDS.map((seconds) => (
+                    <button
+                      key={seconds}
+                      type="button"
+                      className="rounded-xl bg-muted px-3 py-2.5 text-sm font-semibold outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring"
+                      onClick={() => void run(() => onModerate(author, message.username ?? '', { action: 'timeout', seconds }))}
+                      data-testid={`timeout-${seconds}`}
+                    >
+                      {timeoutLabel(seconds)}
+                    </button>
+                  ))}
+                </div>
+              )}
+              <button
+                type="button"
+                className={action}
+                onClick={() => void run(() => onModerate(author, message.username ?? '', { action: 'hide' }))}
+                data-testid="action-hide"
+              >
+                <EyeOffIcon aria-hidden /> Hide {message.username} silently
+              </button>
+              <button
+                type="button"
+                className={cn(action, 'text-destructive')}
+                onClick={() =>
+                  confirmBan ? void run(() => onModerate(author, message.username ?? '', { action: 'ban' })) : setConfirmBan(true)
+                }
+                data-testid="action-ban"
+              >
+                <BanIcon aria-hidden /> {confirmBan ? `Tap again to ban ${message.username}` : `Ban ${message.username}`}
+              </button>
+            </>
+          )}
+        </div>
+        <FormError data-testid="message-actions-error">{error}</FormError>
+      </SheetContent>
+    </Sheet>
   );
 }

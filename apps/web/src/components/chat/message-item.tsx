@@ -1,11 +1,12 @@
 'use client';
 
 import type { Message } from '@chatpop/protocol';
-import { AlertCircleIcon, CheckIcon, ClockIcon, ReplyIcon } from 'lucide-react';
-import { memo, useRef, type PointerEvent } from 'react';
+import { AlertCircleIcon, CheckIcon, ClockIcon, MoreHorizontalIcon, ReplyIcon } from 'lucide-react';
+import { memo, useRef, type PointerEvent, type ReactNode } from 'react';
 import { Badge, VerifiedBadge } from '@/components/ui/misc';
 import { avatarColour, formatFull, formatTime, initial } from '@/lib/format';
 import type { ChatItem } from '@/lib/message-log';
+import { mentions } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 
@@ -18,6 +19,36 @@ export interface MessageHandlers {
   onDiscard: (clientId: string) => void;
   onActions: (message: Message) => void;
   onQuoteClick: (messageId: string) => void;
+  onReact: (message: Message, emoji: string, on: boolean) => void;
+}
+
+/** The participant reading: whose reactions are "mine" and whose name a mention highlights. */
+export interface Reader {
+  id: string;
+  username: string;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Text with @mentions marked; a mention of the reader stands out more. */
+function withMentions(text: string, reader: Reader | null): ReactNode {
+  if (!text.includes('@')) return text;
+  const parts = text.split(/(@[A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])/g);
+  const self = reader ? new RegExp(`^@${escape(reader.username)}$`, 'i') : null;
+  return parts.map((part, i) =>
+    i % 2 === 1 ? (
+      <span
+        key={i}
+        data-testid="mention"
+        data-self={self?.test(part) ? 'true' : undefined}
+        className={cn('rounded px-0.5 font-semibold', self?.test(part) ? 'bg-amber-300 text-zinc-950' : 'underline decoration-2 underline-offset-2')}
+      >
+        {part}
+      </span>
+    ) : (
+      part
+    ),
+  );
 }
 
 /** Long-press on touch opens the message actions (the hover menu's touch twin). */
@@ -55,14 +86,17 @@ export const MessageItem = memo(function MessageItem({
   showHeader,
   theme,
   handlers,
+  reader,
 }: {
   item: ChatItem;
   own: boolean;
   showHeader: boolean;
   theme: ChatTheme;
   handlers: MessageHandlers;
+  reader: Reader | null;
 }) {
   const { message, status, error } = item;
+  const mentionsMe = !own && reader !== null && mentions(message.content, reader.username);
   const deleted = Boolean(message.deletedAt);
   const isHost = message.type === 'host';
   const isTip = message.type === 'tip';
@@ -131,7 +165,9 @@ export const MessageItem = memo(function MessageItem({
               bubbleClass,
               status === 'pending' && 'opacity-80',
               status === 'failed' && 'ring-2 ring-red-500',
+              mentionsMe && 'ring-2 ring-amber-400',
             )}
+            data-mentions-me={mentionsMe || undefined}
           >
             {own && isHost && (
               <Badge className={cn('mb-1 -ml-0.5', theme.hostLabel)}>Host</Badge>
@@ -153,10 +189,12 @@ export const MessageItem = memo(function MessageItem({
               </button>
             )}
             {deleted ? (
-              <p className="italic opacity-80">This message was deleted.</p>
+              <p className="italic opacity-80" data-testid="message-deleted">
+                This message was deleted.
+              </p>
             ) : (
               <p className="break-words whitespace-pre-wrap" data-testid="message-content">
-                {message.content}
+                {withMentions(message.content, reader)}
               </p>
             )}
             <div className={cn('mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none', metaClass)}>
@@ -172,6 +210,17 @@ export const MessageItem = memo(function MessageItem({
           {interactive && (
             <button
               type="button"
+              onClick={() => handlers.onActions(message)}
+              className="flex size-8 shrink-0 items-center justify-center rounded-full text-current opacity-0 transition-opacity outline-none group-hover:opacity-70 hover:bg-black/5 hover:opacity-100! focus-visible:opacity-100 focus-visible:ring-2 focus-visible:ring-ring pointer-coarse:hidden dark:hover:bg-white/10"
+              aria-label={`More actions for the message from ${message.username ?? 'someone'}`}
+              data-testid="message-more"
+            >
+              <MoreHorizontalIcon className="size-4" aria-hidden />
+            </button>
+          )}
+          {interactive && (
+            <button
+              type="button"
               onClick={() => handlers.onReply(message)}
               className="flex size-8 shrink-0 items-center justify-center rounded-full text-current opacity-0 transition-opacity outline-none group-hover:opacity-70 hover:bg-black/5 hover:opacity-100! focus-visible:opacity-100 focus-visible:ring-2 focus-visible:ring-ring pointer-coarse:opacity-45 dark:hover:bg-white/10"
               aria-label={`Reply to ${message.username ?? 'this message'}`}
@@ -181,6 +230,40 @@ export const MessageItem = memo(function MessageItem({
             </button>
           )}
         </div>
+
+        {!deleted && message.reactions.length > 0 && (
+          <ul className={cn('mt-1 flex flex-wrap gap-1', own && 'justify-end')} data-testid="reactions" aria-label="Reactions">
+            {message.reactions.map((r) => {
+              const mine = reader !== null && r.members.some((m) => m.id === reader.id);
+              const names = r.members.map((m) => m.username);
+              const who = names.join(', ') + (r.count > names.length ? ` and ${r.count - names.length} more` : '');
+              return (
+                <li key={r.emoji}>
+                  <button
+                    type="button"
+                    onClick={() => reader && handlers.onReact(message, r.emoji, !mine)}
+                    disabled={!reader || status !== 'sent'}
+                    aria-pressed={mine}
+                    aria-label={`${r.emoji} ${r.count}: ${who}`}
+                    title={who}
+                    className={cn(
+                      'inline-flex h-7 items-center gap-1 rounded-full px-2 text-sm ring-1 outline-none focus-visible:ring-2 focus-visible:ring-ring disabled:cursor-default',
+                      mine ? 'bg-sky-100 text-sky-950 ring-sky-500 dark:bg-cyan-900 dark:text-cyan-50 dark:ring-cyan-400' : 'bg-white/90 text-zinc-900 ring-zinc-300 dark:bg-zinc-800 dark:text-zinc-50 dark:ring-zinc-600',
+                    )}
+                    data-testid="reaction"
+                    data-emoji={r.emoji}
+                    data-mine={mine}
+                  >
+                    <span aria-hidden>{r.emoji}</span>
+                    <span className="text-xs font-semibold tabular-nums" aria-hidden>
+                      {r.count}
+                    </span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
 
         {status === 'failed' && item.message.clientId && (
           <div className="mt-1 flex flex-wrap items-center justify-end gap-2 px-1 text-xs" role="alert">

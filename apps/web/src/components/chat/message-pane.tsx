@@ -10,7 +10,7 @@ import { dayKey, formatDay } from '@/lib/format';
 import type { ChatItem } from '@/lib/message-log';
 import { patternImage, type ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
-import { MessageItem, type MessageHandlers } from './message-item';
+import { MessageItem, type MessageHandlers, type Reader } from './message-item';
 import { StickyHost } from './sticky-host';
 
 /** Within this distance of the bottom, new messages scroll into view by themselves. */
@@ -46,6 +46,7 @@ export function MessagePane({
   items,
   hostMessages,
   selfId,
+  reader,
   theme,
   history,
   onLoadOlder,
@@ -57,6 +58,7 @@ export function MessagePane({
   items: ChatItem[];
   hostMessages: Message[];
   selfId: string | null;
+  reader: Reader | null;
   theme: ChatTheme;
   history: HistoryState;
   onLoadOlder: () => void;
@@ -241,7 +243,7 @@ export function MessagePane({
                         </span>
                       </div>
                     )}
-                    <MessageItem item={item} own={own} showHeader={!sameGroup(prev, item)} theme={theme} handlers={fullHandlers} />
+                    <MessageItem item={item} own={own} showHeader={!sameGroup(prev, item)} theme={theme} handlers={fullHandlers} reader={reader} />
                   </Fragment>
                 );
               })}

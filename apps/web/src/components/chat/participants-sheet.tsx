@@ -1,13 +1,26 @@
 'use client';
 
-import { memberListSchema, type ChatView, type MemberList, type PresenceEntry } from '@chatpop/protocol';
+import { TIMEOUT_PRESETS_SECONDS, memberListSchema, type ChatView, type Member, type MemberList, type ModerateMemberBody, type PresenceEntry } from '@chatpop/protocol';
+import { MoreVerticalIcon } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuSub,
+  DropdownMenuSubContent,
+  DropdownMenuSubTrigger,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
 import { Button } from '@/components/ui/button';
 import { Alert, Badge, Spinner, VerifiedBadge } from '@/components/ui/misc';
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
 import { api, chatPath, errorMessage } from '@/lib/api';
 import { avatarColour, initial } from '@/lib/format';
 import { cn } from '@/lib/utils';
+import { timeoutLabel } from './message-actions';
 
 type ListState = { status: 'loading' } | { status: 'ready'; members: MemberList['members'] } | { status: 'error'; error: string };
 
@@ -20,15 +33,26 @@ export function ParticipantsSheet({
   chat,
   online,
   onLoaded,
+  self,
+  updates,
+  onModerate,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   chat: ChatView;
   online: PresenceEntry[] | null;
   onLoaded: (count: number) => void;
+  /** The reader's own participation: the host and moderators get a menu per participant. */
+  self: Member | null;
+  /** Participants changed live since the list was read. */
+  updates: Record<string, Member>;
+  onModerate: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
 }) {
   const [state, setState] = useState<ListState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const canModerate = self?.role === 'host' || self?.role === 'moderator';
+  const isHost = self?.role === 'host';
 
   useEffect(() => {
     if (!open) return;
@@ -52,14 +76,23 @@ export function ParticipantsSheet({
     if (state.status !== 'ready') return [];
     const live = online ? new Set(online.map((p) => p.memberId)) : null;
     return state.members
-      .map((m) => ({ ...m, online: live ? live.has(m.id) : m.online }))
+      .map((m) => ({ ...m, ...updates[m.id], online: live ? live.has(m.id) : m.online }))
       .sort(
         (a, b) =>
           Number(b.online) - Number(a.online) ||
           ROLE_ORDER[a.role] - ROLE_ORDER[b.role] ||
           a.username.localeCompare(b.username, undefined, { sensitivity: 'base' }),
       );
-  }, [state, online]);
+  }, [state, online, updates]);
+
+  async function act(m: Member, body: ModerateMemberBody) {
+    setActionError(null);
+    try {
+      await onModerate(m.id, m.username, body);
+    } catch (e) {
+      setActionError(e instanceof Error ? e.message : 'That did not work. Try again.');
+    }
+  }
 
   const onlineCount = members.filter((m) => m.online).length;
 
@@ -73,6 +106,11 @@ export function ParticipantsSheet({
           </SheetDescription>
         </SheetHeader>
         <div className="min-h-0 flex-1 overflow-y-auto px-3 pb-4">
+          {actionError && (
+            <p role="alert" className="mx-2 mb-2 rounded-xl bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">
+              {actionError}
+            </p>
+          )}
           {state.status === 'loading' ? (
             <div className="flex justify-center py-10 text-muted-foreground">
               <Spinner label="Loading participants" />
@@ -121,7 +159,12 @@ export function ParticipantsSheet({
                       <span className="truncate">{m.username}</span>
                       {m.verified && <VerifiedBadge />}
                     </span>
-                    <span className="text-xs text-muted-foreground">{m.online ? 'Online' : 'Offline'}</span>
+                    <span className="text-xs text-muted-foreground">
+                      {m.online ? 'Online' : 'Offline'}
+                      {m.banned && ' · Banned'}
+                      {!m.banned && m.mutedUntil && new Date(m.mutedUntil).getTime() > Date.now() && ' · Timed out'}
+                      {m.hidden && ' · Hidden'}
+                    </span>
                   </span>
                   {ROLE_LABEL[m.role] && (
                     <Badge
@@ -133,6 +176,55 @@ export function ParticipantsSheet({
                     >
                       {ROLE_LABEL[m.role]}
                     </Badge>
+                  )}
+                  {canModerate && m.role !== 'host' && m.id !== self?.id && (isHost || m.role !== 'moderator') && (
+                    <DropdownMenu>
+                      <DropdownMenuTrigger
+                        className="flex size-9 shrink-0 items-center justify-center rounded-lg outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring"
+                        aria-label={`Moderate ${m.username}`}
+                        data-testid="participant-menu"
+                      >
+                        <MoreVerticalIcon className="size-4" aria-hidden />
+                      </DropdownMenuTrigger>
+                      <DropdownMenuContent align="end">
+                        <DropdownMenuLabel>{m.username}</DropdownMenuLabel>
+                        {m.mutedUntil && new Date(m.mutedUntil).getTime() > Date.now() ? (
+                          <DropdownMenuItem onSelect={() => void act(m, { action: 'untimeout' })}>Lift the time-out</DropdownMenuItem>
+                        ) : (
+                          <DropdownMenuSub>
+                            <DropdownMenuSubTrigger data-testid="participant-timeout">Time out</DropdownMenuSubTrigger>
+                            <DropdownMenuSubContent>
+                              {TIMEOUT_PRESETS_SECONDS.map((seconds) => (
+                                <DropdownMenuItem key={seconds} onSelect={() => void act(m, { action: 'timeout', seconds })} data-testid={`participant-timeout-${seconds}`}>
+                                  {timeoutLabel(seconds)}
+                                </DropdownMenuItem>
+                              ))}
+                            </DropdownMenuSubContent>
+                          </DropdownMenuSub>
+                        )}
+                        <DropdownMenuItem onSelect={() => void act(m, { action: m.hidden ? 'unhide' : 'hide' })} data-testid="participant-hide">
+                          {m.hidden ? 'Show their messages again' : 'Hide silently'}
+                        </DropdownMenuItem>
+                        <DropdownMenuItem
+                          onSelect={() => void act(m, { action: m.banned ? 'unban' : 'ban' })}
+                          className={m.banned ? undefined : 'text-destructive'}
+                          data-testid="participant-ban"
+                        >
+                          {m.banned ? 'Lift the ban' : 'Ban from the chat'}
+                        </DropdownMenuItem>
+                        {isHost && (
+                          <>
+                            <DropdownMenuSeparator />
+                            <DropdownMenuItem
+                              onSelect={() => void act(m, { action: m.role === 'moderator' ? 'demote' : 'promote' })}
+                              data-testid="participant-role"
+                            >
+                              {m.role === 'moderator' ? 'Remove as moderator' : 'Make moderator'}
+                            </DropdownMenuItem>
+                          </>
+                        )}
+                      </DropdownMenuContent>
+                    </DropdownMenu>
                   )}
                 </li>
               ))}
