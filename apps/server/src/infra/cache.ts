@@ -189,9 +189,6 @@ export class RedisMessageCache implements MessageCache {
   readonly kind = 'redis' as const;
   private readonly redis: CacheRedis;
 
-  /** ioredis prefixes commands' keys but not SCAN patterns or their answers. */
-  private readonly prefix: string;
-
   constructor(
     redis: Redis,
     private readonly maxCount = MESSAGE_CACHE_MAX_COUNT,
@@ -199,7 +196,6 @@ export class RedisMessageCache implements MessageCache {
   ) {
     redis.defineCommand('chatpopPutMessage', { numberOfKeys: 2, lua: PUT_SCRIPT });
     this.redis = redis as CacheRedis;
-    this.prefix = typeof redis.options.keyPrefix === 'string' ? redis.options.keyPrefix : '';
   }
 
   async put(key: string, message: StoredMessage) {
@@ -258,12 +254,14 @@ export class RedisMessageCache implements MessageCache {
   }
 
   async keys() {
+    // SCAN sees whole key names: match and strip this deployment's prefix by hand.
+    const prefix = this.redis.options.keyPrefix ?? '';
     const found: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*:messages`, 'COUNT', 500);
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${prefix}*:messages`, 'COUNT', 500);
       cursor = next;
-      found.push(...batch.map((k) => k.slice(this.prefix.length)));
+      found.push(...batch.map((k) => k.slice(prefix.length)));
     } while (cursor !== '0');
     return found.sort();
   }
