@@ -18,10 +18,15 @@ const envSchema = z.object({
   /** Secret that signs access and chat session tokens. Generated into DATA_DIR when unset. */
   JWT_SECRET: optional(z.string().min(32, 'JWT_SECRET needs at least 32 characters.')),
   WEB_ORIGINS: z.string().default('http://localhost:4000,http://127.0.0.1:4000'),
+  /**
+   * Whose X-Forwarded-For to believe: `loopback` (default) trusts a proxy on
+   * this machine, such as the web app's /api rewrite, so each visitor keeps
+   * their own IP (bans, per-IP limits); `true` trusts any proxy; `false` none.
+   */
   TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+    .enum(['true', 'false', '1', '0', 'loopback'])
+    .default('loopback')
+    .transform((v): boolean | 'loopback' => (v === 'loopback' ? 'loopback' : v === 'true' || v === '1')),
   COOKIE_SECURE: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
@@ -41,7 +46,7 @@ export interface Config {
   dataDir: string;
   jwtSecret: string;
   webOrigins: string[];
-  trustProxy: boolean;
+  trustProxy: boolean | 'loopback';
   cookieSecure: boolean;
   logLevel: string;
   version: string;

@@ -96,6 +96,10 @@ beforeAll(async () => {
       ack({ ok: true, message });
       socket.to(ROOM).emit('message:new', message);
     });
+    socket.on('reaction:set', ({ messageId, emoji, on }, ack) => {
+      if (emoji === '🚫') return ack({ ok: false, error: { code: 'TIMED_OUT', message: 'You are timed out.' } });
+      ack({ ok: true, messageId, reactions: on ? [{ emoji, count: 1, members: [{ id: ME.id, username: ME.username }] }] : [] });
+    });
     socket.on('typing', ({ typing }) => {
       state.typing.push(typing);
     });
@@ -240,6 +244,14 @@ describe('ChatRoom', () => {
     server.io.to(ROOM).emit('member:updated', { roomId: ROOM, member: { ...ME, banned: true } });
     await waitFor(() => r.getSnapshot().fatal !== null, 'the ban');
     expect(r.getSnapshot().fatal).toMatch(/banned/);
+  });
+
+  it('reacts over the socket and shows the answer, or rejects with the server error', async () => {
+    const m = server.add('react to me', { broadcast: false });
+    const r = await joinedRoom();
+    await r.react(m.id, '👍', true);
+    expect(r.getSnapshot().items[0]?.message.reactions).toEqual([{ emoji: '👍', count: 1, members: [{ id: ME.id, username: ME.username }] }]);
+    await expect(r.react(m.id, '🚫', true)).rejects.toMatchObject({ code: 'TIMED_OUT', message: 'You are timed out.' });
   });
 
   it('throttles typing: one signal while typing on, and one when it stops', async () => {

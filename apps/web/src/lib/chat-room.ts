@@ -592,16 +592,17 @@ export class ChatRoom {
   // ---- message actions ---------------------------------------------------------
 
   /** Emits an event with an ack over the joined connection; rejects with the server's error. */
-  private act<T>(emit: (socket: ChatSocket, done: (err: Error | null, res: { ok: true } & T | { ok: false; error: { code: string; message: string } }) => void) => void): Promise<T> {
+  private act<T>(emit: (socket: ChatSocket, done: (res: ({ ok: true } & T) | { ok: false; error: { code: string; message: string } }) => void) => void): Promise<T> {
     const socket = this.socket;
     if (!socket?.connected || !this.joined) {
       return Promise.reject(new ActionError('OFFLINE', "You're offline. Try again when the connection is back."));
     }
     return new Promise<T>((resolve, reject) => {
-      emit(socket.timeout(ACTION_TIMEOUT_MS) as unknown as ChatSocket, (err, res) => {
-        if (err) reject(new ActionError('TIMEOUT', 'No answer from the server. Try again.'));
-        else if (!res.ok) reject(new ActionError(res.error.code, res.error.message));
-        else resolve(res as T);
+      const timer = setTimeout(() => reject(new ActionError('TIMEOUT', 'No answer from the server. Try again.')), ACTION_TIMEOUT_MS);
+      emit(socket, (res) => {
+        clearTimeout(timer);
+        if (!res.ok) reject(new ActionError(res.error.code, res.error.message));
+        else resolve(res);
       });
     });
   }
@@ -609,22 +610,20 @@ export class ChatRoom {
   /** Adds or removes one of my reactions; the message shows the answer at once. */
   async react(messageId: string, emoji: string, on: boolean): Promise<void> {
     const res = await this.act<{ reactions: Reaction[] }>((socket, done) =>
-      socket.emit('reaction:set', { roomId: this.opts.roomId, messageId, emoji, on }, (r) => done(null, r as never)),
+      socket.emit('reaction:set', { roomId: this.opts.roomId, messageId, emoji, on }, done),
     );
     const current = this.log.byId(messageId);
     if (current && this.log.merge([{ ...current, reactions: res.reactions }])) this.changed();
   }
 
   async deleteMessage(messageId: string): Promise<void> {
-    const res = await this.act<{ message: Message }>((socket, done) =>
-      socket.emit('message:delete', { roomId: this.opts.roomId, messageId }, (r) => done(null, r as never)),
-    );
+    const res = await this.act<{ message: Message }>((socket, done) => socket.emit('message:delete', { roomId: this.opts.roomId, messageId }, done));
     if (this.log.merge([res.message])) this.changed();
   }
 
   async report(messageId: string, reason: ReportReason, note?: string): Promise<void> {
     await this.act<{ report: Report }>((socket, done) =>
-      socket.emit('message:report', { roomId: this.opts.roomId, messageId, reason, ...(note ? { note } : {}) }, (r) => done(null, r as never)),
+      socket.emit('message:report', { roomId: this.opts.roomId, messageId, reason, ...(note ? { note } : {}) }, done),
     );
   }
 

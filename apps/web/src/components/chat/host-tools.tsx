@@ -622,7 +622,7 @@ function SettingsForm({ code, patch, onChat }: { code: string; patch: (body: Upd
           <Switch id="settings-tips" checked={form.tips} onCheckedChange={(v) => up({ tips: v })} />
         </div>
       </Section>
-      <div className="sticky bottom-0 flex flex-col gap-2 bg-background py-3">
+      <div className="sticky bottom-0 flex flex-col gap-2 border-t border-border bg-background py-3">
         <FormError data-testid="settings-error">{error}</FormError>
         {saved && (
           <p role="status" className="text-sm text-success">

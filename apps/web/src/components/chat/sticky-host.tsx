@@ -7,9 +7,13 @@ import { formatTime } from '@/lib/format';
 import type { ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 
+/** Host messages shown before the section is expanded. */
+const COLLAPSED_COUNT = 3;
+
 /**
  * The sticky section over the messages (z-20): the newest host messages,
- * always on top (SPEC §2.4). Paid pins (SPEC §2.6) go under them, here.
+ * always on top (SPEC §2.4), the newest few until expanded. Paid pins
+ * (SPEC §2.6) go under them, here.
  */
 export const StickyHost = forwardRef<
   HTMLDivElement,
@@ -19,6 +23,8 @@ export const StickyHost = forwardRef<
   if (messages.length === 0) return null;
   // Newest first: the latest announcement is the one to read.
   const newestFirst = [...messages].reverse();
+  const shown = expanded ? newestFirst : newestFirst.slice(0, COLLAPSED_COUNT);
+  const more = newestFirst.length - COLLAPSED_COUNT;
 
   return (
     <div ref={ref} className={cn('absolute inset-x-0 top-0 z-20 px-3 py-2', theme.sticky)} data-testid="sticky-host">
@@ -34,12 +40,12 @@ export const StickyHost = forwardRef<
             className="inline-flex items-center gap-1 rounded-lg px-2 py-1 outline-none hover:bg-black/5 focus-visible:ring-2 focus-visible:ring-ring dark:hover:bg-white/10"
             data-testid="sticky-host-toggle"
           >
-            {expanded ? 'Collapse' : 'Expand'}
+            {expanded ? 'Collapse' : more > 0 ? `${more} more` : 'Expand'}
             <ChevronDownIcon className={cn('size-3.5 transition-transform', expanded && 'rotate-180')} aria-hidden />
           </button>
         </div>
         <ul className={cn('flex flex-col gap-1.5', expanded && 'max-h-[40dvh] overflow-y-auto')}>
-          {newestFirst.map((m) => (
+          {shown.map((m) => (
             <li key={m.id}>
               <button
                 type="button"
