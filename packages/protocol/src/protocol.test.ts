@@ -57,3 +57,34 @@ describe('chat codes and bodies', () => {
     expect(historyQuerySchema.parse({ before: '5' })).toEqual({ before: 5, limit: 50 });
   });
 });
+
+describe('moderation schemas', () => {
+  it('merges a settings patch field by field, keeping what it does not name', async () => {
+    const { chatSettingsSchema, chatSettingsPatchSchema, mergeChatSettings } = await import('./index');
+    const current = chatSettingsSchema.parse({ theme: 'ocean-blue', slowModeSeconds: 10, lockdown: { newcomerMinutes: 5 } });
+    const next = mergeChatSettings(current, chatSettingsPatchSchema.parse({ lockdown: { active: true }, media: { photo: true } }));
+    expect(next).toMatchObject({ theme: 'ocean-blue', slowModeSeconds: 10, media: { photo: true, voice: false }, lockdown: { active: true, newcomerMinutes: 5, slowModeSeconds: 30 } });
+    expect(chatSettingsPatchSchema.safeParse({ lockdown: { newcomerMinutes: 2000 } }).success).toBe(false);
+    expect(chatSettingsPatchSchema.safeParse({ surprise: 1 }).success).toBe(false);
+  });
+
+  it('keeps blocked terms unique without regard to case', async () => {
+    const { blockedTermsSchema } = await import('./index');
+    expect(blockedTermsSchema.parse([' Spam ', 'spam', 'scam'])).toEqual(['spam', 'scam']);
+    expect(blockedTermsSchema.safeParse(['']).success).toBe(false);
+  });
+
+  it('takes one emoji, with skin tones and sequences, and no text', async () => {
+    const { emojiSchema } = await import('./index');
+    for (const ok of ['👍', '👍🏽', '❤️', '🏳️‍🌈', '👨‍👩‍👧', '🇫🇷']) expect(emojiSchema.safeParse(ok).success, ok).toBe(true);
+    for (const bad of ['a', ':)', '12', '#', '', 'hello👍']) expect(emojiSchema.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('allows only the time-out presets', async () => {
+    const { moderateMemberBodySchema } = await import('./index');
+    for (const seconds of [10, 60, 300, 600, 1800, 86_400]) expect(moderateMemberBodySchema.safeParse({ action: 'timeout', seconds }).success).toBe(true);
+    expect(moderateMemberBodySchema.safeParse({ action: 'timeout', seconds: 42 }).success).toBe(false);
+    expect(moderateMemberBodySchema.safeParse({ action: 'ban' }).success).toBe(true);
+    expect(moderateMemberBodySchema.safeParse({ action: 'ban', seconds: 10 }).success).toBe(false);
+  });
+});

@@ -169,7 +169,7 @@ export function ChatView({
   const now = useNow(mutedUntil > Date.now() || cooldownUntil > Date.now());
   const timedOut = mutedUntil > now;
   // A participant made moderator skips slow mode at once.
-  const waitSeconds = !canModerate && cooldownUntil > now ? Math.ceil((cooldownUntil - now) / 1000) : 0;
+  const waitSeconds = !canModerate && cooldownUntil > now ? Math.min(slowMode, Math.ceil((cooldownUntil - now) / 1000)) : 0;
 
   // Presence arrives a moment after joining; until then at least we are here.
   const onlineCount = Math.max(snapshot.onlineCount ?? chat.onlineCount, snapshot.joined ? 1 : 0);

@@ -417,6 +417,31 @@ const ACTION_LABEL: Record<string, string> = {
   'report.actioned': 'handled a report',
 };
 
+const SETTING_LABEL: Record<string, string> = {
+  name: 'name',
+  description: 'description',
+  access: 'access',
+  accessCode: 'access code',
+  slowModeSeconds: 'slow mode',
+  blockedTerms: 'blocked terms',
+  locked: 'lock',
+  lockdown: 'lockdown preset',
+  theme: 'default theme',
+  media: 'media',
+  backroom: 'Back Room',
+  pins: 'paid pins',
+  tips: 'tips',
+};
+
+/** "changed slow mode (30 s), blocked terms" from a settings entry's details. */
+function settingsChange(details: Record<string, unknown> | null): string {
+  const keys = Object.keys(details ?? {});
+  if (keys.length === 0) return '';
+  return `: ${keys
+    .map((k) => (k === 'slowModeSeconds' && typeof details?.[k] === 'number' ? `slow mode (${slowModeLabel(details[k] as number)})` : (SETTING_LABEL[k] ?? k)))
+    .join(', ')}`;
+}
+
 function AuditLog({ code }: { code: string }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -444,6 +469,7 @@ function AuditLog({ code }: { code: string }) {
               <span className="font-semibold">{e.actor ?? 'Someone'}</span> {ACTION_LABEL[e.action] ?? e.action}
               {e.target && <span className="font-semibold"> {e.target}</span>}
               {e.action === 'member.timeout' && typeof e.details?.seconds === 'number' && ` for ${slowModeLabel(e.details.seconds as number)}`}
+              {e.action === 'settings.update' && settingsChange(e.details)}
               <time className="block text-xs text-muted-foreground" dateTime={e.createdAt}>
                 {formatFull(e.createdAt)}
               </time>
