@@ -53,6 +53,24 @@ describe.runIf(backend === 'networked')('two nodes on one PostgreSQL and one Red
     const history = await a.client().get(`/api/chats/${chat.code}/messages`);
     expect(history.body.source).toBe('cache');
     expect(history.body.messages.at(-1).content).toBe('missed 3');
+    // Moderation made on A reaches B's connection at once: a time-out, then a ban.
+    const writerId = onB.body.member.id as string;
+    const timedOut = await host.post(`/api/chats/${chat.code}/members/${writerId}/moderate`, { action: 'timeout', seconds: 60 });
+    expect(timedOut.status).toBe(200);
+    await until(
+      async () => {
+        const res = await call(writer, 'message:send', { roomId: chat.roomId, clientId: `node-b-mod-${Date.now()}`, content: 'still talking?' });
+        return !res.ok && res.error.code === 'TIMED_OUT';
+      },
+      5_000,
+      'time-out on the other node',
+    );
+    const notices = collect<{ member: { banned?: boolean } }>(writer, 'member:updated');
+    await host.post(`/api/chats/${chat.code}/members/${writerId}/moderate`, { action: 'ban' });
+    await until(() => notices.some((n) => n.member.banned === true), 5_000, 'ban notice on the other node');
+    const afterBan = await call(writer, 'message:send', { roomId: chat.roomId, clientId: 'node-b-banned-1', content: 'let me in' });
+    expect(afterBan).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
+
     back.close();
     writer.close();
     expect(await a.stop()).toBe(0);
