@@ -73,16 +73,16 @@ async function axe(page: Page, label: string) {
 
 test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked terms, a moderator, lockdown, a ban that holds', async ({ browser }) => {
   test.setTimeout(240_000);
-  const hostCtx = await newContext(browser, 'phone');
+  const hostCtx = await newContext(browser, 'phone', { ip: '198.51.100.10' });
   const { page: host } = await hostCreatesChat(hostCtx, 'Launch AMA');
   const url = host.url();
   await send(host, 'Welcome! Questions in the chat, please.');
   await send(host, 'Rules: be kind, no spam.');
   await expect(host.getByTestId('sticky-host-message')).toHaveCount(2);
 
-  const trollCtx = await newContext(browser, 'phone');
+  const trollCtx = await newContext(browser, 'phone', { ip: '203.0.113.66' });
   const troll = await joinAs(trollCtx, url, 'RaidTroll');
-  const fanCtx = await newContext(browser, 'phone');
+  const fanCtx = await newContext(browser, 'phone', { ip: '198.51.100.11' });
   const fan = await joinAs(fanCtx, url, 'GoodFan');
   await expect(fan.getByTestId('sticky-host')).toContainText('Rules: be kind');
 
@@ -171,9 +171,9 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await troll.reload();
   await expect(troll.getByTestId('chat-fatal')).toContainText('banned');
   await shot(troll, 'phone-17-banned');
-  const freshCtx = await newContext(browser, 'phone');
+  // A new device on the troll's network, with a new name, is refused too.
+  const freshCtx = await newContext(browser, 'phone', { ip: '203.0.113.66' });
   const fresh = await freshCtx.newPage();
-  // Same network (every e2e browser shares one IP): a new device and a new name are refused too.
   await fresh.goto(url);
   await fresh.getByTestId('join-button').click();
   await fresh.getByTestId('join-username').fill('TrollAgain');
@@ -196,13 +196,13 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
 
 test('a participant switches themes on a phone, reacts, is mentioned, and mutes the sounds', async ({ browser }) => {
   test.setTimeout(180_000);
-  const hostCtx = await newContext(browser, 'desktop');
+  const hostCtx = await newContext(browser, 'desktop', { ip: '198.51.100.20' });
   await recordSounds(hostCtx);
   const { page: host } = await hostCreatesChat(hostCtx, 'Theme party');
   const url = host.url();
   await send(host, 'Pick your theme, everyone!');
 
-  const fanCtx = await newContext(browser, 'phone');
+  const fanCtx = await newContext(browser, 'phone', { ip: '198.51.100.21' });
   await recordSounds(fanCtx);
   const fan = await joinAs(fanCtx, url, 'ThemeFan');
   await send(fan, 'Hello from my phone');
@@ -272,7 +272,7 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
   await host.getByTestId('settings-save').click();
   await expect(host.getByTestId('settings-form')).toContainText('Saved.');
   await shot(host, 'desktop-10-host-settings');
-  const newcomerCtx = await newContext(browser, 'phone');
+  const newcomerCtx = await newContext(browser, 'phone', { ip: '198.51.100.22' });
   const newcomer = await newcomerCtx.newPage();
   await newcomer.goto(url);
   await expect(newcomer.getByTestId('chat-name')).toBeVisible();

@@ -18,9 +18,11 @@ export async function shot(page: Page, name: string) {
  * offline mode leaves open WebSockets alone, so the context also closes its
  * sockets and refuses new ones while offline (from an init script).
  */
-export async function newContext(browser: Browser, kind: 'phone' | 'desktop'): Promise<BrowserContext> {
+export async function newContext(browser: Browser, kind: 'phone' | 'desktop', opts: { ip?: string } = {}): Promise<BrowserContext> {
   const { defaultBrowserType: _ignored, ...phone } = PHONE;
-  const context = await browser.newContext(kind === 'phone' ? phone : DESKTOP);
+  // `ip`: the network this browser is on, as a front proxy would forward it (see run.mjs).
+  const extra = opts.ip ? { extraHTTPHeaders: { 'x-forwarded-for': opts.ip } } : {};
+  const context = await browser.newContext({ ...(kind === 'phone' ? phone : DESKTOP), ...extra });
   await context.addInitScript(() => {
     const NativeWebSocket = window.WebSocket;
     const open = new Set<WebSocket>();

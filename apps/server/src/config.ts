@@ -19,13 +19,14 @@ const envSchema = z.object({
   JWT_SECRET: optional(z.string().min(32, 'JWT_SECRET needs at least 32 characters.')),
   WEB_ORIGINS: z.string().default('http://localhost:4000,http://127.0.0.1:4000'),
   /**
-   * Whose X-Forwarded-For to believe: `loopback` (default) trusts a proxy on
-   * this machine, such as the web app's /api rewrite, so each visitor keeps
-   * their own IP (bans, per-IP limits); `true` trusts any proxy; `false` none.
+   * Whose X-Forwarded-For to believe: `false` (default) none; `loopback` a
+   * proxy on this machine that sets it (nginx in front of both apps); `true`
+   * any proxy (behind a load balancer). The web app's own /api rewrite does
+   * not set it, so without a front proxy every visitor has its address.
    */
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0', 'loopback'])
-    .default('loopback')
+    .default('false')
     .transform((v): boolean | 'loopback' => (v === 'loopback' ? 'loopback' : v === 'true' || v === '1')),
   COOKIE_SECURE: z
     .enum(['true', 'false', '1', '0'])

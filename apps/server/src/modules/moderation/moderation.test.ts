@@ -114,6 +114,14 @@ describe(`bans (${backend})`, () => {
     expect(back.body.member.id).toBe(troll.member.id);
   });
 
+  it('never bans the loopback address, behind which every visitor of a proxy without X-Forwarded-For stands', async () => {
+    const r = await room();
+    const troll = await guestJoins(t, r.code, 'LocalTroll', t.client('127.0.0.1'));
+    await r.moderate(troll.member.id, { action: 'ban' });
+    expect((await troll.client.post(`/api/chats/${r.code}/join`, { username: 'LocalTroll2' })).body.error.code).toBe('BANNED');
+    expect((await t.client('127.0.0.1').post(`/api/chats/${r.code}/join`, { username: 'LocalFriend' })).status).toBe(201);
+  });
+
   it('holds against a signed-in account that joins again', async () => {
     const r = await room();
     const user = await registerUser(t, `Acct${r.roomId.slice(-6)}`);
@@ -355,6 +363,11 @@ describe(`message actions (${backend})`, () => {
     const audit = (await r.host.client.get(`/api/chats/${r.code}/audit`)).body.entries;
     expect(audit.filter((e: { action: string }) => e.action === 'message.delete')).toHaveLength(1);
     expect((await del(r.alice.client, r.code, '0190c2a4-0000-7000-8000-000000000001')).body.error.code).toBe('MESSAGE_NOT_FOUND');
+    // The host's own messages are the host's to delete, not a moderator's.
+    const announcement = await send(r.host.socket, r.roomId, 'house rules');
+    if (!announcement.ok) throw new Error('send failed');
+    expect((await del(r.mod.client, r.code, announcement.message.id)).body.error.code).toBe('FORBIDDEN');
+    expect((await del(r.host.client, r.code, announcement.message.id)).status).toBe(200);
   });
 
   it('counts reactions per emoji with who reacted, live and in the cached history', async () => {

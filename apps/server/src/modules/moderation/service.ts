@@ -63,9 +63,21 @@ export async function listAudit(ctx: AppContext, actor: RoomActor): Promise<Audi
 
 // ---- participants ------------------------------------------------------------
 
+/**
+ * An address that names the visitor's network. A loopback address is the
+ * server's own proxy (the web app's /api rewrite without a front proxy that
+ * sets X-Forwarded-For): banning it would ban every newcomer, so it is not
+ * used (docs/decisions.md).
+ */
+export function networkOf(ip: string | null | undefined): string | null {
+  if (!ip) return null;
+  if (/^(127\.|::1$|::ffff:127\.)/.test(ip)) return null;
+  return ip;
+}
+
 /** A join refused while a ban holds on the account, the device or the network (SPEC §2.4). */
 export async function checkNotBanned(ctx: AppContext, roomId: string, who: { userId?: string | null; deviceId?: string | null; ip?: string | null }) {
-  const ban = await repo.findActiveBan(ctx.db, roomId, who);
+  const ban = await repo.findActiveBan(ctx.db, roomId, { ...who, ip: networkOf(who.ip) });
   if (ban) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
 }
 
@@ -106,7 +118,7 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
             memberId: target.id,
             userId: target.userId,
             deviceId: target.deviceId,
-            ip: target.ip,
+            ip: networkOf(target.ip),
             createdByMemberId: actor.member?.id ?? null,
           });
         }
@@ -176,6 +188,8 @@ async function findVisibleMessage(ctx: AppContext, room: RoomRow, messageId: str
 export async function deleteMessage(ctx: AppContext, actor: RoomActor, messageId: string): Promise<StoredMessage> {
   const row = await findVisibleMessage(ctx, actor.room, messageId, actor.member);
   checkDeleteMessage(actor, row.memberId);
+  // Moderators share the host's powers over participants, not over the host's own words.
+  if (row.type === 'host' && !actor.isHost && row.memberId !== actor.member?.id) throw forbidden("Only the host can delete the host's messages.");
   return track(ctx, doDelete(ctx, actor, row));
 }
 
