@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -29,6 +30,16 @@ const envSchema = z.object({
   /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('chatpop:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: optional(z.string()),
+  /** Uploaded files (avatars); `DATA_DIR/uploads` by default. */
+  UPLOADS_DIR: optional(z.string()),
+  /** `smtp://user:pass@host:587` or `smtps://…`: mail goes out through it. Unset: to the server log and the dev outbox. */
+  SMTP_URL: optional(z.string().url().refine((u) => /^smtps?:/.test(u), 'SMTP_URL must start with smtp:// or smtps://.')),
+  MAIL_FROM: z.string().default('ChatPop <no-reply@chatpop.localhost>'),
+  /** Where the web app is, for links in emails; the first of WEB_ORIGINS by default. */
+  PUBLIC_WEB_URL: optional(z.string().url()),
+  /** The dev outbox page (`/dev/outbox`); on by default only without SMTP, outside production, on the embedded database or in development. */
+  DEV_OUTBOX: optional(z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')),
 });
 
 export interface Config {
@@ -45,6 +56,13 @@ export interface Config {
   cookieSecure: boolean;
   logLevel: string;
   version: string;
+  uploadsDir: string;
+  /** The uploads folder was made for this process (DATA_DIR=memory://) and goes when it stops. */
+  uploadsDirTemporary: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicWebUrl: string;
+  devOutbox: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -56,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const webOrigins = e.WEB_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const development = e.NODE_ENV === 'development';
   return {
     port: e.PORT,
     host: e.HOST,
@@ -64,11 +84,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: e.REDIS_PREFIX,
     dataDir: e.DATA_DIR,
     jwtSecret: e.JWT_SECRET ?? localSecret(e.DATA_DIR),
-    webOrigins: e.WEB_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    webOrigins,
     trustProxy: e.TRUST_PROXY,
     cookieSecure: e.COOKIE_SECURE,
     logLevel: e.LOG_LEVEL,
     version: readVersion(),
+    uploadsDir: e.UPLOADS_DIR ?? (e.DATA_DIR === 'memory://' ? mkdtempSync(path.join(os.tmpdir(), 'chatpop-uploads-')) : path.join(e.DATA_DIR, 'uploads')),
+    uploadsDirTemporary: !e.UPLOADS_DIR && e.DATA_DIR === 'memory://',
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publicWebUrl: (e.PUBLIC_WEB_URL ?? webOrigins[0] ?? 'http://localhost:4000').replace(/\/+$/, ''),
+    devOutbox: e.DEV_OUTBOX ?? (!e.SMTP_URL && e.NODE_ENV !== 'production' && (!e.DATABASE_URL || development)),
   };
 }
 

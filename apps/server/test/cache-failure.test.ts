@@ -30,7 +30,7 @@ class UnreachableCache implements MessageCache {
 describe(`when the message cache fails (${backend})`, () => {
   it('sends still succeed, history and replay come from the database, and nothing is lost', async () => {
     const { chat } = await hostWithChat(t);
-    const g = await guestJoins(t, chat.code, 'CacheLess');
+    const g = await guestJoins(t, chat.code);
     const before = await seedMessages(t, chat.roomId, g.member.id, 5, 'healthy');
     const guarded = t.app.ctx.cache as GuardedMessageCache;
     const real = guarded.inner;
