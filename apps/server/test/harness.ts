@@ -120,7 +120,7 @@ export class HttpClient {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
     };
     const res = await fetch(this.baseUrl + path, init);
     for (const line of res.headers.getSetCookie()) {

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { USERNAME_MAX_CHARS } from '@chatpop/protocol';
+import { USERNAME_MAX_CHARS, containsProfanity } from '@chatpop/protocol';
 import { ADJECTIVES, NOUNS } from './words';
 
 /**
@@ -12,14 +12,18 @@ export const CANDIDATES_PER_ROUND = 8;
 
 export type Random = (minInclusive: number, maxExclusive: number) => number;
 
-/** One Adjective + Noun + `digits` digits name that fits 15 characters. */
+/**
+ * One Adjective + Noun + `digits` digits name that fits 15 characters. The
+ * words are clean, but digits read as letters can spell something that is not
+ * (`n664`), so each whole name still passes the profanity check.
+ */
 export function candidateName(digits: number, random: Random = randomInt): string {
   for (;;) {
     const adjective = ADJECTIVES[random(0, ADJECTIVES.length)]!;
     const noun = NOUNS[random(0, NOUNS.length)]!;
     if (adjective.length + noun.length + digits > USERNAME_MAX_CHARS) continue;
-    const number = random(10 ** (digits - 1), 10 ** digits);
-    return `${adjective}${noun}${number}`;
+    const name = `${adjective}${noun}${random(10 ** (digits - 1), 10 ** digits)}`;
+    if (!containsProfanity(name)) return name;
   }
 }
 

@@ -40,7 +40,8 @@ export async function usernameRoutes(app: FastifyInstance) {
     const a = await asker(req, reply);
     const access = await accessChat(ctx, code(req), { user: a.user, deviceId: a.device });
     usernames.checkRoll(access.room);
-    const suggestionKey = `${access.room.id}:${a.carried ? `device:${a.device}` : `ip:${req.ip}`}`;
-    return usernames.roll(ctx, access.room, a.who, suggestionKey);
+    // Per device; a request that brought no device id (a client that drops cookies) also counts against its IP.
+    const keys = [`${access.room.id}:device:${a.device}`, ...(a.carried ? [] : [`${access.room.id}:ip:${req.ip}`])];
+    return usernames.roll(ctx, access.room, a.who, keys);
   });
 }

@@ -66,12 +66,18 @@ export function checkRoll(room: RoomRow): void {
  * offered within the hour, recorded for this identity and chat. Counted twice:
  * against the identity's rolls per hour (a runtime setting; 429
  * ROLLS_EXHAUSTED) and against the 20 suggestions per hour per device (or IP)
- * per chat (429 RATE_LIMITED). A roll that fails counts against neither.
+ * per chat (429 RATE_LIMITED), under each of `suggestionKeys`. A roll that
+ * fails counts against none of them.
  */
-export async function roll(ctx: AppContext, room: RoomRow, who: Identity, suggestionKey: string): Promise<RollResponse> {
+export async function roll(ctx: AppContext, room: RoomRow, who: Identity, suggestionKeys: string[]): Promise<RollResponse> {
   const limit = await ctx.settings.get('usernameRollsPerHour');
-  await ctx.limits.consume('usernameSuggestions', suggestionKey);
+  const counted: string[] = [];
+  const refund = () => Promise.all(counted.map((key) => ctx.limits.refund('usernameSuggestions', key).catch(() => undefined)));
   try {
+    for (const key of suggestionKeys) {
+      await ctx.limits.consume('usernameSuggestions', key);
+      counted.push(key);
+    }
     return await ctx.db.transaction(async (tx) => {
       const since = new Date(Date.now() - ROLL_WINDOW_MS);
       if (who.deviceId) await ensureDevice(tx, who.deviceId);
@@ -85,7 +91,7 @@ export async function roll(ctx: AppContext, room: RoomRow, who: Identity, sugges
       return { username: name, remaining: limit - after.count, rolls: allowance(limit, after) };
     });
   } catch (err) {
-    await ctx.limits.refund('usernameSuggestions', suggestionKey).catch(() => undefined);
+    await refund();
     throw err;
   }
 }

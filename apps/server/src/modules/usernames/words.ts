@@ -21,7 +21,7 @@ export const NOUNS = [
   'Acorn', 'Aurora', 'Badger', 'Bear', 'Beaver', 'Bison', 'Breeze', 'Bunny', 'Cactus', 'Canyon',
   'Cedar', 'Cloud', 'Comet', 'Condor', 'Coyote', 'Cricket', 'Dolphin', 'Dragon', 'Dune', 'Eagle',
   'Ember', 'Falcon', 'Ferret', 'Finch', 'Flame', 'Forest', 'Fox', 'Gecko', 'Glacier', 'Harbor',
-  'Hawk', 'Heron', 'Island', 'Jaguar', 'Kestrel', 'Kiwi', 'Koala', 'Lagoon', 'Lemur', 'Lion',
+  'Hawk', 'Heron', 'Island', 'Jaguar', 'Kiwi', 'Koala', 'Lagoon', 'Lemur', 'Lion',
   'Llama', 'Lotus', 'Lynx', 'Mango', 'Maple', 'Marble', 'Meadow', 'Meteor', 'Moose', 'Moth',
   'Nebula', 'Newt', 'Nugget', 'Oak', 'Ocean', 'Orca', 'Orchid', 'Otter', 'Owl', 'Panda',
   'Panther', 'Parrot', 'Pebble', 'Pelican', 'Penguin', 'Phoenix', 'Pine', 'Pixel', 'Planet', 'Prairie',
