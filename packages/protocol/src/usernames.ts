@@ -123,3 +123,7 @@ export type JoinOptions = z.infer<typeof joinOptionsSchema>;
 
 /** A roll or a roll-based join past the hour's allowance: how long to wait. */
 export const rollsExhaustedDetailsSchema = z.object({ limit: z.number().int(), retryAfterSeconds: z.number().int() });
+
+/** `GET /api/usernames/mine`: the name this browser's device (or the signed-in user) chats under, to offer at registration. */
+export const ownedNameSchema = z.object({ owned: z.string().nullable() });
+export type OwnedName = z.infer<typeof ownedNameSchema>;

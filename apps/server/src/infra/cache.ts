@@ -189,12 +189,14 @@ export class RedisMessageCache implements MessageCache {
   }
 
   async keys() {
+    // ioredis prefixes the keys of commands but not SCAN's pattern nor its replies.
+    const prefix = this.redis.options.keyPrefix ?? '';
     const found: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', '*:messages', 'COUNT', 500);
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${prefix}*:messages`, 'COUNT', 500);
       cursor = next;
-      found.push(...batch);
+      found.push(...batch.map((k) => k.slice(prefix.length)));
     } while (cursor !== '0');
     return found.sort();
   }

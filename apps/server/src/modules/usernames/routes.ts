@@ -30,6 +30,12 @@ export async function usernameRoutes(app: FastifyInstance) {
     return usernames.checkAvailability(ctx, username, { user: actor?.user ?? null, deviceId: deviceId(req, reply, { create: false, secure }) });
   });
 
+  app.get('/api/usernames/mine', async (req, reply) => {
+    const actor = await optionalUser(ctx, req);
+    const device = deviceId(req, reply, { create: false, secure });
+    return usernames.ownedName(ctx, actor ? { userId: actor.user.id } : device ? { deviceId: device } : null, actor?.user ?? null);
+  });
+
   app.get('/api/chats/:code/usernames', async (req, reply) => {
     const a = await asker(req, reply);
     await accessChat(ctx, code(req), { user: a.user, deviceId: a.device });

@@ -113,6 +113,12 @@ export async function joinOptions(ctx: AppContext, who: Identity, user: UserRow 
   return { owned, rolled, rolls: allowance(limit, used) };
 }
 
+/** The name an identity chats under (a user's reserved one left out): what the registration form offers to reserve. */
+export async function ownedName(ctx: AppContext, who: Identity | null, user: UserRow | null): Promise<{ owned: string | null }> {
+  if (!who) return { owned: null };
+  return { owned: await repo.latestOwnedName(ctx.db, who, user?.usernameLower ?? null) };
+}
+
 /**
  * Everything a registration or a join would check about a typed name (SPEC
  * §2.3), for live forms: the format rules, profanity, and whether someone

@@ -313,6 +313,17 @@ describe(`GET /api/usernames/check (${backend})`, () => {
     expect((await c.get('/api/usernames/check')).body.error.code).toBe('VALIDATION_FAILED');
   });
 
+  it('offers a browser the name its device chats under, to reserve at registration', async () => {
+    const { chat } = await hostWithChat(t);
+    expect((await t.client().get('/api/usernames/mine')).body).toEqual({ owned: null });
+    const guest = await guestJoins(t, chat.code);
+    expect((await guest.client.get('/api/usernames/mine')).body).toEqual({ owned: guest.member.username });
+    const reg = await guest.client.post('/api/auth/register', { email: 'mine@example.com', password: 'Passw0rd!', username: guest.member.username });
+    expect(reg.status).toBe(201);
+    // Now it is the account's reserved name, not something left to offer.
+    expect((await guest.client.get('/api/usernames/mine')).body).toEqual({ owned: null });
+  });
+
   it('says free names are available, keeping the case and trimming', async () => {
     const res = await check(t.client(), '  Fresh_Name9 ');
     expect(res.body).toEqual({ username: 'Fresh_Name9', available: true, reason: null, yours: false, message: 'Fresh_Name9 is available.' });
