@@ -19,10 +19,20 @@ const envSchema = z.object({
   /** Secret that signs access and chat session tokens. Generated into DATA_DIR when unset. */
   JWT_SECRET: optional(z.string().min(32, 'JWT_SECRET needs at least 32 characters.')),
   WEB_ORIGINS: z.string().default('http://localhost:4000,http://127.0.0.1:4000'),
+  /**
+   * Whose X-Forwarded-For to believe for client IPs (rate limits): `true`
+   * (every hop), `false` (none), or a comma-separated list of proxy addresses,
+   * CIDRs or the keywords `loopback`, `linklocal`, `uniquelocal`.
+   */
   TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
+    .string()
     .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+    .transform((v): boolean | string[] => {
+      const value = v.trim().toLowerCase();
+      if (value === 'true' || value === '1') return true;
+      if (value === 'false' || value === '0' || value === '') return false;
+      return v.split(',').map((s) => s.trim()).filter(Boolean);
+    }),
   COOKIE_SECURE: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
@@ -52,7 +62,7 @@ export interface Config {
   dataDir: string;
   jwtSecret: string;
   webOrigins: string[];
-  trustProxy: boolean;
+  trustProxy: boolean | string[];
   cookieSecure: boolean;
   logLevel: string;
   version: string;

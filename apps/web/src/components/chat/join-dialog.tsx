@@ -224,7 +224,7 @@ function JoinForm({ chat, user, onJoined }: { chat: ChatView; user: PublicUser |
                     </span>
                     {candidate.kind === 'owned' && (
                       <span className="mt-1 text-xs text-muted-foreground" data-testid="owned-note">
-                        Welcome back: this device chats as {candidate.name} everywhere.
+                        {user ? `Welcome back: you chat as ${candidate.name} in other chats too.` : `Welcome back: this device chats as ${candidate.name} everywhere.`}
                       </span>
                     )}
                     {!user && (
@@ -255,17 +255,19 @@ function JoinForm({ chat, user, onJoined }: { chat: ChatView; user: PublicUser |
         </p>
       )}
 
-      <FormError data-testid="join-error">
-        {error}
-        {signInHint && (
-          <>
-            {' '}
-            <Link href={`/login?next=${encodeURIComponent(nextPath)}`} className="font-medium underline underline-offset-4">
-              Sign in
-            </Link>
-          </>
-        )}
-      </FormError>
+      {error && (
+        <FormError data-testid="join-error">
+          {error}
+          {signInHint && (
+            <>
+              {' '}
+              <Link href={`/login?next=${encodeURIComponent(nextPath)}`} className="font-medium underline underline-offset-4">
+                Sign in
+              </Link>
+            </>
+          )}
+        </FormError>
+      )}
       <Button type="submit" size="lg" disabled={busy || !joinName} data-testid="join-submit">
         {busy ? <Spinner label="Joining" /> : joinName ? <span className="truncate">Join as {joinName}</span> : 'Roll a name to join'}
       </Button>
