@@ -235,8 +235,9 @@ test('a user edits their profile and avatar, sees their sessions and signs one o
   await desk.getByTestId('privacy-last-seen').click();
   await desk.getByTestId('profile-save').click();
   await expect(desk.getByTestId('profile-saved')).toBeVisible();
-  await shot(desk, 'desktop-13-account');
   await desk.reload();
+  await expect(desk.getByTestId('profile-display-name')).toBeVisible();
+  await shot(desk, 'desktop-13-account');
   await expect(desk.getByTestId('profile-display-name')).toHaveValue('Professor Plum');
   await expect(desk.getByTestId('profile-status')).toHaveValue('busy');
   await expect(desk.getByTestId('privacy-last-seen')).toHaveAttribute('data-state', 'checked');

@@ -29,7 +29,8 @@ function SessionList() {
   const load = useCallback(async () => {
     try {
       const { sessions } = await api.get('/api/me/sessions', { schema: sessionListSchema });
-      setState({ status: 'ready', sessions });
+      // This device first, then the most recently active.
+      setState({ status: 'ready', sessions: [...sessions].sort((a, b) => Number(b.current) - Number(a.current)) });
     } catch (err) {
       setState({ status: 'error', message: errorMessage(err) });
     }
@@ -97,16 +98,16 @@ function SessionList() {
                       </span>
                     )}
                   </p>
-                  <p className="truncate text-xs text-zinc-600">
-                    {s.ip ? `${s.ip} · ` : ''}
+                  <p className="text-xs text-zinc-600">
                     <time dateTime={s.lastUsedAt} title={formatFull(s.lastUsedAt)}>
-                      active {formatAgo(s.lastUsedAt)}
+                      Active {formatAgo(s.lastUsedAt)}
                     </time>
                     {' · signed in '}
                     <time dateTime={s.createdAt} title={formatFull(s.createdAt)}>
                       {formatAgo(s.createdAt)}
                     </time>
                   </p>
+                  {s.ip && <p className="text-xs text-zinc-600">{s.ip}</p>}
                 </div>
                 <Button
                   variant="outline"
