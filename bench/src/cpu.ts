@@ -5,7 +5,7 @@ export type CpuSnapshot = Map<string, { busy: number; softirq: number; total: nu
 
 export function readCpu(): CpuSnapshot {
   const snap: CpuSnapshot = new Map();
-  let text = '';
+  let text: string;
   try {
     text = readFileSync('/proc/stat', 'utf8');
   } catch {
