@@ -189,7 +189,7 @@ export class RedisMessageCache implements MessageCache {
   }
 
   async keys() {
-    // ioredis prefixes the keys of commands but not SCAN's pattern nor its replies.
+    // SCAN sees whole key names: match and strip this deployment's prefix by hand.
     const prefix = this.redis.options.keyPrefix ?? '';
     const found: string[] = [];
     let cursor = '0';

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../../db/client';
-import { messages, rooms, type MessageRow } from '../../db/schema';
+import { messages, type MessageRow } from '../../db/schema';
 
 export async function findByClientId(db: DbExecutor, roomId: string, clientId: string): Promise<MessageRow | undefined> {
   const [row] = await db
@@ -25,20 +25,69 @@ export async function findByIds(db: DbExecutor, ids: string[]): Promise<MessageR
   return db.select().from(messages).where(inArray(messages.id, ids));
 }
 
-/** Takes the room's next seq; the row lock it holds until commit keeps seq gap-free and ordered. */
-export async function nextSeq(db: DbExecutor, roomId: string): Promise<number> {
-  const [row] = await db
-    .update(rooms)
-    .set({ lastSeq: sql`${rooms.lastSeq} + 1` })
-    .where(eq(rooms.id, roomId))
-    .returning({ lastSeq: rooms.lastSeq });
-  if (!row) throw new Error(`room ${roomId} vanished during a send`);
-  return row.lastSeq;
+export interface NewMessage {
+  id: string;
+  roomId: string;
+  clientId: string | null;
+  memberId: string | null;
+  username: string | null;
+  verified: boolean;
+  type: MessageRow['type'];
+  content: string;
+  replyToId: string | null;
 }
 
-export async function insertMessage(db: DbExecutor, row: typeof messages.$inferInsert): Promise<MessageRow> {
-  const [created] = await db.insert(messages).values(row).returning();
-  return created!;
+/**
+ * Inserts a message with the room's next seq in one statement (one round trip,
+ * atomic): a message already stored under this client id is returned instead
+ * and no seq is taken. The room row's lock orders concurrent senders, so seq
+ * is gap-free and follows commit order; two racing resends of one client id
+ * meet the unique index and the loser's statement rolls back whole.
+ */
+export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
+  const result = await db.execute(sql`
+    with existing as (
+      select * from messages where room_id = ${m.roomId}::uuid and client_id = ${m.clientId}::text
+    ), next as (
+      update rooms set last_seq = last_seq + 1
+      where id = ${m.roomId}::uuid and not exists (select 1 from existing)
+      returning last_seq
+    ), inserted as (
+      insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id)
+      select ${m.id}::uuid, ${m.roomId}::uuid, next.last_seq, ${m.clientId}::text, ${m.memberId}::uuid, ${m.username}::text,
+             ${m.verified}::boolean, ${m.type}::text, ${m.content}::text, ${m.replyToId}::uuid
+      from next
+      returning *
+    )
+    select true as created, * from inserted
+    union all
+    select false as created, * from existing
+  `);
+  const raw = (result as unknown as { rows: Record<string, unknown>[] }).rows[0];
+  if (!raw) throw new Error(`room ${m.roomId} vanished during a send`);
+  return { row: fromRaw(raw), created: raw.created === true };
+}
+
+const asDate = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+
+function fromRaw(r: Record<string, unknown>): MessageRow {
+  return {
+    id: r.id as string,
+    roomId: r.room_id as string,
+    seq: Number(r.seq),
+    clientId: (r.client_id as string | null) ?? null,
+    memberId: (r.member_id as string | null) ?? null,
+    username: (r.username as string | null) ?? null,
+    verified: r.verified === true,
+    type: r.type as MessageRow['type'],
+    content: r.content as string,
+    replyToId: (r.reply_to_id as string | null) ?? null,
+    forwardedFromId: (r.forwarded_from_id as string | null) ?? null,
+    editedAt: asDate(r.edited_at),
+    deletedAt: asDate(r.deleted_at),
+    createdAt: asDate(r.created_at)!,
+    search: (r.search as string | null) ?? null,
+  };
 }
 
 export async function latest(db: DbExecutor, roomId: string, limit: number): Promise<MessageRow[]> {

@@ -96,25 +96,16 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
   let row: MessageRow;
   let created: boolean;
   try {
-    const result = await ctx.db.transaction(async (tx) => {
-      if (input.clientId) {
-        const existing = await repo.findByClientId(tx, room.id, input.clientId);
-        if (existing) return { row: existing, created: false };
-      }
-      const seq = await repo.nextSeq(tx, room.id);
-      const inserted = await repo.insertMessage(tx, {
-        id: uuidv7(),
-        roomId: room.id,
-        seq,
-        clientId: input.clientId,
-        memberId: member?.id ?? null,
-        username: member?.username ?? null,
-        verified: member?.verified ?? false,
-        type,
-        content,
-        replyToId: reply?.id ?? null,
-      });
-      return { row: inserted, created: true };
+    const result = await repo.insertNext(ctx.db, {
+      id: uuidv7(),
+      roomId: room.id,
+      clientId: input.clientId,
+      memberId: member?.id ?? null,
+      username: member?.username ?? null,
+      verified: member?.verified ?? false,
+      type,
+      content,
+      replyToId: reply?.id ?? null,
     });
     row = result.row;
     created = result.created;
