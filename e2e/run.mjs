@@ -42,9 +42,7 @@ for (const port of [webPort, apiPort]) {
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatpop-e2e-'));
 // The product as `npm start` runs it: embedded database in a fresh folder, no Redis.
-// As behind a front proxy that sets X-Forwarded-For: each browser context can
-// stand for its own network (tests/support.ts), so per-IP rules act per visitor.
-const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(apiPort), WEB_PORT: String(webPort), TRUST_PROXY: 'loopback' };
+const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(apiPort), WEB_PORT: String(webPort) };
 delete env.DATABASE_URL;
 delete env.REDIS_URL;
 const product = spawn('node', ['scripts/start.mjs'], {

@@ -57,6 +57,9 @@ export function readSeq(buf: Buffer, from = 0): number {
   return v;
 }
 
+/** Connections that closed without the generator asking (server closed them, ping timeout, reset). */
+export const closeStats = { unexpected: 0 };
+
 export interface BudgetRule {
   perSecond: number;
   perMinute: number;
@@ -101,6 +104,7 @@ export class ThinConn {
       ws.on('error', (err: Error & { code?: string }) => fail(err.code ?? 'WS_ERROR'));
       ws.on('close', () => {
         if (this.ws === ws) {
+          if (settled && this.joined) closeStats.unexpected++;
           this.ws = null;
           this.markLeft();
         }

@@ -78,6 +78,8 @@ export interface StepResult {
   durationMs: number;
   streams: StreamResult[];
   loadgen: ProcessLoad;
+  /** Connections (any group) that closed without the generator asking, during the step and its settling. */
+  connectionsLost: number;
 }
 
 export interface ConnectResult {
@@ -99,8 +101,14 @@ export interface StormResult {
   /** Messages each reconnecting client missed, summed: what replay + live must cover. */
   expected: number;
   missing: number;
+  /** Extra copies beyond one, replay and live together. */
   duplicates: number;
+  /** Messages that came both in the join ack's replay and live (sent while the join was being served). */
+  replayLiveOverlap: number;
+  /** Clients that got every missed message exactly once. */
   clientsComplete: number;
+  /** Clients that got every missed message at least once (what a client that drops seen seqs ends up with). */
+  clientsCompleteAfterSeqDedupe: number;
   replayHasMore: number;
   stormMs: number;
   reconnectPerSec: number;
@@ -115,6 +123,8 @@ export interface HistoryResult {
   errors: number;
   bytes: number;
   latency: LatencySummary;
+  /** Server and machine load while it ran (filled in by the orchestrator). */
+  load?: { server: { cpuPct: number; eldP99: number; eldMax: number }; machine: unknown; othersPct: number };
 }
 
 export interface VerifyResult {

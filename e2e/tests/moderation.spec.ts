@@ -42,14 +42,16 @@ async function hostCreatesChat(ctx: BrowserContext, chatName: string) {
   return { page, name };
 }
 
-async function joinAs(ctx: BrowserContext, url: string, username: string) {
+/** Opens the chat, rolls the dice for a name and joins with it. */
+async function joinAs(ctx: BrowserContext, url: string) {
   const page = await ctx.newPage();
   await page.goto(url);
   await page.getByTestId('join-button').click();
-  await page.getByTestId('join-username').fill(username);
+  await page.getByTestId('roll-button').click();
+  const name = (await page.getByTestId('rolled-name').textContent())!.trim();
   await page.getByTestId('join-submit').click();
   await expect(page.getByTestId('composer-input')).toBeVisible();
-  return page;
+  return { page, name };
 }
 
 /** Records the sounds a page plays (HTMLMediaElement.play) instead of playing them. */
@@ -81,9 +83,9 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(host.getByTestId('sticky-host-message')).toHaveCount(2);
 
   const trollCtx = await newContext(browser, 'phone', { ip: '203.0.113.66' });
-  const troll = await joinAs(trollCtx, url, 'RaidTroll');
+  const { page: troll, name: trollName } = await joinAs(trollCtx, url);
   const fanCtx = await newContext(browser, 'phone', { ip: '198.51.100.11' });
-  const fan = await joinAs(fanCtx, url, 'GoodFan');
+  const { page: fan, name: fanName } = await joinAs(fanCtx, url);
   await expect(fan.getByTestId('sticky-host')).toContainText('Rules: be kind');
 
   // The troll spams; the fan reports it; the host sees the report arrive.
@@ -126,7 +128,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(host.getByTestId('slow-mode-30')).toHaveAttribute('aria-checked', 'true');
   await shot(host, 'phone-13-host-tools');
   await host.getByTestId('tab-reports').click();
-  await expect(host.getByTestId('reports')).toContainText('reported by GoodFan');
+  await expect(host.getByTestId('reports')).toContainText(`reported by ${fanName}`);
   await host.getByTestId('report-dismiss').click();
   await expect(host.getByTestId('reports')).toContainText('No open reports');
   await host.keyboard.press('Escape');
@@ -143,7 +145,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
 
   // The fan becomes a moderator: their own tools appear at once.
   await host.getByTestId('participants-button').click();
-  const fanRow = host.locator('[data-testid="participant"]', { hasText: 'GoodFan' });
+  const fanRow = host.locator('[data-testid="participant"]', { hasText: fanName });
   await fanRow.getByTestId('participant-menu').click();
   await host.getByTestId('participant-role').click();
   await expect(fanRow).toHaveAttribute('data-role', 'moderator');
@@ -162,7 +164,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
 
   // The host bans the troll from the participant list; the ban holds on reload and on a fresh name.
   await host.getByTestId('participants-button').click();
-  const trollRow = host.locator('[data-testid="participant"]', { hasText: 'RaidTroll' });
+  const trollRow = host.locator('[data-testid="participant"]', { hasText: trollName });
   await trollRow.getByTestId('participant-menu').click();
   await host.getByTestId('participant-ban').click();
   await expect(trollRow).toContainText('Banned');
@@ -176,17 +178,18 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   const fresh = await freshCtx.newPage();
   await fresh.goto(url);
   await fresh.getByTestId('join-button').click();
-  await fresh.getByTestId('join-username').fill('TrollAgain');
+  await fresh.getByTestId('roll-button').click();
+  await expect(fresh.getByTestId('rolled-name')).toBeVisible();
   await fresh.getByTestId('join-submit').click();
-  await expect(fresh.getByTestId('join-form-error')).toContainText('banned');
+  await expect(fresh.getByTestId('join-error')).toContainText('banned');
   await shot(fresh, 'phone-18-ban-holds');
 
   // Every action is in the log.
   await host.getByTestId('host-tools-button').click();
   await host.getByTestId('tab-log').click();
-  await expect(host.getByTestId('audit-log')).toContainText('banned RaidTroll');
+  await expect(host.getByTestId('audit-log')).toContainText(`banned ${trollName}`);
   await expect(host.getByTestId('audit-log')).toContainText('started lockdown');
-  await expect(host.getByTestId('audit-log')).toContainText('timed out RaidTroll for 10 min');
+  await expect(host.getByTestId('audit-log')).toContainText(`timed out ${trollName} for 10 min`);
   await shot(host, 'phone-19-audit-log');
   await host.keyboard.press('Escape');
   await axe(host, 'host phone');
@@ -204,7 +207,7 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
 
   const fanCtx = await newContext(browser, 'phone', { ip: '198.51.100.21' });
   await recordSounds(fanCtx);
-  const fan = await joinAs(fanCtx, url, 'ThemeFan');
+  const { page: fan, name: fanName } = await joinAs(fanCtx, url);
   await send(fan, 'Hello from my phone');
 
   // A reaction from the desktop's hover menu, seen on the phone with its count.
@@ -223,7 +226,7 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
   await expect(message(host, 'Hello from my phone').locator('[data-testid="reaction"][data-emoji="❤️"]')).toContainText('2');
 
   // A mention: highlighted and a chime, even with the tab in view.
-  await send(host, '@ThemeFan thanks for coming!');
+  await send(host, `@${fanName} thanks for coming!`);
   await expect(message(fan, 'thanks for coming').locator('[data-testid="mention"][data-self="true"]')).toBeVisible();
   await expect.poll(() => sounds(fan)).toContain('mention');
 
@@ -255,7 +258,7 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
   await expect(fan.getByTestId('sound-toggle')).toHaveAttribute('aria-checked', 'false');
   await fan.keyboard.press('Escape');
   const before = (await sounds(fan)).length;
-  await send(host, '@ThemeFan one more thing');
+  await send(host, `@${fanName} one more thing`);
   await expect(message(fan, 'one more thing')).toBeVisible();
   expect((await sounds(fan)).length).toBe(before);
   await fan.reload();

@@ -18,15 +18,18 @@ async function send(page: Page, text: string) {
   await page.getByTestId('send-button').click();
 }
 
-async function joinAs(page: Page, url: string, username: string) {
+/** Opens the chat, rolls the dice for a name and joins with it; returns the name. */
+async function joinAs(page: Page, url: string): Promise<string> {
   await page.goto(url);
   await expect(page.getByTestId('chat-name')).toBeVisible();
   await page.getByTestId('join-button').click();
   await expect(page.getByTestId('join-modal')).toBeVisible();
-  await page.getByTestId('join-username').fill(username);
+  await page.getByTestId('roll-button').click();
+  const name = (await page.getByTestId('rolled-name').textContent())!.trim();
   await page.getByTestId('join-submit').click();
   await expect(page.getByTestId('join-modal')).toBeHidden();
   await expect(page.getByTestId('composer-input')).toBeVisible();
+  return name;
 }
 
 test('a host creates a chat, two participants join from a phone and a desktop, and nothing is lost offline', async ({ browser }) => {
@@ -65,24 +68,23 @@ test('a host creates a chat, two participants join from a phone and a desktop, a
   await expect(phone.getByTestId('sticky-host')).toContainText('Welcome! Ask me anything.');
   await shot(phone, 'phone-01-chat-before-joining');
   await phone.getByTestId('join-button').click();
-  await phone.getByTestId('join-username').fill('no');
-  await phone.getByTestId('join-username').blur();
-  await expect(phone.getByTestId('join-modal')).toContainText('at least 5 characters');
   await expect(phone.getByTestId('join-submit')).toBeDisabled();
-  await shot(phone, 'phone-02-join-invalid');
-  await phone.getByTestId('join-username').fill('PhoneFan');
+  await phone.getByTestId('roll-button').click();
+  await expect(phone.getByTestId('rolled-name')).toHaveText(/^[A-Z][a-z]+[A-Z][a-z]+\d{3,5}$/);
+  const phoneName = (await phone.getByTestId('rolled-name').textContent())!.trim();
+  await shot(phone, 'phone-02-join-rolled');
   await phone.getByTestId('join-submit').click();
   await expect(phone.getByTestId('composer-input')).toBeVisible();
 
   // A participant on a desktop joins too.
   const deskCtx = await newContext(browser, 'desktop');
   const desk = await deskCtx.newPage();
-  await joinAs(desk, chatUrl, 'DeskUser');
+  const deskName = await joinAs(desk, chatUrl);
   await expect(host.getByTestId('online-count')).toContainText('3');
 
   // Both ways, in real time, with typing.
   await phone.getByTestId('composer-input').fill('Typing away');
-  await expect(desk.getByTestId('typing-line')).toContainText('PhoneFan');
+  await expect(desk.getByTestId('typing-line')).toContainText(phoneName);
   await phone.getByTestId('send-button').click();
   await expect(desk.getByTestId('message-list').getByText('Typing away')).toBeVisible();
   await expect(host.getByTestId('message-list').getByText('Typing away')).toBeVisible();
@@ -133,7 +135,7 @@ test('a host creates a chat, two participants join from a phone and a desktop, a
 
   // Participants sheet, then accessibility.
   await phone.getByTestId('participants-button').click();
-  await expect(phone.getByTestId('participants-sheet')).toContainText('DeskUser');
+  await expect(phone.getByTestId('participants-sheet')).toContainText(deskName);
   await shot(phone, 'phone-04-participants');
   await phone.keyboard.press('Escape');
   for (const [page, name] of [

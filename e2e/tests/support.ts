@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,16 +14,24 @@ export async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
+/*
+ * newContext also cuts a context off the network and brings it back on demand
+ * (goOffline/goOnline): Playwright's offline mode leaves open WebSockets alone,
+ * so the context closes its sockets and refuses new ones while offline (from an
+ * init script).
+ */
 /**
- * Cuts a browser context off the network and brings it back. Playwright's
- * offline mode leaves open WebSockets alone, so the context also closes its
- * sockets and refuses new ones while offline (from an init script).
+ * A browser context as a separate person: its own cookies, and its own
+ * network address. The product trusts the web app's X-Forwarded-For (as it
+ * would a reverse proxy's), so each context says where it comes from, as each
+ * visitor of a real chat comes from their own network (the per-IP limits).
  */
 export async function newContext(browser: Browser, kind: 'phone' | 'desktop', opts: { ip?: string } = {}): Promise<BrowserContext> {
   const { defaultBrowserType: _ignored, ...phone } = PHONE;
-  // `ip`: the network this browser is on, as a front proxy would forward it (see run.mjs).
-  const extra = opts.ip ? { extraHTTPHeaders: { 'x-forwarded-for': opts.ip } } : {};
-  const context = await browser.newContext({ ...(kind === 'phone' ? phone : DESKTOP), ...extra });
+  // `opts.ip` puts two contexts on one network (a ban that holds by IP); otherwise an
+  // address in the range kept for benchmarks (198.18.0.0/15): never a real visitor's.
+  const address = opts.ip ?? `198.${18 + randomInt(2)}.${randomInt(256)}.${1 + randomInt(254)}`;
+  const context = await browser.newContext({ ...(kind === 'phone' ? phone : DESKTOP), extraHTTPHeaders: { 'x-forwarded-for': address } });
   await context.addInitScript(() => {
     const NativeWebSocket = window.WebSocket;
     const open = new Set<WebSocket>();

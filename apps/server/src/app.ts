@@ -10,10 +10,17 @@ import { openDatabase, type Database } from './db/client';
 import { AppError } from './errors';
 import { GuardedMessageCache, MemoryMessageCache, RedisMessageCache, type MessageCache } from './infra/cache';
 import { createLimits } from './infra/limits';
+import { LogMailer, Outbox, RecordingMailer, SmtpMailer, type Mailer } from './infra/mailer';
+import { LocalDiskStorage } from './infra/storage';
 import { MemoryPresence, RedisPresence, type Presence } from './infra/presence';
 import { MemoryPubSub, RedisPubSub, type PubSub } from './infra/pubsub';
 import { connectRedis, connectRedisForPubSub } from './infra/redis';
+import { accountRoutes } from './modules/account/routes';
 import { authRoutes } from './modules/auth/routes';
+import { devRoutes } from './modules/dev/routes';
+import { Settings } from './modules/settings/service';
+import { usernameRoutes } from './modules/usernames/routes';
+import { startRollSweeper } from './modules/usernames/service';
 import { createTokens } from './modules/auth/tokens';
 import { RoomDirectory } from './modules/chats/directory';
 import { chatRoutes } from './modules/chats/routes';
@@ -81,6 +88,9 @@ export async function createApp(config: Config): Promise<App> {
     return503OnClosing: true,
   });
 
+  const baseMailer: Mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new LogMailer(fastify.log);
+  const outbox = config.devOutbox ? new Outbox() : null;
+  const storage = new LocalDiskStorage(config.uploadsDir);
   const ctx: AppContext = {
     config,
     db: database.db,
@@ -91,6 +101,10 @@ export async function createApp(config: Config): Promise<App> {
     pubsub,
     tokens: createTokens(config.jwtSecret),
     rooms: new RoomDirectory(database.db, pubsub),
+    settings: new Settings(database.db, pubsub),
+    storage,
+    mailer: outbox ? new RecordingMailer(baseMailer, outbox) : baseMailer,
+    outbox,
     log: fastify.log,
     broadcast: noBroadcast,
     memberSync: { changed: async () => {} },
@@ -98,6 +112,8 @@ export async function createApp(config: Config): Promise<App> {
   };
   ctx.cache = new GuardedMessageCache(cache, (err, what) => fastify.log.warn({ err }, `message cache ${what} failed`));
   await ctx.rooms.start();
+  await ctx.settings.start();
+  const rollSweeper = startRollSweeper(ctx);
   fastify.decorate('ctx', ctx);
 
   await fastify.register(cookie);
@@ -132,7 +148,7 @@ export async function createApp(config: Config): Promise<App> {
       if (err.headers) void reply.headers(err.headers);
       return reply.code(err.status).send(err.toBody());
     }
-    const known = translateFastifyError(err);
+    const known = translateFastifyError(err, req.routeOptions?.bodyLimit ?? BODY_LIMIT_BYTES);
     if (known) return reply.code(known.status).send(known.toBody());
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Something went wrong on our side. Try again.' } });
@@ -153,6 +169,9 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(authRoutes);
   await fastify.register(chatRoutes);
   await fastify.register(messageRoutes);
+  await fastify.register(usernameRoutes);
+  await fastify.register(accountRoutes);
+  if (config.devOutbox) await fastify.register(devRoutes);
   await fastify.register(moderationRoutes);
 
   await fastify.ready();
@@ -170,22 +189,29 @@ export async function createApp(config: Config): Promise<App> {
     },
     close() {
       closing ??= (async () => {
+        clearInterval(rollSweeper);
         await realtime.close();
         await fastify.close();
         await Promise.allSettled([...ctx.inflight]);
         await Promise.allSettled([ctx.cache.close(), presence.close(), pubsub.close()]);
+        await ctx.mailer.close().catch(() => undefined);
         redisClients.forEach((c) => c.disconnect());
         await database.close();
+        if (config.uploadsDirTemporary) await storage.destroy();
       })();
       return closing;
     },
   };
 }
 
-function translateFastifyError(err: FastifyError): AppError | null {
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+function translateFastifyError(err: FastifyError, bodyLimit: number): AppError | null {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KiB.`);
+      return new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${formatBytes(bodyLimit)}.`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -19,15 +20,19 @@ const envSchema = z.object({
   JWT_SECRET: optional(z.string().min(32, 'JWT_SECRET needs at least 32 characters.')),
   WEB_ORIGINS: z.string().default('http://localhost:4000,http://127.0.0.1:4000'),
   /**
-   * Whose X-Forwarded-For to believe: `false` (default) none; `loopback` a
-   * proxy on this machine that sets it (nginx in front of both apps); `true`
-   * any proxy (behind a load balancer). The web app's own /api rewrite does
-   * not set it, so without a front proxy every visitor has its address.
+   * Whose X-Forwarded-For to believe for client IPs (rate limits): `true`
+   * (every hop), `false` (none), or a comma-separated list of proxy addresses,
+   * CIDRs or the keywords `loopback`, `linklocal`, `uniquelocal`.
    */
   TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0', 'loopback'])
+    .string()
     .default('false')
-    .transform((v): boolean | 'loopback' => (v === 'loopback' ? 'loopback' : v === 'true' || v === '1')),
+    .transform((v): boolean | string[] => {
+      const value = v.trim().toLowerCase();
+      if (value === 'true' || value === '1') return true;
+      if (value === 'false' || value === '0' || value === '') return false;
+      return v.split(',').map((s) => s.trim()).filter(Boolean);
+    }),
   COOKIE_SECURE: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
@@ -35,6 +40,16 @@ const envSchema = z.object({
   /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('chatpop:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: optional(z.string()),
+  /** Uploaded files (avatars); `DATA_DIR/uploads` by default. */
+  UPLOADS_DIR: optional(z.string()),
+  /** `smtp://user:pass@host:587` or `smtps://…`: mail goes out through it. Unset: to the server log and the dev outbox. */
+  SMTP_URL: optional(z.string().url().refine((u) => /^smtps?:/.test(u), 'SMTP_URL must start with smtp:// or smtps://.')),
+  MAIL_FROM: z.string().default('ChatPop <no-reply@chatpop.localhost>'),
+  /** Where the web app is, for links in emails; the first of WEB_ORIGINS by default. */
+  PUBLIC_WEB_URL: optional(z.string().url()),
+  /** The dev outbox page (`/dev/outbox`); on by default only without SMTP, outside production, on the embedded database or in development. */
+  DEV_OUTBOX: optional(z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')),
 });
 
 export interface Config {
@@ -47,10 +62,17 @@ export interface Config {
   dataDir: string;
   jwtSecret: string;
   webOrigins: string[];
-  trustProxy: boolean | 'loopback';
+  trustProxy: boolean | string[];
   cookieSecure: boolean;
   logLevel: string;
   version: string;
+  uploadsDir: string;
+  /** The uploads folder was made for this process (DATA_DIR=memory://) and goes when it stops. */
+  uploadsDirTemporary: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicWebUrl: string;
+  devOutbox: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const webOrigins = e.WEB_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const development = e.NODE_ENV === 'development';
   return {
     port: e.PORT,
     host: e.HOST,
@@ -70,11 +94,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: e.REDIS_PREFIX,
     dataDir: e.DATA_DIR,
     jwtSecret: e.JWT_SECRET ?? localSecret(e.DATA_DIR),
-    webOrigins: e.WEB_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    webOrigins,
     trustProxy: e.TRUST_PROXY,
     cookieSecure: e.COOKIE_SECURE,
     logLevel: e.LOG_LEVEL,
     version: readVersion(),
+    uploadsDir: e.UPLOADS_DIR ?? (e.DATA_DIR === 'memory://' ? mkdtempSync(path.join(os.tmpdir(), 'chatpop-uploads-')) : path.join(e.DATA_DIR, 'uploads')),
+    uploadsDirTemporary: !e.UPLOADS_DIR && e.DATA_DIR === 'memory://',
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publicWebUrl: (e.PUBLIC_WEB_URL ?? webOrigins[0] ?? 'http://localhost:4000').replace(/\/+$/, ''),
+    devOutbox: e.DEV_OUTBOX ?? (!e.SMTP_URL && e.NODE_ENV !== 'production' && (!e.DATABASE_URL || development)),
   };
 }
 

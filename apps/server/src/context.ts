@@ -3,6 +3,9 @@ import type { Config } from './config';
 import type { Db } from './db/client';
 import type { MessageCache } from './infra/cache';
 import type { Limits } from './infra/limits';
+import type { Mailer, Outbox } from './infra/mailer';
+import type { Storage } from './infra/storage';
+import type { Settings } from './modules/settings/service';
 import type { Presence } from './infra/presence';
 import type { PubSub } from './infra/pubsub';
 import type { Tokens } from './modules/auth/tokens';
@@ -30,6 +33,11 @@ export interface AppContext {
   pubsub: PubSub;
   tokens: Tokens;
   rooms: RoomDirectory;
+  settings: Settings;
+  storage: Storage;
+  mailer: Mailer;
+  /** The development outbox (every mail sent by this process), or null where it is off. */
+  outbox: Outbox | null;
   log: FastifyBaseLogger;
   /** Set once Socket.IO is attached; every client-facing event goes through it. */
   broadcast: Broadcaster;

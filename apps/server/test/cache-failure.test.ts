@@ -33,7 +33,7 @@ class UnreachableCache implements MessageCache {
 describe(`when the message cache fails (${backend})`, () => {
   it('sends still succeed, history and replay come from the database, and nothing is lost', async () => {
     const { chat } = await hostWithChat(t);
-    const g = await guestJoins(t, chat.code, 'CacheLess');
+    const g = await guestJoins(t, chat.code);
     const before = await seedMessages(t, chat.roomId, g.member.id, 5, 'healthy');
     const guarded = t.app.ctx.cache as GuardedMessageCache;
     const real = guarded.inner;
@@ -69,7 +69,7 @@ describe(`when the message cache fails (${backend})`, () => {
 describe.runIf(backend === 'networked')('when Redis goes down in the middle of a conversation', () => {
   it('the database answers, sends go on, and after Redis is back nothing is missing', async () => {
     const { chat } = await hostWithChat(t);
-    const g = await guestJoins(t, chat.code, 'RedisDrop');
+    const g = await guestJoins(t, chat.code);
     const socket = await connectSocket(t.url, [g.token]);
     await call(socket, 'room:join', { roomId: chat.roomId, afterSeq: 0 });
     const sendOne = (i: number) => call<{ message: Message }>(socket, 'message:send', { roomId: chat.roomId, clientId: `drop-${i}-${chat.roomId.slice(0, 8)}`, content: `m${i}` });

@@ -50,6 +50,8 @@ export interface StartOptions {
   databaseUrl?: string;
   redisPrefix?: string;
   jwtSecret?: string;
+  /** More environment, e.g. SMTP_URL or DEV_OUTBOX. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     TRUST_PROXY: 'true',
     JWT_SECRET: opts.jwtSecret ?? randomBytes(32).toString('hex'),
     DATA_DIR: opts.dataDir ?? 'memory://',
+    ...opts.env,
   };
   if (backend === 'networked') {
     if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
@@ -117,7 +120,7 @@ export class HttpClient {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
     };
     const res = await fetch(this.baseUrl + path, init);
     for (const line of res.headers.getSetCookie()) {
@@ -147,6 +150,9 @@ export class HttpClient {
   }
   patch<T = any>(path: string, body: unknown = {}) {
     return this.request<T>('PATCH', path, body);
+  }
+  delete<T = any>(path: string) {
+    return this.request<T>('DELETE', path, undefined, { 'x-chatpop-csrf': '1' });
   }
 }
 
@@ -217,10 +223,22 @@ export async function hostWithChat(t: TestApp, chat: Record<string, unknown> = {
   return { ...host, chat: res.body.chat as { roomId: string; code: string; accessCode?: string; name: string } };
 }
 
-let guestCounter = 0;
-/** An anonymous visitor who joins a chat; returns the client, member and token. */
-export async function guestJoins(t: TestApp, code: string, username = `Guest${++guestCounter}x${randomBytes(2).toString('hex')}`, client = t.client()) {
-  const res = await client.post(`/api/chats/${code}/join`, { username });
+/** Rolls the dice in a chat; returns the rolled name and the reply. */
+export async function rollName(client: HttpClient, code: string) {
+  const res = await client.post(`/api/chats/${code}/usernames/roll`);
+  if (res.status !== 200) throw new Error(`roll failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.username as string;
+}
+
+/** Rolls a name and joins with it: the reply of the join. */
+export async function rollAndJoin(client: HttpClient, code: string) {
+  const username = await rollName(client, code);
+  return client.post(`/api/chats/${code}/join`, { username });
+}
+
+/** An anonymous visitor who rolls a name and joins a chat with it; returns the client, member and token. */
+export async function guestJoins(t: TestApp, code: string, client = t.client()) {
+  const res = await rollAndJoin(client, code);
   if (res.status !== 201 && res.status !== 200) throw new Error(`join failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { client, member: res.body.member as { id: string; username: string; role: string; verified: boolean }, token: res.body.token as string };
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message } from '@chatpop/protocol';
-import { backend, call, connectSocket, freshDatabase, sleep, type ClientSocket } from './harness';
+import { backend, call, connectSocket, freshDatabase, rollAndJoin, sleep, type ClientSocket } from './harness';
 import { randomSecret, startServerProcess, type ServerProcess } from './process';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -38,7 +38,7 @@ describe(`stopping and starting the server (${backend})`, () => {
     const chat = (await host.post('/api/chats', { name: 'Survives restarts' })).body.chat;
     const senders: { socket: ClientSocket; name: string }[] = [];
     for (let i = 0; i < 6; i++) {
-      const join = await server.client().post(`/api/chats/${chat.code}/join`, { username: `Sender_${i}` });
+      const join = await rollAndJoin(server.client(), chat.code);
       const socket = await connectSocket(server.url, [join.body.token]);
       await call(socket, 'room:join', { roomId: chat.roomId, afterSeq: 0 });
       senders.push({ socket, name: join.body.member.username });
@@ -79,7 +79,7 @@ describe(`stopping and starting the server (${backend})`, () => {
     expect(all.map((m) => m.seq)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
 
     // And the chat goes on where it stopped.
-    const join = await server.client().post(`/api/chats/${chat.code}/join`, { username: 'Latecomer' });
+    const join = await rollAndJoin(server.client(), chat.code);
     const socket = await connectSocket(server.url, [join.body.token]);
     await call(socket, 'room:join', { roomId: chat.roomId, afterSeq: all.length });
     const res = await call<{ message: Message }>(socket, 'message:send', { roomId: chat.roomId, clientId: 'after-restart-1', content: 'still here' });

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message, PresencePayload } from '@chatpop/protocol';
-import { backend, call, collect, connectSocket, freshDatabase, sleep, until, type ClientSocket } from './harness';
+import { backend, call, collect, connectSocket, freshDatabase, rollAndJoin, sleep, until, type ClientSocket } from './harness';
 import { randomSecret, startServerProcess, type ServerProcess } from './process';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -24,8 +24,8 @@ describe.runIf(backend === 'networked')('two nodes on one PostgreSQL and one Red
     // Created on A, visible on B.
     expect((await b.client().get(`/api/chats/${chat.code}`)).body.chat.name).toBe('Across nodes');
 
-    const onA = await a.client().post(`/api/chats/${chat.code}/join`, { username: 'ReaderOnA' });
-    const onB = await b.client().post(`/api/chats/${chat.code}/join`, { username: 'WriterOnB' });
+    const onA = await rollAndJoin(a.client(), chat.code);
+    const onB = await rollAndJoin(b.client(), chat.code);
     const reader: ClientSocket = await connectSocket(a.url, [onA.body.token]);
     const writer: ClientSocket = await connectSocket(b.url, [onB.body.token]);
     const received = collect<Message>(reader, 'message:new');

@@ -33,7 +33,7 @@ export const emailSchema = z
 export const registerBodySchema = z.object({
   email: emailSchema,
   password: passwordSchema,
-  username: z.string().optional(),
+  username: z.string().max(100, 'That username is far too long.').optional(),
 });
 export type RegisterBody = z.infer<typeof registerBodySchema>;
 
@@ -43,11 +43,32 @@ export const loginBodySchema = z.object({
 });
 export type LoginBody = z.infer<typeof loginBodySchema>;
 
+export const USER_STATUSES = ['online', 'away', 'busy', 'offline'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+export const DISPLAY_NAME_MAX_CHARS = 50;
+export const BIO_MAX_CHARS = 300;
+export const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
+/** Avatars are stored as a square WebP of this many pixels a side. */
+export const AVATAR_SIZE_PX = 256;
+export const AVATAR_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
+
+export const privacySchema = z.object({
+  hideReadReceipts: z.boolean(),
+  hideLastSeen: z.boolean(),
+});
+export type Privacy = z.infer<typeof privacySchema>;
+
+/** The signed-in user's own view of their account. */
 export const publicUserSchema = z.object({
   id: z.string(),
   email: z.string(),
+  /** Reserved username: theirs platform-wide, worn with the verified badge. */
   username: z.string().nullable(),
   displayName: z.string().nullable(),
+  bio: z.string(),
+  avatarUrl: z.string().nullable(),
+  status: z.enum(USER_STATUSES),
+  privacy: privacySchema,
   createdAt: z.string(),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
@@ -58,9 +79,64 @@ export type MeResponse = z.infer<typeof meResponseSchema>;
 export const sessionInfoSchema = z.object({
   id: z.string(),
   userAgent: z.string().nullable(),
+  /** "Chrome on macOS", read from the user agent; null when it says nothing useful. */
+  device: z.string().nullable(),
   ip: z.string().nullable(),
   createdAt: z.string(),
   lastUsedAt: z.string(),
   current: z.boolean(),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+/** `PATCH /api/me`: any subset; `displayName: null` or `""` clears it. */
+export const updateProfileBodySchema = z
+  .object({
+    displayName: z
+      .string()
+      .trim()
+      .max(DISPLAY_NAME_MAX_CHARS, `A display name can have at most ${DISPLAY_NAME_MAX_CHARS} characters.`)
+      .nullable()
+      .optional(),
+    bio: z.string().trim().max(BIO_MAX_CHARS, `A bio can have at most ${BIO_MAX_CHARS} characters.`).optional(),
+    status: z.enum(USER_STATUSES, 'Status is one of online, away, busy or offline.').optional(),
+    privacy: privacySchema.partial().optional(),
+    /** Reserve a username, for an account that has none yet. */
+    username: z.string().max(100, 'That username is far too long.').optional(),
+  })
+  .strict();
+export type UpdateProfileBody = z.input<typeof updateProfileBodySchema>;
+
+export const changePasswordBodySchema = z
+  .object({
+    currentPassword: z.string().min(1, 'Enter your current password.').max(200),
+    newPassword: passwordSchema,
+  })
+  .strict();
+export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
+
+/** `POST /api/auth/password-reset`: always the same answer, whether the email has an account or not. */
+export const passwordResetRequestSchema = z.object({ email: emailSchema }).strict();
+export const passwordResetRequestedSchema = z.object({ message: z.string() });
+
+export const PASSWORD_RESET_TTL_MINUTES = 60;
+export const passwordResetConfirmSchema = z
+  .object({
+    token: z.string().min(1, 'The reset link is incomplete.').max(200),
+    password: passwordSchema,
+  })
+  .strict();
+export type PasswordResetConfirm = z.infer<typeof passwordResetConfirmSchema>;
+
+export const sessionListSchema = z.object({ sessions: z.array(sessionInfoSchema) });
+export type SessionList = z.infer<typeof sessionListSchema>;
+
+/** `GET /api/dev/outbox` (development and embedded mode only). */
+export const outboxMailSchema = z.object({
+  id: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  sentAt: z.string(),
+});
+export const outboxSchema = z.object({ mails: z.array(outboxMailSchema) });
+export type OutboxMail = z.infer<typeof outboxMailSchema>;

@@ -1,5 +1,7 @@
 export * from './errors';
 export * from './usernames';
+export * from './profanity';
+export * from './settings';
 export * from './auth';
 export * from './chats';
 export * from './messages';

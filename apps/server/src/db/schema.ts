@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -27,6 +28,12 @@ export const users = pgTable(
     username: text('username'),
     usernameLower: text('username_lower'),
     displayName: text('display_name'),
+    bio: text('bio').notNull().default(''),
+    /** Storage key of the resized avatar (see infra/storage.ts); null when none. */
+    avatarKey: text('avatar_key'),
+    status: text('status', { enum: ['online', 'away', 'busy', 'offline'] }).notNull().default('online'),
+    hideReadReceipts: boolean('hide_read_receipts').notNull().default(false),
+    hideLastSeen: boolean('hide_last_seen').notNull().default(false),
     isStaff: boolean('is_staff').notNull().default(false),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
@@ -57,6 +64,80 @@ export const devices = pgTable('devices', {
   id: text('id').primaryKey(),
   createdAt: ts('created_at').notNull().defaultNow(),
   lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+});
+
+/**
+ * Global username claims (SPEC §2.3): one row per name platform-wide, owned by
+ * a registered user (their reserved username, or a rolled name they chat
+ * under) or by one anonymous device. The primary key on the lower-cased name
+ * is what settles two racing claims: one insert wins, the other conflicts.
+ */
+export const usernames = pgTable(
+  'usernames',
+  {
+    nameLower: text('name_lower').primaryKey(),
+    name: text('name').notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id').references(() => devices.id, { onDelete: 'cascade' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('usernames_one_owner', sql`(${t.userId} is null) <> (${t.deviceId} is null)`),
+    index('usernames_user_idx').on(t.userId),
+    index('usernames_device_idx').on(t.deviceId),
+  ],
+);
+
+/**
+ * Dice rolls (SPEC §2.2): a name offered to a device (or a signed-in user) in a
+ * chat. A join accepts a name rolled for the joiner within the hour; the rows
+ * of the last hour also count the rolls left and keep a name from being
+ * offered twice.
+ */
+export const usernameRolls = pgTable(
+  'username_rolls',
+  {
+    id: uuid('id').primaryKey(),
+    /** Set for a signed-in user's roll; the device is then only informative. */
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id').references(() => devices.id, { onDelete: 'cascade' }),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    nameLower: text('name_lower').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('username_rolls_device_idx').on(t.deviceId, t.createdAt),
+    index('username_rolls_user_idx').on(t.userId, t.createdAt),
+    index('username_rolls_name_idx').on(t.nameLower, t.createdAt),
+  ],
+);
+
+/** Password reset links: single use, short-lived, only the token's hash stored. */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    ip: text('ip'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [uniqueIndex('password_resets_token_key').on(t.tokenHash), index('password_resets_user_idx').on(t.userId)],
+);
+
+/** Runtime settings (SPEC §5), read through modules/settings; keys and schemas in the protocol. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
 export const rooms = pgTable(
@@ -254,3 +335,5 @@ export type MemberRow = typeof members.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type UsernameRow = typeof usernames.$inferSelect;
+export type UsernameRollRow = typeof usernameRolls.$inferSelect;

@@ -11,6 +11,14 @@ export const LIMIT_RULES = {
   messagesPerMinute: { points: 30, durationSeconds: 60, message: 'You are sending messages too fast. Slow down a little.' },
   messagesPerSecond: { points: 5, durationSeconds: 1, message: 'You are sending messages too fast. Slow down a little.' },
   joinPerIp: { points: 30, durationSeconds: 60, message: 'Too many joins from your network. Try again in a minute.' },
+  /** Username dice rolls per device (or IP, when the request carries no device id) per chat: SPEC §2.2. */
+  usernameSuggestions: { points: 20, durationSeconds: 60 * 60, message: 'Too many username suggestions for this chat. Try again later.' },
+  usernameCheck: { points: 120, durationSeconds: 60, message: 'Too many username checks. Wait a moment.' },
+  passwordResetIp: { points: 5, durationSeconds: 60 * 60, message: 'Too many password reset requests. Try again later.' },
+  passwordResetEmail: { points: 3, durationSeconds: 60 * 60, message: 'Too many password reset requests. Try again later.' },
+  passwordResetConfirm: { points: 10, durationSeconds: 15 * 60, message: 'Too many attempts. Try again in a few minutes.' },
+  passwordChange: { points: 5, durationSeconds: 15 * 60, message: 'Too many attempts. Try again in a few minutes.' },
+  avatarUpload: { points: 20, durationSeconds: 60 * 60, message: 'Too many avatar uploads. Try again later.' },
 } as const;
 export type LimitRule = keyof typeof LIMIT_RULES;
 
@@ -25,6 +33,8 @@ export interface Limits {
    * through Redis when it is configured.
    */
   cooldown(key: string, ms: number): Promise<number>;
+  /** Gives back one attempt counted for work that then failed (SPEC: only successful suggestions count). */
+  refund(rule: LimitRule, key: string): Promise<void>;
 }
 
 export function createLimits(redis?: Redis): Limits {
@@ -77,6 +87,9 @@ export function createLimits(redis?: Redis): Limits {
     },
     async reset(rule, key) {
       await limiters.get(rule)!.delete(key);
+    },
+    async refund(rule, key) {
+      await limiters.get(rule)!.reward(key, 1);
     },
   };
 }

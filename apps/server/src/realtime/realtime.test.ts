@@ -36,8 +36,8 @@ async function connect(tokens: string[]) {
 async function busyChat() {
   const host = await hostWithChat(t);
   const hostToken = (await host.client.get(`/api/chats/${host.chat.code}/me`)).body.token as string;
-  const alice = await guestJoins(t, host.chat.code, 'Alice_1');
-  const bob = await guestJoins(t, host.chat.code, 'Bob_22');
+  const alice = await guestJoins(t, host.chat.code);
+  const bob = await guestJoins(t, host.chat.code);
   const [hs, as, bs] = await Promise.all([connect([hostToken]), connect([alice.token]), connect([bob.token])]);
   for (const s of [hs, as, bs]) expect(await call(s, 'room:join', { roomId: host.chat.roomId, afterSeq: 0 })).toMatchObject({ ok: true });
   return { roomId: host.chat.roomId, code: host.chat.code, host: { ...host, socket: hs }, alice: { ...alice, socket: as }, bob: { ...bob, socket: bs } };
@@ -120,7 +120,7 @@ describe(`messages in real time (${backend})`, () => {
     const seen = [c.host.socket, c.alice.socket, c.bob.socket, os, lurker].map((s) => collect<Message>(s, 'message:new'));
 
     const ack = await send(c.alice.socket, c.roomId, 'hello everyone');
-    expect(ack).toMatchObject({ ok: true, message: { content: 'hello everyone', username: 'Alice_1', type: 'normal', verified: false } });
+    expect(ack).toMatchObject({ ok: true, message: { content: 'hello everyone', username: c.alice.member.username, type: 'normal', verified: false } });
     await until(() => seen.slice(0, 3).every((s) => s.some((m) => m.content === 'hello everyone')), 3000, 'delivery');
     await sleep(200);
     expect(seen[3]!.filter((m) => m.roomId === c.roomId)).toHaveLength(0);
@@ -170,7 +170,7 @@ describe(`messages in real time (${backend})`, () => {
     const first = await send(c.alice.socket, c.roomId, 'What time is it?');
     if (!first.ok) throw new Error('send failed');
     const reply = await send(c.bob.socket, c.roomId, 'Noon', { replyToId: first.message.id });
-    expect(reply).toMatchObject({ ok: true, message: { replyTo: { id: first.message.id, username: 'Alice_1', content: 'What time is it?' } } });
+    expect(reply).toMatchObject({ ok: true, message: { replyTo: { id: first.message.id, username: c.alice.member.username, content: 'What time is it?' } } });
     const other = await hostWithChat(t);
     const g = await guestJoins(t, other.chat.code);
     const os = await connect([g.token]);
@@ -231,7 +231,7 @@ describe(`typing and presence (${backend})`, () => {
     const aliceSees = collect<TypingPayload>(c.alice.socket, 'typing');
     c.alice.socket.emit('typing', { roomId: c.roomId, typing: true });
     await until(() => bobSees.length > 0, 3000, 'typing');
-    expect(bobSees[0]).toMatchObject({ roomId: c.roomId, username: 'Alice_1', typing: true });
+    expect(bobSees[0]).toMatchObject({ roomId: c.roomId, username: c.alice.member.username, typing: true });
     await sleep(100);
     expect(aliceSees).toHaveLength(0);
   });
@@ -245,12 +245,12 @@ describe(`typing and presence (${backend})`, () => {
     secondTab.close();
     await sleep(600);
     expect(updates.at(-1)?.count).toBe(3);
-    expect(updates.at(-1)?.online.map((o) => o.username)).toContain('Alice_1');
+    expect(updates.at(-1)?.online.map((o) => o.username)).toContain(c.alice.member.username);
     c.alice.socket.close();
     await until(() => updates.at(-1)?.count === 2, 3000, 'alice offline');
-    expect(updates.at(-1)?.online.some((o) => o.username === 'Alice_1')).toBe(false);
+    expect(updates.at(-1)?.online.some((o) => o.username === c.alice.member.username)).toBe(false);
     const members = await t.client().get(`/api/chats/${c.code}/members`);
-    const alice = members.body.members.find((m: { username: string }) => m.username === 'Alice_1');
+    const alice = members.body.members.find((m: { username: string }) => m.username === c.alice.member.username);
     expect(alice.online).toBe(false);
     expect((await t.client().get(`/api/chats/${c.code}`)).body.chat.onlineCount).toBe(2);
   });

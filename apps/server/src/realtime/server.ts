@@ -35,8 +35,8 @@ import { startMemberSync } from './member-sync';
 
 /** What a connection proved at the handshake: the chat participations its tokens name. */
 export interface SocketData {
-  /** roomId → memberId, from verified chat session tokens. */
-  tokens: Map<string, string>;
+  /** roomId → the participation and username its verified chat session token names. */
+  tokens: Map<string, { memberId: string; username: string }>;
   /** Rooms this connection has joined, with the member as read at join time. */
   joined: Map<string, MemberRow>;
 }
@@ -71,11 +71,11 @@ export function attachRealtime(
   io.use(async (socket, next) => {
     const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
     if (!parsed.success) return next(handshakeError(new AppError(401, 'TOKEN_INVALID', 'The handshake carries malformed tokens.')));
-    const tokens = new Map<string, string>();
+    const tokens = new Map<string, { memberId: string; username: string }>();
     try {
       for (const token of parsed.data.chatTokens) {
         const claims = await ctx.tokens.verifyChat(token);
-        tokens.set(claims.roomId, claims.memberId);
+        tokens.set(claims.roomId, { memberId: claims.memberId, username: claims.username });
       }
     } catch (err) {
       return next(handshakeError(err));
@@ -171,13 +171,18 @@ class RoomHandlers {
     private readonly announcePresence: (roomId: string) => void,
   ) {}
 
-  /** The one access check for socket events (STYLE §4): a token for the room, a live participation. */
+  /**
+   * The one access check for socket events (STYLE §4): a token for the room
+   * naming a live participation under the same username (SPEC §2.2: the token
+   * is bound to chat, participation and username).
+   */
   private async access(roomId: string): Promise<{ room: RoomRow; member: MemberRow }> {
-    const memberId = this.socket.data.tokens.get(roomId);
-    if (!memberId) throw notMember();
-    const [room, member] = await Promise.all([this.ctx.rooms.byRoomId(roomId), findMember(this.ctx.db, memberId)]);
+    const claims = this.socket.data.tokens.get(roomId);
+    if (!claims) throw notMember();
+    const [room, member] = await Promise.all([this.ctx.rooms.byRoomId(roomId), findMember(this.ctx.db, claims.memberId)]);
     if (!room || !member || member.roomId !== roomId) throw notMember();
     if (member.bannedAt) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
+    if (member.username !== claims.username) throw new AppError(401, 'TOKEN_INVALID', 'This token was issued for another username.');
     return { room, member };
   }
 
@@ -200,7 +205,7 @@ class RoomHandlers {
     if (token !== undefined) {
       const claims = await this.ctx.tokens.verifyChat(token);
       if (claims.roomId !== roomId) throw new AppError(401, 'TOKEN_INVALID', 'This token belongs to another chat.');
-      this.socket.data.tokens.set(roomId, claims.memberId);
+      this.socket.data.tokens.set(roomId, { memberId: claims.memberId, username: claims.username });
     }
     const { room, member } = await this.access(roomId);
     // Join the channel before reading the replay: a message sent in between arrives live, never lost.

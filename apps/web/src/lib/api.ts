@@ -70,13 +70,30 @@ function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
+/** A file sent as the raw request body (an avatar), with its own content type. */
+export class RawBody {
+  constructor(readonly blob: Blob) {}
+}
+
 function send(method: Method, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+  if (body instanceof RawBody) {
+    return fetch(path, {
+      method,
+      credentials: 'include',
+      // Not JSON, so the CSRF header says it comes from the app.
+      headers: { 'content-type': body.blob.type || 'application/octet-stream', 'x-chatpop-csrf': '1', accept: 'application/json' },
+      body: body.blob,
+      signal,
+      cache: 'no-store',
+    });
+  }
   const hasBody = method !== 'GET' && method !== 'DELETE';
   return fetch(path, {
     method,
     credentials: 'include',
-    // The server accepts a state change only with a JSON content type (CSRF rule),
-    // so every POST/PATCH carries one, with `{}` when there is nothing to say.
+    // The server accepts a state change only with a JSON content type or the CSRF
+    // header, so every POST/PATCH carries JSON (`{}` when there is nothing to say)
+    // and a DELETE the header.
     headers: hasBody
       ? { 'content-type': 'application/json', accept: 'application/json' }
       : method === 'DELETE'
@@ -146,6 +163,8 @@ export const api = {
     request('POST', path, { ...options, body }),
   patch: <S extends z.ZodType | undefined = undefined>(path: string, body: unknown = {}, options?: Omit<RequestOptions<S>, 'body'>) =>
     request('PATCH', path, { ...options, body }),
+  put: <S extends z.ZodType | undefined = undefined>(path: string, body: unknown = {}, options?: Omit<RequestOptions<S>, 'body'>) =>
+    request('PUT', path, { ...options, body }),
   delete: <S extends z.ZodType | undefined = undefined>(path: string, options?: Omit<RequestOptions<S>, 'body'>) =>
     request('DELETE', path, options),
 };

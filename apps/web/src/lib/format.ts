@@ -51,3 +51,29 @@ export function avatarColour(name: string | null | undefined): string {
 export function initial(name: string | null | undefined): string {
   return (name ?? '?').slice(0, 1).toUpperCase();
 }
+
+/** How long to wait, for a person: "42 minutes", "1 minute", "30 seconds". */
+export function formatWait(seconds: number): string {
+  if (seconds >= 90) return `${Math.ceil(seconds / 60)} minutes`;
+  if (seconds >= 60) return '1 minute';
+  return `${Math.max(1, Math.ceil(seconds))} seconds`;
+}
+
+/** Seconds from now until an ISO time, at least 1; null without a time. */
+export function secondsUntil(iso: string | null, now = Date.now()): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso) - now;
+  return Number.isNaN(ms) ? null : Math.max(1, Math.ceil(ms / 1000));
+}
+
+/** "just now", "5 minutes ago", "3 hours ago", "2 days ago". */
+export function formatAgo(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 60) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return minutes === 1 ? '1 minute ago' : `${minutes} minutes ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return hours === 1 ? '1 hour ago' : `${hours} hours ago`;
+  const days = Math.round(hours / 24);
+  return days === 1 ? 'yesterday' : `${days} days ago`;
+}

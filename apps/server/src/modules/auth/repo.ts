@@ -1,6 +1,6 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { DbExecutor } from '../../db/client';
-import { sessions, users, type SessionRow, type UserRow } from '../../db/schema';
+import { passwordResets, sessions, users, type SessionRow, type UserRow } from '../../db/schema';
 
 export async function findUserByEmail(db: DbExecutor, email: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
@@ -60,4 +60,47 @@ export async function listActiveSessions(db: DbExecutor, userId: string): Promis
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
   const now = Date.now();
   return rows.filter((s) => s.expiresAt.getTime() > now).sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
+}
+
+export async function revokeOtherSessions(db: DbExecutor, userId: string, keepSessionId: string): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), ne(sessions.id, keepSessionId)));
+}
+
+export async function setPassword(db: DbExecutor, userId: string, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+}
+
+/** A new reset link makes the user's earlier unused ones void. */
+export async function replaceResetToken(db: DbExecutor, row: typeof passwordResets.$inferInsert): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(passwordResets).set({ usedAt: new Date() }).where(and(eq(passwordResets.userId, row.userId), isNull(passwordResets.usedAt)));
+    await tx.insert(passwordResets).values(row);
+  });
+}
+
+export async function findResetToken(db: DbExecutor, tokenHash: string) {
+  const [row] = await db.select().from(passwordResets).where(eq(passwordResets.tokenHash, tokenHash)).limit(1);
+  return row;
+}
+
+export async function useResetToken(db: DbExecutor, id: string): Promise<boolean> {
+  const rows = await db
+    .update(passwordResets)
+    .set({ usedAt: new Date() })
+    .where(and(eq(passwordResets.id, id), isNull(passwordResets.usedAt)))
+    .returning({ id: passwordResets.id });
+  if (rows.length === 1) {
+    // Every other open link of the account goes with it.
+    const [used] = await db.select({ userId: passwordResets.userId }).from(passwordResets).where(eq(passwordResets.id, id));
+    if (used) await db.update(passwordResets).set({ usedAt: new Date() }).where(and(eq(passwordResets.userId, used.userId), isNull(passwordResets.usedAt)));
+  }
+  return rows.length === 1;
+}
+
+export async function updateUser(db: DbExecutor, id: string, patch: Partial<typeof users.$inferInsert>): Promise<UserRow> {
+  const [row] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
+  return row!;
 }

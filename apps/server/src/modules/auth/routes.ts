@@ -1,29 +1,27 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS, loginBodySchema, registerBodySchema } from '@chatpop/protocol';
-import { COOKIE_ACCESS, COOKIE_REFRESH, parse } from '../../http';
+import {
+  loginBodySchema,
+  passwordResetConfirmSchema,
+  passwordResetRequestSchema,
+  registerBodySchema,
+} from '@chatpop/protocol';
+import { COOKIE_REFRESH, deviceId, parse } from '../../http';
 import { AppError } from '../../errors';
 import { requireUser } from './actor';
+import { clearSessionCookiesOn, setSessionCookiesOn } from './cookies';
 import * as auth from './service';
-
-const REFRESH_PATH = '/api/auth';
 
 export async function authRoutes(app: FastifyInstance) {
   const ctx = app.ctx;
   const client = (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] });
 
-  function setSessionCookies(reply: FastifyReply, signedIn: auth.SignedIn) {
-    const base = { httpOnly: true, sameSite: 'lax' as const, secure: ctx.config.cookieSecure };
-    reply.setCookie(COOKIE_ACCESS, signedIn.accessToken, { ...base, path: '/', maxAge: ACCESS_TOKEN_TTL_SECONDS });
-    reply.setCookie(COOKIE_REFRESH, signedIn.refreshToken, { ...base, path: REFRESH_PATH, maxAge: REFRESH_TOKEN_TTL_SECONDS });
-  }
-  function clearSessionCookies(reply: FastifyReply) {
-    reply.clearCookie(COOKIE_ACCESS, { path: '/' });
-    reply.clearCookie(COOKIE_REFRESH, { path: REFRESH_PATH });
-  }
+  const setSessionCookies = (reply: FastifyReply, signedIn: auth.SignedIn) => setSessionCookiesOn(reply, ctx.config, signedIn);
+  const clearSessionCookies = clearSessionCookiesOn;
 
   app.post('/api/auth/register', async (req, reply) => {
     const body = parse(registerBodySchema, req.body);
-    const signedIn = await auth.register(ctx, body, client(req));
+    const device = deviceId(req, reply, { create: false, secure: ctx.config.cookieSecure });
+    const signedIn = await auth.register(ctx, body, { ...client(req), deviceId: device });
     setSessionCookies(reply, signedIn);
     return reply.code(201).send({ user: auth.toPublicUser(signedIn.user) });
   });
@@ -59,6 +57,19 @@ export async function authRoutes(app: FastifyInstance) {
     await auth.logoutAll(ctx, actor.user.id);
     clearSessionCookies(reply);
     return reply.code(204).send();
+  });
+
+  app.post('/api/auth/password-reset', async (req, reply) => {
+    const { email } = parse(passwordResetRequestSchema, req.body);
+    const message = await auth.requestPasswordReset(ctx, email, req.ip);
+    return reply.code(202).send({ message });
+  });
+
+  app.post('/api/auth/password-reset/confirm', async (req, reply) => {
+    const body = parse(passwordResetConfirmSchema, req.body);
+    const signedIn = await auth.confirmPasswordReset(ctx, body, client(req));
+    setSessionCookies(reply, signedIn);
+    return { user: auth.toPublicUser(signedIn.user) };
   });
 
   app.get('/api/me', async (req) => {

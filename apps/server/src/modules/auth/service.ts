@@ -1,15 +1,27 @@
 import { hash, verify } from '@node-rs/argon2';
 import { uuidv7 } from 'uuidv7';
-import { REFRESH_TOKEN_TTL_SECONDS, checkUsernameFormat, type PublicUser, type RegisterBody, type LoginBody, type SessionInfo } from '@chatpop/protocol';
-import type { AppContext } from '../../context';
+import { randomBytes } from 'node:crypto';
+import Bowser from 'bowser';
+import {
+  PASSWORD_RESET_TTL_MINUTES,
+  REFRESH_TOKEN_TTL_SECONDS,
+  checkUsername,
+  type LoginBody,
+  type PasswordResetConfirm,
+  type PublicUser,
+  type RegisterBody,
+  type SessionInfo,
+} from '@chatpop/protocol';
+import { track, type AppContext } from '../../context';
 import { AppError, badRequest, conflict } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
 import type { UserRow } from '../../db/schema';
+import { claim } from '../usernames/repo';
 import * as repo from './repo';
 import { hashSecret, newRefreshSecret, parseRefreshToken } from './tokens';
 
 /** argon2id with the library's defaults (OWASP's recommended minimums or better). */
-const hashPassword = (password: string) => hash(password, { algorithm: 2 });
+export const hashPassword = (password: string) => hash(password, { algorithm: 2 });
 /** Compared against when the email is unknown, so a miss costs as much time as a wrong password. */
 let dummyHash: Promise<string> | undefined;
 
@@ -22,16 +34,39 @@ export interface SignedIn {
 export interface ClientInfo {
   ip: string;
   userAgent: string | undefined;
+  /** The browser's anonymous device id, when it has one: its chat name may be claimed at registration. */
+  deviceId?: string | null;
 }
+
+export const avatarUrl = (key: string | null) => (key ? `/api/avatars/${key.slice(key.indexOf('/') + 1)}` : null);
 
 export function toPublicUser(u: UserRow): PublicUser {
-  return { id: u.id, email: u.email, username: u.username, displayName: u.displayName, createdAt: u.createdAt.toISOString() };
+  return {
+    id: u.id,
+    email: u.email,
+    username: u.username,
+    displayName: u.displayName,
+    bio: u.bio,
+    avatarUrl: avatarUrl(u.avatarKey),
+    status: u.status,
+    privacy: { hideReadReceipts: u.hideReadReceipts, hideLastSeen: u.hideLastSeen },
+    createdAt: u.createdAt.toISOString(),
+  };
 }
 
+const usernameTaken = () => conflict('USERNAME_TAKEN', 'That username is taken. Try another one.');
+
+/**
+ * Creates an account and signs it in (SPEC §3). A reserved username passes
+ * every rule of a typed name and is claimed platform-wide in the same
+ * transaction: a name held only by this browser's anonymous device is adopted
+ * (join as `robert`, register `robert`, get the badge); any other holder
+ * makes it 409, and of two racing registrations one wins.
+ */
 export async function register(ctx: AppContext, body: RegisterBody, client: ClientInfo): Promise<SignedIn> {
   let username: string | null = null;
   if (body.username !== undefined && body.username.trim() !== '') {
-    const check = checkUsernameFormat(body.username);
+    const check = checkUsername(body.username);
     if (!check.ok) throw badRequest('USERNAME_INVALID', check.message!, { rule: check.rule });
     username = check.username;
   }
@@ -39,22 +74,49 @@ export async function register(ctx: AppContext, body: RegisterBody, client: Clie
   const passwordHash = await hashPassword(body.password);
   let user: UserRow;
   try {
-    user = await repo.insertUser(ctx.db, {
-      id: uuidv7(),
-      email: body.email,
-      passwordHash,
-      username,
-      usernameLower: username?.toLowerCase() ?? null,
+    user = await ctx.db.transaction(async (tx) => {
+      const created = await repo.insertUser(tx, {
+        id: uuidv7(),
+        email: body.email,
+        passwordHash,
+        username,
+        usernameLower: username?.toLowerCase() ?? null,
+      });
+      if (username && !(await claim(tx, username, { userId: created.id }, { adoptFromDevice: client.deviceId }))) throw usernameTaken();
+      return created;
     });
   } catch (err) {
     const constraint = uniqueViolation(err);
-    if (constraint === 'users_username_lower_key') throw conflict('USERNAME_TAKEN', 'That username is taken. Try another one.');
+    if (constraint === 'users_username_lower_key' || constraint === 'usernames_pkey') throw usernameTaken();
     if (constraint !== null) {
+      notifyRegistrationAttempt(ctx, body.email);
       throw conflict('EMAIL_TAKEN', 'An account with this email already exists. Sign in instead.');
     }
     throw err;
   }
   return startSession(ctx, user, client);
+}
+
+/** Tells an account's owner that someone tried to register with their email (and how to get back in). */
+function notifyRegistrationAttempt(ctx: AppContext, email: string) {
+  sendInBackground(ctx, {
+    to: email,
+    subject: 'Someone tried to create a ChatPop account with your email',
+    text: [
+      'Someone tried to create a new ChatPop account with this email address, which already has one.',
+      '',
+      `If it was you, sign in at ${ctx.config.publicWebUrl}/login, or reset your password at ${ctx.config.publicWebUrl}/forgot-password.`,
+      'If it was not you, you can ignore this email: nothing changed.',
+    ].join('\n'),
+  });
+}
+
+/** Mail that must not hold up (or, by its timing, reveal anything in) the reply. */
+export function sendInBackground(ctx: AppContext, mail: { to: string; subject: string; text: string }) {
+  track(
+    ctx,
+    ctx.mailer.send(mail).catch((err: unknown) => ctx.log.error({ err, subject: mail.subject }, 'mail not sent')),
+  );
 }
 
 export async function login(ctx: AppContext, body: LoginBody, client: ClientInfo): Promise<SignedIn> {
@@ -67,7 +129,7 @@ export async function login(ctx: AppContext, body: LoginBody, client: ClientInfo
   return startSession(ctx, user, client);
 }
 
-async function startSession(ctx: AppContext, user: UserRow, client: ClientInfo): Promise<SignedIn> {
+export async function startSession(ctx: AppContext, user: UserRow, client: ClientInfo): Promise<SignedIn> {
   const secret = newRefreshSecret();
   const session = await repo.insertSession(ctx.db, {
     id: crypto.randomUUID(),
@@ -127,14 +189,101 @@ export async function logoutAll(ctx: AppContext, userId: string) {
   await repo.revokeAllSessions(ctx.db, userId);
 }
 
+/** "Chrome on macOS", from a user agent; null when it names no browser. */
+export function deviceLabel(userAgent: string | null): string | null {
+  if (!userAgent) return null;
+  const parsed = Bowser.parse(userAgent);
+  const browser = parsed.browser.name;
+  const os = parsed.os.name;
+  if (!browser) return null;
+  return os ? `${browser} on ${os}` : browser;
+}
+
 export async function sessionsOf(ctx: AppContext, userId: string, currentSessionId: string): Promise<SessionInfo[]> {
   const rows = await repo.listActiveSessions(ctx.db, userId);
   return rows.map((s) => ({
     id: s.id,
     userAgent: s.userAgent,
+    device: deviceLabel(s.userAgent),
     ip: s.ip,
     createdAt: s.createdAt.toISOString(),
     lastUsedAt: s.lastUsedAt.toISOString(),
     current: s.id === currentSessionId,
   }));
+}
+
+const RESET_REPLY = `If an account uses that email, we sent it a link to reset the password. The link works for ${PASSWORD_RESET_TTL_MINUTES} minutes.`;
+
+/**
+ * Starts a password reset (SPEC §3). The reply is the same whether or not the
+ * email has an account, and the token and the mail are made after the reply,
+ * so neither the answer nor its timing tells who has an account.
+ */
+export async function requestPasswordReset(ctx: AppContext, email: string, ip: string): Promise<string> {
+  await ctx.limits.consume('passwordResetIp', ip);
+  await ctx.limits.consume('passwordResetEmail', email);
+  track(
+    ctx,
+    (async () => {
+      const user = await repo.findUserByEmail(ctx.db, email);
+      if (!user) return;
+      const token = randomBytes(32).toString('base64url');
+      await repo.replaceResetToken(ctx.db, {
+        id: uuidv7(),
+        userId: user.id,
+        tokenHash: hashSecret(token),
+        ip,
+        expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MINUTES * 60_000),
+      });
+      await ctx.mailer.send({
+        to: user.email,
+        subject: 'Reset your ChatPop password',
+        text: [
+          'Someone (hopefully you) asked to reset the password of your ChatPop account.',
+          '',
+          `Choose a new password here: ${ctx.config.publicWebUrl}/reset-password?token=${token}`,
+          '',
+          `The link works once, for ${PASSWORD_RESET_TTL_MINUTES} minutes. If you did not ask for it, ignore this email: your password stays as it is.`,
+        ].join('\n'),
+      });
+    })().catch((err: unknown) => ctx.log.error({ err }, 'password reset not sent')),
+  );
+  return RESET_REPLY;
+}
+
+const resetInvalid = () => badRequest('RESET_TOKEN_INVALID', 'This reset link is invalid, used or expired. Ask for a new one.');
+
+/**
+ * Sets a new password from a reset link: the link works once and only until
+ * it expires; every session of the account ends, and this browser is signed
+ * in afresh.
+ */
+export async function confirmPasswordReset(ctx: AppContext, body: PasswordResetConfirm, client: ClientInfo): Promise<SignedIn> {
+  await ctx.limits.consume('passwordResetConfirm', client.ip);
+  const tokenHash = hashSecret(body.token);
+  const reset = await repo.findResetToken(ctx.db, tokenHash);
+  if (!reset || reset.usedAt || reset.expiresAt.getTime() <= Date.now()) throw resetInvalid();
+  const passwordHash = await hashPassword(body.password);
+  const user = await ctx.db.transaction(async (tx) => {
+    // Compare-and-set: of two uses of one link, one wins.
+    if (!(await repo.useResetToken(tx, reset.id))) throw resetInvalid();
+    await repo.setPassword(tx, reset.userId, passwordHash);
+    await repo.revokeAllSessions(tx, reset.userId);
+    return repo.findUserById(tx, reset.userId);
+  });
+  if (!user) throw resetInvalid();
+  notifyPasswordChanged(ctx, user);
+  return startSession(ctx, user, client);
+}
+
+export function notifyPasswordChanged(ctx: AppContext, user: UserRow) {
+  sendInBackground(ctx, {
+    to: user.email,
+    subject: 'Your ChatPop password was changed',
+    text: [
+      'The password of your ChatPop account was just changed, and your other sessions were signed out.',
+      '',
+      `If you did not do this, reset your password at ${ctx.config.publicWebUrl}/forgot-password right away.`,
+    ].join('\n'),
+  });
 }

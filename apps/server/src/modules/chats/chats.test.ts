@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_CODE_ALPHABET } from '@chatpop/protocol';
-import { backend, guestJoins, hostWithChat, registerUser, startApp, type TestApp } from '../../../test/harness';
+import { backend, guestJoins, hostWithChat, registerUser, rollAndJoin, rollName, startApp, type TestApp } from '../../../test/harness';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -116,7 +116,7 @@ describe(`viewing and private chats (${backend})`, () => {
     expect(right.body.chat.name).toBe('Secret Society');
     expect(right.body.chat.accessCode).toBeUndefined();
     expect((await visitor.get(`/api/chats/${chat.code}`)).status).toBe(200);
-    expect((await visitor.post(`/api/chats/${chat.code}/join`, { username: 'Invited1' })).status).toBe(201);
+    expect((await rollAndJoin(visitor, chat.code)).status).toBe(201);
     // The host sees the code to share it.
     expect((await host.get(`/api/chats/${chat.code}`)).body.chat.accessCode).toBe('open-sesame');
   });
@@ -140,25 +140,26 @@ describe(`viewing and private chats (${backend})`, () => {
 });
 
 describe(`joining (${backend})`, () => {
-  it('lets a visitor join with a username and gives back a chat session token', async () => {
+  it('lets a visitor join with a rolled name and gives back a chat session token', async () => {
     const { chat } = await hostWithChat(t);
     const visitor = t.client();
-    const res = await visitor.post(`/api/chats/${chat.code}/join`, { username: '  Swift_Wolf ' });
+    const name = await rollName(visitor, chat.code);
+    const res = await visitor.post(`/api/chats/${chat.code}/join`, { username: `  ${name} ` });
     expect(res.status).toBe(201);
-    expect(res.body.member).toMatchObject({ username: 'Swift_Wolf', role: 'member', verified: false, anonymous: true });
+    expect(res.body.member).toMatchObject({ username: name, role: 'member', verified: false, anonymous: true });
     expect(res.body.token.split('.')).toHaveLength(3);
     expect(visitor.cookies.get('cp_did')).toMatch(/^[A-Za-z0-9_-]{22,}$/);
   });
 
   it('recognises a returning device and gives its participation back', async () => {
     const { chat } = await hostWithChat(t);
-    const { client, member } = await guestJoins(t, chat.code, 'Returning1');
+    const { client, member } = await guestJoins(t, chat.code);
     const me = await client.get(`/api/chats/${chat.code}/me`);
     expect(me.body.member.id).toBe(member.id);
     expect(me.body.token).toBeTruthy();
     const again = await client.post(`/api/chats/${chat.code}/join`, { username: 'Different1' });
     expect(again.status).toBe(200);
-    expect(again.body.member).toMatchObject({ id: member.id, username: 'Returning1' });
+    expect(again.body.member).toMatchObject({ id: member.id, username: member.username });
     const fresh = await t.client().get(`/api/chats/${chat.code}/me`);
     expect(fresh.body).toEqual({ member: null, token: null });
   });
@@ -183,20 +184,16 @@ describe(`joining (${backend})`, () => {
     expect((await c.get(`/api/chats/${chat.code}/me`)).body.member).toBeNull();
   });
 
-  it('keeps usernames unique in a chat, ignoring case', async () => {
+  it('takes no typed name from a visitor: neither someone else’s nor a free one', async () => {
     const { chat } = await hostWithChat(t);
-    await guestJoins(t, chat.code, 'Taken_One');
-    const res = await t.client().post(`/api/chats/${chat.code}/join`, { username: 'TAKEN_one' });
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('USERNAME_TAKEN');
-  });
-
-  it('keeps a registered user’s reserved username for them', async () => {
+    const holder = await guestJoins(t, chat.code);
     await registerUser(t, 'Reserved_Sam');
-    const { chat } = await hostWithChat(t);
-    const res = await t.client().post(`/api/chats/${chat.code}/join`, { username: 'reserved_sam' });
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('USERNAME_TAKEN');
+    for (const username of [holder.member.username.toUpperCase(), 'reserved_sam', 'NobodyHasThis9']) {
+      const res = await t.client().post(`/api/chats/${chat.code}/join`, { username });
+      expect(res.status, username).toBe(400);
+      expect(res.body.error.code).toBe('USERNAME_NOT_ROLLED');
+      expect(res.body.error.message).toMatch(/roll/i);
+    }
   });
 
   it('joins a signed-in user with their reserved username and the badge', async () => {
@@ -206,22 +203,25 @@ describe(`joining (${backend})`, () => {
     expect(res.status).toBe(201);
     expect(res.body.member).toMatchObject({ username: 'BadgeBob', verified: true, anonymous: false });
     const other = await registerUser(t, 'PlainPat');
-    const alias = await other.client.post(`/api/chats/${chat.code}/join`, { username: 'SomeAlias' });
-    expect(alias.body.member).toMatchObject({ username: 'SomeAlias', verified: false });
+    const alias = await rollAndJoin(other.client, chat.code);
+    expect(alias.status).toBe(201);
+    expect(alias.body.member).toMatchObject({ verified: false, anonymous: false });
+    expect(alias.body.member.username).not.toBe('PlainPat');
   });
 
   it('keeps a signed-in participation and an anonymous one of the same browser apart', async () => {
     const { chat } = await hostWithChat(t);
     const browser = t.client();
-    const anon = await browser.post(`/api/chats/${chat.code}/join`, { username: 'robert' });
+    const anon = await rollAndJoin(browser, chat.code);
     expect(anon.status).toBe(201);
-    const reg = await browser.post('/api/auth/register', { email: 'robert@dual.example', password: 'Passw0rd!', username: 'Robert' });
+    const name: string = anon.body.member.username;
+    const reg = await browser.post('/api/auth/register', { email: 'robert@dual.example', password: 'Passw0rd!', username: name.toUpperCase() });
     expect(reg.status).toBe(201);
     // Signed in, the anonymous participation is not "mine".
     expect((await browser.get(`/api/chats/${chat.code}/me`)).body.member).toBeNull();
     const signed = await browser.post(`/api/chats/${chat.code}/join`, {});
     expect(signed.status).toBe(201);
-    expect(signed.body.member).toMatchObject({ username: 'Robert', verified: true });
+    expect(signed.body.member).toMatchObject({ username: name.toUpperCase(), verified: true });
     expect(signed.body.member.id).not.toBe(anon.body.member.id);
     await browser.post('/api/auth/logout');
     expect((await browser.get(`/api/chats/${chat.code}/me`)).body.member.id).toBe(anon.body.member.id);
@@ -229,7 +229,7 @@ describe(`joining (${backend})`, () => {
 
   it('lists members with their roles to readers', async () => {
     const { chat } = await hostWithChat(t);
-    await guestJoins(t, chat.code, 'Member_A');
+    await guestJoins(t, chat.code);
     const res = await t.client().get(`/api/chats/${chat.code}/members`);
     expect(res.status).toBe(200);
     expect(res.body.members.map((m: { role: string }) => m.role).sort()).toEqual(['host', 'member']);

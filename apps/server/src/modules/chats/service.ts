@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { uuidv7 } from 'uuidv7';
 import {
-  checkUsernameFormat,
+  checkUsername,
   chatSettingsSchema,
   type ChatView,
   type CreateChatBody,
@@ -15,9 +15,10 @@ import type { AppContext } from '../../context';
 import { AppError, badRequest, conflict } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
-import { findUserByUsername } from '../auth/repo';
 import { sendMessage } from '../messages/service';
 import { checkNotBanned } from '../moderation/service';
+import { claim, countAnonymousFromIp, lockRoomIp, type Identity } from '../usernames/repo';
+import { checkJoinName } from '../usernames/service';
 import { newAccessCode, newChatCode } from './codes';
 import type { ChatAccess, Viewer } from './policy';
 import * as repo from './repo';
@@ -128,10 +129,38 @@ export interface Joined {
 }
 
 /**
- * Joins a pop chat (SPEC §2.2). A returning user or device gets its
- * participation back. Signed-in users join with their reserved username unless
- * they give another; visitors give a username that no one in the chat holds
- * and that is not someone's reserved username.
+ * The rules of a join (SPEC §2.2), before anything is written. A returning
+ * user or device gets its participation back. A signed-in user joins with
+ * their reserved username unless they pass a name they rolled; a visitor only
+ * with a name rolled for their device within the hour, or one their device
+ * already holds from other chats. Returns the name to claim.
+ */
+export async function checkJoin(ctx: AppContext, access: ChatAccess, viewer: Viewer, body: JoinBody): Promise<{ username: string; identity: Identity }> {
+  const { room } = access;
+  if (room.endedAt) throw new AppError(403, 'CHAT_LOCKED', 'This chat has ended.');
+  const user = viewer.user;
+  if (!user && !viewer.deviceId) throw badRequest('BAD_REQUEST', 'Your browser did not keep our cookie. Allow cookies and try again.');
+  const requested = body.username ?? user?.username ?? '';
+  if (requested.trim() === '') {
+    throw badRequest(
+      'USERNAME_INVALID',
+      user ? 'Roll the dice for a name, or reserve a username in your account first.' : 'Roll the dice for your name first.',
+      { rule: 'required' },
+    );
+  }
+  const check = checkUsername(requested);
+  if (!check.ok) throw badRequest('USERNAME_INVALID', check.message!, { rule: check.rule });
+  const identity: Identity = user ? { userId: user.id, deviceId: viewer.deviceId } : { deviceId: viewer.deviceId! };
+  const lower = check.username.toLowerCase();
+  if (!(user && user.usernameLower === lower)) await checkJoinName(ctx, identity, lower);
+  return { username: check.username, identity };
+}
+
+/**
+ * Joins: in one transaction, the per-IP allowance of new anonymous names
+ * (returning devices and signed-in users are exempt), the global claim of the
+ * name (a race for one name is settled by its primary key: one wins, the other
+ * gets 409) and the participation; then the join notice.
  */
 export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, body: JoinBody, ip: string): Promise<Joined> {
   const { room } = access;
@@ -140,42 +169,42 @@ export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, 
   if (access.member) {
     return { member: access.member, token: await tokenFor(ctx, access.member), created: false };
   }
-  const user = viewer.user;
-  const requested = body.username ?? user?.username ?? '';
-  const check = checkUsernameFormat(requested);
-  if (!check.ok) throw badRequest('USERNAME_INVALID', check.message!, { rule: check.rule });
-  const username = check.username;
-  const lower = username.toLowerCase();
-
-  if (!user && !viewer.deviceId) throw badRequest('BAD_REQUEST', 'Your browser did not keep our cookie. Allow cookies and try again.');
   // A ban holds against a fresh name from the same account, device or network (SPEC §2.4).
-  if (!access.isHost) await checkNotBanned(ctx, room.id, { userId: user?.id, deviceId: viewer.deviceId, ip });
+  if (!access.isHost) await checkNotBanned(ctx, room.id, { userId: viewer.user?.id, deviceId: viewer.deviceId, ip });
+  const { username, identity } = await checkJoin(ctx, access, viewer, body);
+  const user = viewer.user;
+  const lower = username.toLowerCase();
   await ctx.limits.consume('joinPerIp', ip);
-
-  const holder = await repo.findMemberByName(ctx.db, room.id, lower);
-  if (holder && (user === null || holder.userId !== null)) {
-    throw conflict('USERNAME_TAKEN', `Someone in this chat is already called ${holder.username}. Pick another name.`);
-  }
-  if (!user || user.usernameLower !== lower) {
-    const owner = await findUserByUsername(ctx.db, lower);
-    if (owner && owner.id !== user?.id) {
-      throw conflict('USERNAME_TAKEN', `${username} is a reserved username. Pick another name.`);
-    }
-  }
+  const perIp = user ? 0 : await ctx.settings.get('anonymousNamesPerIpPerChat');
 
   let member: MemberRow;
   try {
-    if (!user) await repo.ensureDevice(ctx.db, viewer.deviceId!);
-    member = await repo.insertMember(ctx.db, {
-      id: uuidv7(),
-      roomId: room.id,
-      userId: user?.id ?? null,
-      deviceId: user ? null : viewer.deviceId,
-      username,
-      usernameLower: lower,
-      role: user && room.hostUserId === user.id ? 'host' : 'member',
-      verified: Boolean(user && user.usernameLower === lower),
-      ip,
+    member = await ctx.db.transaction(async (tx) => {
+      if (!user) {
+        await repo.ensureDevice(tx, viewer.deviceId!);
+        await lockRoomIp(tx, room.id, ip);
+        if ((await countAnonymousFromIp(tx, room.id, ip)) >= perIp) {
+          throw badRequest(
+            'ANONYMOUS_LIMIT_REACHED',
+            `Only ${perIp} new anonymous ${perIp === 1 ? 'name' : 'names'} can join this chat from one network. Sign in to join.`,
+            { limit: perIp },
+          );
+        }
+      }
+      if (!(await claim(tx, username, identity))) {
+        throw conflict('USERNAME_TAKEN', `Someone else just took ${username}. Roll again for another name.`);
+      }
+      return repo.insertMember(tx, {
+        id: uuidv7(),
+        roomId: room.id,
+        userId: user?.id ?? null,
+        deviceId: user ? null : viewer.deviceId,
+        username,
+        usernameLower: lower,
+        role: user && room.hostUserId === user.id ? 'host' : 'member',
+        verified: Boolean(user && user.usernameLower === lower),
+        ip,
+      });
     });
   } catch (err) {
     const constraint = uniqueViolation(err);
@@ -184,7 +213,7 @@ export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, 
       const existing = await repo.findParticipation(ctx.db, room.id, user ? { userId: user.id } : { deviceId: viewer.deviceId! });
       if (existing) return { member: existing, token: await tokenFor(ctx, existing), created: false };
     }
-    if (constraint !== null) throw conflict('USERNAME_TAKEN', `Someone in this chat is already called ${username}. Pick another name.`);
+    if (constraint !== null) throw conflict('USERNAME_TAKEN', `Someone in this chat is already called ${username}. Roll again for another name.`);
     throw err;
   }
   await sendMessage(ctx, room, null, { clientId: null, content: `${username} joined`, type: 'system' }).then(

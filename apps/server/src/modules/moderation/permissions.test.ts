@@ -64,7 +64,7 @@ async function fixture(): Promise<Fixture> {
     const c = t.client();
     return c.post(`/api/chats/${code}/access`, { accessCode: 'let-me-in' }).then(() => c);
   };
-  const join = async (name: string) => guestJoins(t, code, name, await withAccess());
+  const join = async (_role: string) => guestJoins(t, code, await withAccess());
   const hostToken = (await host.client.get(`/api/chats/${code}/me`)).body;
   const mod = await join(`Mod${roomId.slice(-6)}`);
   const member = await join(`Mem${roomId.slice(-6)}`);
@@ -105,7 +105,7 @@ async function fixture(): Promise<Fixture> {
 async function victim(f: Fixture) {
   const client = t.client();
   await client.post(`/api/chats/${f.code}/access`, { accessCode: 'let-me-in' });
-  const g = await guestJoins(t, f.code, undefined, client);
+  const g = await guestJoins(t, f.code, client);
   const [message] = await seedMessages(t, f.roomId, g.member.id, 1, `victim-${g.member.id.slice(-8)}`);
   return { memberId: g.member.id, messageId: message!.id };
 }

@@ -74,7 +74,12 @@ export function LoginForm({ next }: { next: string }) {
           <FormError id="login-email-error">{errors.email}</FormError>
         </div>
         <div className="flex flex-col gap-2">
-          <Label htmlFor="login-password">Password</Label>
+          <div className="flex items-baseline justify-between">
+            <Label htmlFor="login-password">Password</Label>
+            <Link href="/forgot-password" className="text-xs font-medium text-violet-700 underline-offset-4 hover:underline" data-testid="forgot-link">
+              Forgot password?
+            </Link>
+          </div>
           <PasswordInput
             id="login-password"
             name="password"

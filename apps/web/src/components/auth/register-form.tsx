@@ -1,15 +1,16 @@
 'use client';
 
-import { checkUsernameFormat, emailSchema, meResponseSchema, passwordProblems } from '@chatpop/protocol';
-import { CheckIcon, CircleIcon } from 'lucide-react';
+import { checkUsername, emailSchema, meResponseSchema, ownedNameSchema, passwordProblems } from '@chatpop/protocol';
+import { CheckIcon, CircleCheckIcon, CircleIcon, CircleXIcon, Loader2Icon } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { FormError, Spinner } from '@/components/ui/misc';
 import { api, fieldErrors } from '@/lib/api';
+import { useUsernameAvailability, type Availability } from '@/lib/username-availability';
 import { cn } from '@/lib/utils';
 import { AuthCard } from './auth-card';
 import { PasswordInput } from './password-input';
@@ -17,16 +18,30 @@ import { PasswordInput } from './password-input';
 /** Every password rule, as the protocol words them ("at least 8 characters", …). */
 const PASSWORD_RULES = passwordProblems('');
 
-export function RegisterForm({ next }: { next: string }) {
+export function RegisterForm({ next, username: initialUsername = '' }: { next: string; username?: string }) {
   const router = useRouter();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [username, setUsername] = useState('');
+  const [username, setUsername] = useState(initialUsername);
+  /** The name this browser already chats under: it may be reserved (the upgrade path of SPEC §2.3). */
+  const [owned, setOwned] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    api
+      .get('/api/usernames/mine', { schema: ownedNameSchema, refresh: false })
+      .then((res) => !cancelled && setOwned(res.owned))
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, []);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
   const problems = passwordProblems(password);
-  const usernameCheck = username.trim() ? checkUsernameFormat(username) : null;
+  const usernameCheck = username.trim() ? checkUsername(username) : null;
+  const availability = useUsernameAvailability(username);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -35,6 +50,7 @@ export function RegisterForm({ next }: { next: string }) {
     if (!emailParsed.success) out.email = emailParsed.error.issues[0]?.message ?? 'Enter a valid email address.';
     if (problems.length > 0) out.password = `The password needs ${problems.join(', ')}.`;
     if (usernameCheck && !usernameCheck.ok) out.username = usernameCheck.message ?? 'Check the username.';
+    else if (availability.status === 'taken') out.username = availability.message;
     setErrors(out);
     if (Object.keys(out).length > 0) return;
 
@@ -128,20 +144,25 @@ export function RegisterForm({ next }: { next: string }) {
             autoCapitalize="off"
             spellCheck={false}
             value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            aria-invalid={Boolean(errors.username) || (usernameCheck !== null && !usernameCheck.ok)}
+            onChange={(e) => {
+              setUsername(e.target.value);
+              setErrors((prev) => ({ ...prev, username: '' }));
+            }}
+            aria-invalid={Boolean(errors.username) || availability.status === 'invalid' || availability.status === 'taken'}
             aria-describedby="register-username-help"
             data-testid="register-username"
           />
-          <p id="register-username-help" className="text-xs text-zinc-600" data-testid="username-rules">
-            {usernameCheck && !usernameCheck.ok ? (
-              <span className="text-red-700">{usernameCheck.message}</span>
-            ) : usernameCheck?.ok ? (
-              <span className="text-green-700">Looks good. In chats it shows with a verified badge.</span>
-            ) : (
-              '5–15 letters, digits or underscores. Reserved for you everywhere, with a verified badge.'
-            )}
-          </p>
+          <UsernameHelp availability={availability} />
+          {owned && username.trim().toLowerCase() !== owned.toLowerCase() && (
+            <button
+              type="button"
+              onClick={() => setUsername(owned)}
+              className="self-start rounded-lg text-left text-xs font-medium text-violet-700 underline-offset-4 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
+              data-testid="use-owned-name"
+            >
+              Keep {owned}, the name you chat under on this device
+            </button>
+          )}
           <FormError>{errors.username}</FormError>
         </div>
 
@@ -151,5 +172,43 @@ export function RegisterForm({ next }: { next: string }) {
         </Button>
       </form>
     </AuthCard>
+  );
+}
+
+/** Live, while typing: the rule a name breaks, or whether it is free (SPEC §2.3), announced politely. */
+function UsernameHelp({ availability }: { availability: Availability }) {
+  const tone =
+    availability.status === 'available' || availability.status === 'yours'
+      ? 'text-green-700'
+      : availability.status === 'invalid' || availability.status === 'taken'
+        ? 'text-red-700'
+        : 'text-zinc-600';
+  return (
+    <p
+      id="register-username-help"
+      className={cn('flex min-h-5 items-start gap-1.5 text-xs', tone)}
+      aria-live="polite"
+      data-testid="username-availability"
+      data-state={availability.status}
+    >
+      {availability.status === 'empty' ? (
+        '5–15 letters, digits or underscores. Reserved for you everywhere, with a verified badge.'
+      ) : availability.status === 'checking' ? (
+        <>
+          <Loader2Icon className="size-3.5 shrink-0 animate-spin" aria-hidden /> Checking {availability.username}…
+        </>
+      ) : availability.status === 'unknown' ? (
+        'We could not check this name just now; we will when you register.'
+      ) : (
+        <>
+          {availability.status === 'available' || availability.status === 'yours' ? (
+            <CircleCheckIcon className="size-3.5 shrink-0" aria-hidden />
+          ) : (
+            <CircleXIcon className="size-3.5 shrink-0" aria-hidden />
+          )}
+          <span>{availability.message}</span>
+        </>
+      )}
+    </p>
   );
 }

@@ -5,6 +5,7 @@ import { ArrowRightIcon, LockIcon, LogOutIcon, MessageCircleIcon, PlusIcon, User
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
+import { UserAvatar } from '@/components/account/user-avatar';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
@@ -39,10 +40,18 @@ export function HomeScreen() {
   const actions =
     session.status === 'signed-in' ? (
       <>
-        <span className="hidden items-center gap-1 text-sm text-zinc-600 sm:inline-flex" data-testid="signed-in-as">
-          Signed in as <strong className="font-semibold text-zinc-900">{session.user.username ?? session.user.email}</strong>
-          {session.user.username && <VerifiedBadge />}
-        </span>
+        <Link
+          href="/account"
+          className="flex items-center gap-2 rounded-full py-1 pr-3 pl-1 text-sm text-zinc-600 outline-none hover:bg-violet-50 focus-visible:ring-2 focus-visible:ring-ring"
+          data-testid="account-link"
+        >
+          <UserAvatar user={session.user} className="size-8 text-sm" />
+          <span className="hidden items-center gap-1 sm:inline-flex" data-testid="signed-in-as">
+            <span className="sr-only">Your account: signed in as </span>
+            <strong className="font-semibold text-zinc-900">{session.user.username ?? session.user.displayName ?? session.user.email}</strong>
+            {session.user.username && <VerifiedBadge />}
+          </span>
+        </Link>
         <Button variant="ghost" size="sm" onClick={() => void signOut()} data-testid="sign-out">
           <LogOutIcon aria-hidden /> Sign out
         </Button>

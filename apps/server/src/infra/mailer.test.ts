@@ -1,0 +1,78 @@
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config';
+import { backend, registerUser, startApp, until, type TestApp } from '../../test/harness';
+
+// SMTP is outside ChatPop: a real SMTP server in the test process stands in for it, reached through nodemailer as in production.
+
+interface Received {
+  from: string;
+  to: string[];
+  data: string;
+}
+
+let smtp: SMTPServer;
+let smtpPort = 0;
+const received: Received[] = [];
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      let data = '';
+      stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+      stream.on('end', () => {
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  smtpPort = (smtp.server.address() as { port: number }).port;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+describe(`mail through SMTP when configured (${backend})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp({ env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, MAIL_FROM: 'ChatPop <no-reply@chat.example>' } });
+  });
+  afterAll(async () => {
+    await t.destroy();
+  });
+
+  it('sends the password reset link to the SMTP server, and keeps no dev outbox', async () => {
+    const { user } = await registerUser(t);
+    expect(t.app.ctx.mailer.kind).toBe('smtp');
+    expect(t.app.ctx.outbox).toBeNull();
+    expect((await t.client().post('/api/auth/password-reset', { email: user.email })).status).toBe(202);
+    await until(() => received.some((m) => m.to.includes(user.email)), 10_000, 'the mail');
+    const mail = received.find((m) => m.to.includes(user.email))!;
+    expect(mail.from).toBe('no-reply@chat.example');
+    expect(mail.data).toMatch(/Subject: Reset your ChatPop password/);
+    expect(mail.data.replace(/=\r?\n/g, '')).toMatch(/reset-password\?token=3D[A-Za-z0-9_-]{43}|reset-password\?token=[A-Za-z0-9_-]{43}/);
+    expect((await t.client().get('/api/dev/outbox')).status).toBe(404);
+  });
+});
+
+describe('where the dev outbox is on by default', () => {
+  const base = { DATA_DIR: 'memory://', JWT_SECRET: 'x'.repeat(64) };
+  it.each<[Record<string, string>, boolean, string]>([
+    [{}, true, 'embedded database, no SMTP'],
+    [{ DATABASE_URL: 'postgres://db/chatpop' }, false, 'PostgreSQL'],
+    [{ DATABASE_URL: 'postgres://db/chatpop', NODE_ENV: 'development' }, true, 'PostgreSQL in development'],
+    [{ NODE_ENV: 'production' }, false, 'production'],
+    [{ SMTP_URL: 'smtp://mail.example:587' }, false, 'SMTP configured'],
+    [{ DATABASE_URL: 'postgres://db/chatpop', DEV_OUTBOX: 'true' }, true, 'asked for'],
+  ])('%j → %s (%s)', (env, on, _why) => {
+    expect(loadConfig({ ...base, ...env }).devOutbox).toBe(on);
+  });
+
+  it('refuses an SMTP_URL that is not smtp:// or smtps://', () => {
+    expect(() => loadConfig({ ...base, SMTP_URL: 'http://mail.example' })).toThrow(/SMTP_URL must start with smtp/);
+  });
+});

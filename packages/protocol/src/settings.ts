@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/**
+ * Runtime settings (SPEC §5): kept in the `settings` table, editable without a
+ * deploy. Each has a schema, a default used until someone sets it, and a line
+ * for the admin console.
+ */
+export const RUNTIME_SETTINGS = {
+  usernameRollsPerHour: {
+    schema: z.number().int().min(1).max(1000),
+    default: 10,
+    description: 'Username dice rolls per device (or signed-in user) per hour.',
+  },
+  anonymousNamesPerIpPerChat: {
+    schema: z.number().int().min(1).max(1000),
+    default: 3,
+    description: 'New anonymous participants one IP address may add to one chat.',
+  },
+} as const;
+
+export type SettingKey = keyof typeof RUNTIME_SETTINGS;
+export type SettingValue<K extends SettingKey> = z.output<(typeof RUNTIME_SETTINGS)[K]['schema']>;
+export const SETTING_KEYS = Object.keys(RUNTIME_SETTINGS) as SettingKey[];
