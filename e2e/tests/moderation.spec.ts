@@ -93,7 +93,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(message(fan, 'BUY FOLLOWERS')).toBeVisible();
   await longPress(fan, message(fan, 'BUY FOLLOWERS').getByTestId('message-content'));
   await expect(fan.getByTestId('message-actions')).toBeVisible();
-  await shot(fan, 'phone-10-message-actions');
+  await shot(fan, 'phone-30-message-actions');
   await fan.getByTestId('action-report').click();
   await fan.getByTestId('report-reason-spam').check();
   await fan.getByTestId('report-submit').click();
@@ -104,7 +104,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   // Long-press → delete: everyone sees the placeholder.
   await longPress(host, message(host, 'BUY FOLLOWERS').getByTestId('message-content'));
   await expect(host.getByTestId('action-ban')).toBeVisible();
-  await shot(host, 'phone-11-host-message-actions');
+  await shot(host, 'phone-31-host-message-actions');
   await host.getByTestId('action-delete').click();
   await expect(message(fan, 'This message was deleted.').getByTestId('message-deleted')).toBeVisible();
   await expect(fan.getByTestId('message-list')).not.toContainText('BUY FOLLOWERS');
@@ -116,7 +116,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await host.getByTestId('timeout-600').click();
   await expect(troll.getByTestId('timed-out')).toBeVisible();
   await expect(troll.getByTestId('composer-input')).toBeHidden();
-  await shot(troll, 'phone-12-timed-out');
+  await shot(troll, 'phone-32-timed-out');
 
   // Host tools: a blocked term, then slow mode.
   await host.getByTestId('host-tools-button').click();
@@ -126,7 +126,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(host.getByTestId('blocked-terms')).toContainText('scam');
   await host.getByTestId('slow-mode-30').click();
   await expect(host.getByTestId('slow-mode-30')).toHaveAttribute('aria-checked', 'true');
-  await shot(host, 'phone-13-host-tools');
+  await shot(host, 'phone-33-host-tools');
   await host.getByTestId('tab-reports').click();
   await expect(host.getByTestId('reports')).toContainText(`reported by ${fanName}`);
   await host.getByTestId('report-dismiss').click();
@@ -141,7 +141,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(message(host, 'Great launch!')).toBeVisible();
   await expect(fan.getByTestId('slow-mode-wait')).toBeVisible();
   await expect(fan.getByTestId('composer-input')).toHaveAttribute('placeholder', /slow mode 30 s/);
-  await shot(fan, 'phone-14-slow-mode');
+  await shot(fan, 'phone-34-slow-mode');
 
   // The fan becomes a moderator: their own tools appear at once.
   await host.getByTestId('participants-button').click();
@@ -149,7 +149,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await fanRow.getByTestId('participant-menu').click();
   await host.getByTestId('participant-role').click();
   await expect(fanRow).toHaveAttribute('data-role', 'moderator');
-  await shot(host, 'phone-15-participants-moderation');
+  await shot(host, 'phone-35-participants-moderation');
   await host.keyboard.press('Escape');
   await expect(fan.getByTestId('host-tools-button')).toBeVisible();
   await expect(fan.getByTestId('slow-mode-wait')).toBeHidden();
@@ -160,7 +160,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(fan.getByTestId('lockdown-toggle')).toHaveAttribute('aria-pressed', 'true');
   await fan.keyboard.press('Escape');
   await expect(troll.getByTestId('lockdown-banner')).toContainText('Lockdown');
-  await shot(troll, 'phone-16-lockdown-banner');
+  await shot(troll, 'phone-36-lockdown-banner');
 
   // The host bans the troll from the participant list; the ban holds on reload and on a fresh name.
   await host.getByTestId('participants-button').click();
@@ -172,7 +172,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(troll.getByTestId('chat-fatal')).toContainText('banned');
   await troll.reload();
   await expect(troll.getByTestId('chat-fatal')).toContainText('banned');
-  await shot(troll, 'phone-17-banned');
+  await shot(troll, 'phone-37-banned');
   // A new device on the troll's network, with a new name, is refused too.
   const freshCtx = await newContext(browser, 'phone', { ip: '203.0.113.66' });
   const fresh = await freshCtx.newPage();
@@ -182,7 +182,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(fresh.getByTestId('rolled-name')).toBeVisible();
   await fresh.getByTestId('join-submit').click();
   await expect(fresh.getByTestId('join-error')).toContainText('banned');
-  await shot(fresh, 'phone-18-ban-holds');
+  await shot(fresh, 'phone-38-ban-holds');
 
   // Every action is in the log.
   await host.getByTestId('host-tools-button').click();
@@ -190,7 +190,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(host.getByTestId('audit-log')).toContainText(`banned ${trollName}`);
   await expect(host.getByTestId('audit-log')).toContainText('started lockdown');
   await expect(host.getByTestId('audit-log')).toContainText(`timed out ${trollName} for 10 min`);
-  await shot(host, 'phone-19-audit-log');
+  await shot(host, 'phone-39-audit-log');
   await host.keyboard.press('Escape');
   await axe(host, 'host phone');
 
@@ -214,7 +214,7 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
   await message(host, 'Hello from my phone').hover();
   await message(host, 'Hello from my phone').getByTestId('message-more').click();
   await expect(host.getByTestId('message-actions')).toBeVisible();
-  await shot(host, 'desktop-09-hover-actions');
+  await shot(host, 'desktop-20-hover-actions');
   await host.getByTestId('react-❤️').click();
   const chip = message(fan, 'Hello from my phone').locator('[data-testid="reaction"][data-emoji="❤️"]');
   await expect(chip).toContainText('1');
@@ -238,11 +238,11 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
     await expect(fan.getByTestId('theme-menu')).toBeHidden();
     await expect.poll(themeColor).not.toBeNull();
     colors[theme] = await themeColor();
-    await shot(fan, `phone-20-theme-${theme}`);
+    await shot(fan, `phone-40-theme-${theme}`);
     // Its sheets follow the theme's light/dark type.
     await longPress(fan, message(fan, 'Pick your theme').getByTestId('message-content'));
     await expect(fan.getByTestId('message-actions')).toBeVisible();
-    await shot(fan, `phone-21-sheet-${theme}`);
+    await shot(fan, `phone-41-sheet-${theme}`);
     const sheetDark = await fan.getByTestId('message-actions').evaluate((el) => el.closest('.dark') !== null);
     expect(sheetDark, theme).toBe(theme === 'dark-mode');
     await fan.keyboard.press('Escape');
@@ -274,7 +274,7 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
   await host.getByTestId('settings-theme').selectOption('ocean-blue');
   await host.getByTestId('settings-save').click();
   await expect(host.getByTestId('settings-form')).toContainText('Saved.');
-  await shot(host, 'desktop-10-host-settings');
+  await shot(host, 'desktop-21-host-settings');
   const newcomerCtx = await newContext(browser, 'phone', { ip: '198.51.100.22' });
   const newcomer = await newcomerCtx.newPage();
   await newcomer.goto(url);
