@@ -225,8 +225,13 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
   await expect(chip).toHaveAttribute('data-mine', 'true');
   await expect(message(host, 'Hello from my phone').locator('[data-testid="reaction"][data-emoji="❤️"]')).toContainText('2');
 
-  // A mention: highlighted and a chime, even with the tab in view.
-  await send(host, `@${fanName} thanks for coming!`);
+  // A mention, picked from the autocomplete: highlighted and a chime, even with the tab in view.
+  await host.getByTestId('composer-input').fill(`@${fanName.slice(0, 3)}`);
+  await expect(host.getByTestId('mention-option').first()).toHaveText(`@${fanName}`);
+  await host.getByTestId('composer-input').press('Enter');
+  await expect(host.getByTestId('composer-input')).toHaveValue(`@${fanName} `);
+  await host.getByTestId('composer-input').pressSequentially('thanks for coming!');
+  await host.getByTestId('send-button').click();
   await expect(message(fan, 'thanks for coming').locator('[data-testid="mention"][data-self="true"]')).toBeVisible();
   await expect.poll(() => sounds(fan)).toContain('mention');
 

@@ -291,6 +291,8 @@ class RoomHandlers {
     if (!parsed.success) return;
     const member = this.socket.data.joined.get(parsed.data.roomId);
     if (!member) return;
+    // Nobody else may see a hidden participant at work, nor a timed-out one who cannot send.
+    if (member.hiddenAt || (member.mutedUntil && member.mutedUntil.getTime() > Date.now())) return;
     this.ctx.broadcast.typing(
       parsed.data.roomId,
       { roomId: parsed.data.roomId, memberId: member.id, username: member.username, typing: parsed.data.typing },

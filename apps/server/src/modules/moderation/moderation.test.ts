@@ -194,6 +194,12 @@ describe(`silent hide (${backend})`, () => {
     const aliceList = (await r.alice.client.get(`/api/chats/${r.code}/members`)).body.members;
     expect(aliceList.find((m: Member) => m.id === r.alice.member.id)).not.toHaveProperty('hidden');
     expect((await r.alice.client.get(`/api/chats/${r.code}/me`)).body.member).not.toHaveProperty('hidden');
+    // Nor does their typing show.
+    const typing = collect<{ memberId: string }>(r.bob.socket, 'typing');
+    r.alice.socket.emit('typing', { roomId: r.roomId, typing: true });
+    r.mod.socket.emit('typing', { roomId: r.roomId, typing: true });
+    await until(() => typing.some((x) => x.memberId === r.mod.member.id), 3000, 'the moderator typing');
+    expect(typing.some((x) => x.memberId === r.alice.member.id)).toBe(false);
     // Unhidden: new messages reach everyone again.
     await r.moderate(r.alice.member.id, { action: 'unhide' });
     await send(r.alice.socket, r.roomId, 'back to normal');

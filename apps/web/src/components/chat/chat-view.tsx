@@ -181,6 +181,17 @@ export function ChatView({
   const closed = ended || (chat.settings.locked && !canModerate);
   const canWrite = joinedAs !== null && !closed && !snapshot.fatal;
   const lockdown = chat.settings.lockdown;
+  // Who an @mention can name: people online now, then recent authors.
+  const mentionNames = useMemo(() => {
+    const names = new Set<string>();
+    for (const p of snapshot.online ?? []) names.add(p.username);
+    for (let i = snapshot.items.length - 1; i >= 0 && names.size < 200; i--) {
+      const m = snapshot.items[i]!.message;
+      if (m.username && m.type !== 'system') names.add(m.username);
+    }
+    if (me) names.delete(me.username);
+    return [...names];
+  }, [snapshot.online, snapshot.items, me]);
 
   return (
     // Any tap in the chat also unlocks audio, for a participant who came back without the join tap.
@@ -261,6 +272,7 @@ export function ChatView({
             onTyping={(hasText) => room?.typingInput(hasText)}
             onBlur={() => room?.typingStop()}
             waitSeconds={waitSeconds}
+            mentionNames={mentionNames}
             placeholder={slowMode > 0 && !canModerate ? `Message · slow mode ${slowModeLabel(slowMode)}` : chat.settings.locked ? 'Message · chat locked for participants' : 'Message'}
           />
         ) : !joinedAs ? (

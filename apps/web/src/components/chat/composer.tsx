@@ -3,6 +3,7 @@
 import { MESSAGE_MAX_CHARS, type Message } from '@chatpop/protocol';
 import { ArrowUpIcon, ReplyIcon, XIcon } from 'lucide-react';
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { insertMention, mentionAt, mentionMatches } from '@/lib/mentions';
 import type { ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 
@@ -20,6 +21,7 @@ export function Composer({
   onBlur,
   placeholder,
   waitSeconds = 0,
+  mentionNames = [],
 }: {
   theme: ChatTheme;
   replyTo: Message | null;
@@ -30,8 +32,28 @@ export function Composer({
   placeholder: string;
   /** Slow mode: seconds before the next message may go. */
   waitSeconds?: number;
+  /** Participants an @mention may name (autocomplete). */
+  mentionNames?: readonly string[];
 }) {
   const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [activeMention, setActiveMention] = useState(0);
+  const [mentionsClosed, setMentionsClosed] = useState(false);
+  const mention = mentionAt(text, caret);
+  const suggestions = mention && !mentionsClosed ? mentionMatches(mentionNames, mention.query) : [];
+  const showMentions = suggestions.length > 0;
+
+  function pickMention(name: string) {
+    if (!mention) return;
+    const next = insertMention(text, caret, mention.start, name);
+    setText(next.text);
+    setCaret(next.caret);
+    setActiveMention(0);
+    requestAnimationFrame(() => {
+      inputRef.current?.focus();
+      inputRef.current?.setSelectionRange(next.caret, next.caret);
+    });
+  }
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const length = text.length;
   const tooLong = length > MESSAGE_MAX_CHARS;
@@ -58,6 +80,24 @@ export function Composer({
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (showMentions) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        setActiveMention((i) => (i + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if ((event.key === 'Enter' || event.key === 'Tab') && !event.nativeEvent.isComposing) {
+        event.preventDefault();
+        pickMention(suggestions[Math.min(activeMention, suggestions.length - 1)]!);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setMentionsClosed(true);
+        return;
+      }
+    }
     // Enter sends, Shift+Enter is a new line; never while an IME is composing.
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -86,6 +126,33 @@ export function Composer({
           </button>
         </div>
       )}
+      {showMentions && (
+        <ul
+          id="mention-list"
+          role="listbox"
+          aria-label="Mention someone"
+          className="overflow-hidden rounded-2xl border border-border bg-background p-1 text-foreground shadow-lg"
+          data-testid="mention-list"
+        >
+          {suggestions.map((name, i) => (
+            <li
+              key={name}
+              id={`mention-${i}`}
+              role="option"
+              aria-selected={i === activeMention}
+              onPointerDown={(e) => {
+                // Keep the focus in the composer while choosing.
+                e.preventDefault();
+                pickMention(name);
+              }}
+              className={cn('cursor-pointer rounded-xl px-3 py-2 text-sm', i === activeMention ? 'bg-accent font-semibold' : 'hover:bg-accent')}
+              data-testid="mention-option"
+            >
+              @{name}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className={cn('flex items-end gap-2 rounded-3xl py-1.5 pr-1.5 pl-4 transition-shadow', theme.composerInput)}>
         <label htmlFor="composer-input" className="sr-only">
           Message
@@ -97,8 +164,15 @@ export function Composer({
           rows={1}
           onChange={(e) => {
             setText(e.target.value);
+            setCaret(e.target.selectionStart ?? e.target.value.length);
+            setMentionsClosed(false);
+            setActiveMention(0);
             onTyping(e.target.value.trim().length > 0);
           }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
+          aria-autocomplete="list"
+          aria-controls={showMentions ? 'mention-list' : undefined}
+          aria-activedescendant={showMentions ? `mention-${Math.min(activeMention, suggestions.length - 1)}` : undefined}
           onKeyDown={onKeyDown}
           onBlur={onBlur}
           placeholder={placeholder}
