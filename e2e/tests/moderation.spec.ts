@@ -228,6 +228,7 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
   // A mention, picked from the autocomplete: highlighted and a chime, even with the tab in view.
   await host.getByTestId('composer-input').fill(`@${fanName.slice(0, 3)}`);
   await expect(host.getByTestId('mention-option').first()).toHaveText(`@${fanName}`);
+  await shot(host, 'desktop-22-mention-autocomplete');
   await host.getByTestId('composer-input').press('Enter');
   await expect(host.getByTestId('composer-input')).toHaveValue(`@${fanName} `);
   await host.getByTestId('composer-input').pressSequentially('thanks for coming!');
