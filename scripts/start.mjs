@@ -55,7 +55,7 @@ const env = {
   PORT: apiPort,
   WEB_PORT: webPort,
   // The web app on this machine forwards /api with the client's address in
-  // X-Forwarded-For: without this every visitor would share 127.0.0.1, and the
+  // X-Forwarded-For (apps/web/src/app/api/[...path]/route.ts): without this every visitor would share 127.0.0.1, and the
   // per-IP limits (3 new anonymous names per chat, 3 registrations an hour)
   // would hold for everyone at once.
   TRUST_PROXY: process.env.TRUST_PROXY || 'loopback',
