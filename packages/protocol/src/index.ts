@@ -8,3 +8,4 @@ export * from './messages';
 export * from './socket';
 export * from './health';
 export * from './moderation';
+export * from './payments';

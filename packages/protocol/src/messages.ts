@@ -43,6 +43,8 @@ export const messageSchema = z.object({
   createdAt: z.string(),
   deletedAt: z.string().nullable(),
   reactions: z.array(reactionSchema).default([]),
+  /** What a paid message (`tip`, `pin`) cost, in cents; absent on other messages. */
+  amountCents: z.number().int().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

@@ -16,6 +16,16 @@ export const RUNTIME_SETTINGS = {
     default: 3,
     description: 'New anonymous participants one IP address may add to one chat.',
   },
+  platformFeeBasisPoints: {
+    schema: z.number().int().min(0).max(5000),
+    default: 1000,
+    description: 'Platform fee on every payment, in hundredths of a percent (1000 = 10 %).',
+  },
+  dailySpendingCapCents: {
+    schema: z.number().int().min(100).max(10_000_000),
+    default: 50_000,
+    description: 'What one participant (account or device) may pay per day across all chats, in cents.',
+  },
 } as const;
 
 export type SettingKey = keyof typeof RUNTIME_SETTINGS;

@@ -18,6 +18,7 @@ import type {
   reactionSetSchema,
   roomModerateSchema,
 } from './moderation';
+import type { BackroomUpdatedPayload, PaymentUpdatedPayload, PinsUpdatedPayload } from './payments';
 
 /** Connections count as online while they heartbeat; an idle one expires. */
 export const PRESENCE_HEARTBEAT_MS = 25_000;
@@ -109,6 +110,12 @@ export interface ServerToClientEvents {
   'room:updated': (payload: RoomUpdatedPayload) => void;
   /** To the host and moderators only. */
   'report:new': (payload: ReportNewPayload) => void;
+  /** Paid pins changed: the full ordered active list (also on automatic expiry). */
+  'pins:updated': (payload: PinsUpdatedPayload) => void;
+  /** The Back Room's seat count changed. */
+  'backroom:updated': (payload: BackroomUpdatedPayload) => void;
+  /** One of this participant's payments changed status. */
+  'payment:updated': (payload: PaymentUpdatedPayload) => void;
 }
 
 export const REPLAY_MAX_MESSAGES = 500;
