@@ -3,7 +3,11 @@ import {
   PRESENCE_HEARTBEAT_MS,
   TYPING_TTL_MS,
   historyResponseSchema,
+  moneyStateSchema,
   type ChatView,
+  type MoneyState,
+  type Payment,
+  type PinView,
   type Member,
   type Message,
   type PresenceEntry,
@@ -81,6 +85,10 @@ export interface ChatRoomSnapshot {
   memberUpdates: Record<string, Member>;
   /** Reports that arrived live (host and moderators only), newest first. */
   liveReports: Report[];
+  /** Back Room, pins and tips of the pop chat (with `money` on), kept live. */
+  money: MoneyState | null;
+  /** The last of my payments that changed, as announced live. */
+  paymentUpdate: Payment | null;
 }
 
 export interface ChatRoomOptions {
@@ -92,6 +100,10 @@ export interface ChatRoomOptions {
   sendTimeoutMs?: number;
   /** Called for each message that arrives live from someone else. */
   onLive?: LiveListener;
+  /** Where the history pages come from (the Back Room has its own); the chat's by default. */
+  historyPath?: string;
+  /** Keep the money state (`GET …/money` and its live events): the pop chat's main room. */
+  money?: boolean;
 }
 
 const FATAL_JOIN_CODES = new Set(['NOT_A_MEMBER', 'FORBIDDEN', 'CHAT_NOT_FOUND', 'TOKEN_INVALID', 'BANNED']);
@@ -134,6 +146,8 @@ export class ChatRoom {
   private chat: ChatView | null = null;
   private memberUpdates: Record<string, Member> = {};
   private liveReports: Report[] = [];
+  private money: MoneyState | null = null;
+  private paymentUpdate: Payment | null = null;
 
   constructor(opts: ChatRoomOptions) {
     this.opts = opts;
@@ -195,7 +209,13 @@ export class ChatRoom {
       chat: this.chat,
       memberUpdates: this.memberUpdates,
       liveReports: this.liveReports,
+      money: this.money,
+      paymentUpdate: this.paymentUpdate,
     };
+  }
+
+  private get historyPath(): string {
+    return this.opts.historyPath ?? chatPath(this.opts.code, '/messages');
   }
 
   // ---- lifecycle -----------------------------------------------------------
@@ -204,8 +224,9 @@ export class ChatRoom {
   async start(): Promise<void> {
     this.history = { ...this.history, status: 'loading', error: null };
     this.changed();
+    if (this.opts.money) void this.loadMoney();
     try {
-      const page = await api.get(chatPath(this.opts.code, '/messages'), { schema: historyResponseSchema });
+      const page = await api.get(this.historyPath, { schema: historyResponseSchema });
       if (this.disposed) return;
       this.log.merge(page.messages);
       this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq());
@@ -357,6 +378,26 @@ export class ChatRoom {
       this.changed();
     });
 
+    socket.on('pins:updated', ({ roomId, quoteCents, pins }) => {
+      if (roomId !== this.opts.roomId || !this.money) return;
+      this.money = { ...this.money, pins: { ...this.money.pins, quoteCents, pins } };
+      this.changed();
+    });
+
+    socket.on('backroom:updated', ({ roomId, seatsTaken, seatLimit, full }) => {
+      if (roomId !== this.opts.roomId || !this.money) return;
+      this.money = { ...this.money, backroom: { ...this.money.backroom, seatsTaken, seatLimit, full } };
+      this.changed();
+    });
+
+    socket.on('payment:updated', ({ roomId, payment }) => {
+      if (roomId !== this.opts.roomId) return;
+      this.paymentUpdate = payment;
+      this.changed();
+      // A seat bought or refunded changes what I may enter: ask for the whole state.
+      if (this.opts.money) void this.loadMoney();
+    });
+
     socket.on('typing', (payload) => {
       if (payload.roomId !== this.opts.roomId || payload.memberId === this.member?.id) return;
       if (payload.typing) this.addTyping(payload.memberId, payload.username);
@@ -443,6 +484,8 @@ export class ChatRoom {
       }
       this.joined = true;
       this.fatal = null;
+      // Pins may have changed while the connection was away.
+      if (this.opts.money) void this.loadMoney();
       this.log.merge(res.messages);
       this.knownLastSeq = Math.max(this.knownLastSeq, res.lastSeq);
       this.changed();
@@ -697,7 +740,7 @@ export class ChatRoom {
     this.history = { ...this.history, loadingOlder: true, olderError: null };
     this.changed();
     try {
-      const page = await api.get(chatPath(this.opts.code, `/messages?before=${lowest}&limit=${HISTORY_PAGE_SIZE}`), {
+      const page = await api.get(`${this.historyPath}?before=${lowest}&limit=${HISTORY_PAGE_SIZE}`, {
         schema: historyResponseSchema,
       });
       if (this.disposed) return;
@@ -727,14 +770,36 @@ export class ChatRoom {
       for (let page = 0; page < 10; page++) {
         const after = this.log.highestSeq();
         const query = after > 0 ? `?after=${after}` : '';
-        const res = await api.get(chatPath(this.opts.code, `/messages${query}`), { schema: historyResponseSchema });
+        const res = await api.get(`${this.historyPath}${query}`, { schema: historyResponseSchema });
         if (this.disposed || this.member) return;
         if (this.log.merge(res.messages)) this.changed();
         if (!res.hasMore || after === 0) break;
       }
       this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq());
+      if (this.opts.money) await this.loadMoney();
     } catch {
       // The next poll tries again.
     }
+  }
+
+  // ---- money ---------------------------------------------------------------------
+
+  /** The Back Room, pins and tips as the server has them now (after a purchase, a reconnect). */
+  async loadMoney(): Promise<void> {
+    try {
+      const money = await api.get(chatPath(this.opts.code, '/money'), { schema: moneyStateSchema });
+      if (this.disposed) return;
+      this.money = money;
+      this.changed();
+    } catch {
+      // Money is shown when known; the next reconnect or poll asks again.
+    }
+  }
+
+  /** The pins as an unpin answered them. */
+  setPins(pins: PinView[], quoteCents?: number): void {
+    if (!this.money) return;
+    this.money = { ...this.money, pins: { ...this.money.pins, pins, quoteCents: quoteCents ?? this.money.pins.quoteCents } };
+    this.changed();
   }
 }

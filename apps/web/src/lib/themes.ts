@@ -44,6 +44,12 @@ export interface ChatTheme {
   sendButton: string;
   pill: string;
   banner: string;
+  /** The Back Room line under the header. */
+  backroomBar: string;
+  /** A paid pin in the sticky section, under the host's messages. */
+  pinItem: string;
+  /** A tip message in the list, highlighted for everyone. */
+  tipBubble: string;
   swatch: string;
 }
 
@@ -79,6 +85,9 @@ export const THEME_DEFINITIONS: Record<Theme, ChatTheme> = {
     sendButton: 'bg-violet-600 text-white hover:bg-violet-700 disabled:bg-zinc-200 disabled:text-zinc-500',
     pill: 'bg-violet-600 text-white shadow-lg',
     banner: 'bg-amber-100 text-amber-950 border-b border-amber-200',
+    backroomBar: 'bg-violet-50 text-violet-950 border-b border-violet-100',
+    pinItem: 'bg-emerald-50 ring-1 ring-emerald-300 text-zinc-900',
+    tipBubble: 'bg-pink-50 text-zinc-900 ring-2 ring-pink-300 shadow-sm',
     swatch: 'bg-violet-600',
   },
   'ocean-blue': {
@@ -112,6 +121,9 @@ export const THEME_DEFINITIONS: Record<Theme, ChatTheme> = {
     sendButton: 'bg-blue-700 text-white hover:bg-blue-800 disabled:bg-zinc-200 disabled:text-zinc-500',
     pill: 'bg-blue-700 text-white shadow-lg',
     banner: 'bg-amber-100 text-amber-950 border-b border-amber-200',
+    backroomBar: 'bg-sky-50 text-sky-950 border-b border-sky-100',
+    pinItem: 'bg-emerald-50 ring-1 ring-emerald-300 text-zinc-900',
+    tipBubble: 'bg-pink-50 text-zinc-900 ring-2 ring-pink-300 shadow-sm',
     swatch: 'bg-blue-700',
   },
   'dark-mode': {
@@ -145,6 +157,9 @@ export const THEME_DEFINITIONS: Record<Theme, ChatTheme> = {
     sendButton: 'bg-cyan-400 text-zinc-950 hover:bg-cyan-300 disabled:bg-zinc-800 disabled:text-zinc-400',
     pill: 'bg-cyan-400 text-zinc-950 shadow-lg',
     banner: 'bg-yellow-400 text-zinc-950 border-b border-yellow-500',
+    backroomBar: 'bg-zinc-900 text-zinc-100 border-b border-zinc-800',
+    pinItem: 'bg-zinc-800 ring-1 ring-emerald-400/60 text-zinc-50',
+    tipBubble: 'bg-zinc-800 text-zinc-50 ring-2 ring-pink-400/80',
     swatch: 'bg-zinc-900 ring-1 ring-cyan-400',
   },
 };

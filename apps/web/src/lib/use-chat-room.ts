@@ -19,6 +19,8 @@ const IDLE_SNAPSHOT: ChatRoomSnapshot = {
   chat: null,
   memberUpdates: {},
   liveReports: [],
+  money: null,
+  paymentUpdate: null,
 };
 
 const noSubscribe = () => () => {};
@@ -31,13 +33,15 @@ interface UseChatRoomOptions {
   token: string | null;
   refreshToken: () => Promise<string | null>;
   onLive?: LiveListener;
+  historyPath?: string;
+  money?: boolean;
 }
 
 /**
  * The chat store of one pop chat (see chat-room.ts): history first, then the
  * socket once there is a member and a token.
  */
-export function useChatRoom({ code, roomId, member, token, refreshToken, onLive }: UseChatRoomOptions) {
+export function useChatRoom({ code, roomId, member, token, refreshToken, onLive, historyPath, money = false }: UseChatRoomOptions) {
   const [room, setRoom] = useState<ChatRoom | null>(null);
   const refreshRef = useRef(refreshToken);
   const liveRef = useRef(onLive);
@@ -47,11 +51,11 @@ export function useChatRoom({ code, roomId, member, token, refreshToken, onLive 
   }, [refreshToken, onLive]);
 
   useEffect(() => {
-    const next = new ChatRoom({ code, roomId, refreshToken: () => refreshRef.current(), onLive: (m) => liveRef.current?.(m) });
+    const next = new ChatRoom({ code, roomId, historyPath, money, refreshToken: () => refreshRef.current(), onLive: (m) => liveRef.current?.(m) });
     setRoom(next);
     void next.start();
     return () => next.dispose();
-  }, [code, roomId]);
+  }, [code, roomId, historyPath, money]);
 
   useEffect(() => {
     if (room && member && token) room.setMember(member, token);

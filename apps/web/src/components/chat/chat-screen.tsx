@@ -23,7 +23,7 @@ type Phase =
   | { kind: 'error'; message: string }
   | { kind: 'ready'; chat: ChatView; viewer: Viewer };
 
-export function ChatScreen({ code, created }: { code: string; created: boolean }) {
+export function ChatScreen({ code, created, paymentId = null }: { code: string; created: boolean; paymentId?: string | null }) {
   const valid = normalizeChatCode(code) === code;
   const [phase, setPhase] = useState<Phase>(valid ? { kind: 'loading' } : { kind: 'not-found' });
   const [participation, setParticipation] = useState<Participation | null>(null);
@@ -128,6 +128,7 @@ export function ChatScreen({ code, created }: { code: string; created: boolean }
             onChatUpdated={onChatUpdated}
             refreshToken={refreshToken}
             created={created}
+            paymentId={paymentId}
           />
         </div>
       </ThemeScope>

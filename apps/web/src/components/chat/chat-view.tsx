@@ -1,16 +1,38 @@
 'use client';
 
-import type { ChatView as Chat, JoinResponse, Member, Message, ModerateMemberBody, PublicUser, Theme } from '@chatpop/protocol';
+import {
+  backroomEntrySchema,
+  paymentResponseSchema,
+  pinsStateSchema,
+  type BackroomEntry,
+  type ChatView as Chat,
+  type JoinResponse,
+  type Member,
+  type Message,
+  type ModerateMemberBody,
+  type MoneyState,
+  type PublicUser,
+  type Theme,
+} from '@chatpop/protocol';
 import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon } from 'lucide-react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { BackRoomBar } from '@/components/payments/backroom-bar';
+import { MoneyMenu } from '@/components/payments/money-menu';
+import { PaymentNotice } from '@/components/payments/payment-notice';
+import { PinDialog, StaleQuoteError, type PinTarget } from '@/components/payments/pin-dialog';
+import { PinnedStrip } from '@/components/payments/pinned-strip';
+import { TipDialog } from '@/components/payments/tip-dialog';
 import { Button } from '@/components/ui/button';
-import { api, chatPath } from '@/lib/api';
+import { ApiError, api, chatPath } from '@/lib/api';
 import type { Participation, Viewer } from '@/lib/chat-api';
 import { typingLabel } from '@/lib/message-log';
+import { formatMoney } from '@/lib/money';
 import { playSound, soundFor, unlockAudio } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
 import { useChatRoom } from '@/lib/use-chat-room';
-import { cn } from '@/lib/utils';
+import { useLivePins } from '@/lib/use-live-pins';
+import { cn, newClientId } from '@/lib/utils';
 import { ChatHeader } from './chat-header';
 import { Composer } from './composer';
 import { HostTools, slowModeLabel } from './host-tools';
@@ -47,6 +69,7 @@ export function ChatView({
   onChatUpdated,
   refreshToken,
   created,
+  paymentId,
 }: {
   chat: Chat;
   viewer: Viewer;
@@ -60,7 +83,10 @@ export function ChatView({
   onChatUpdated: (chat: Chat) => void;
   refreshToken: () => Promise<string | null>;
   created: boolean;
+  /** Back from checkout: the payment to show the outcome of. */
+  paymentId: string | null;
 }) {
+  const router = useRouter();
   const joinedAs = participation?.member ?? null;
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [actionsFor, setActionsFor] = useState<Message | null>(null);
@@ -82,15 +108,34 @@ export function ChatView({
     [meForSound],
   );
 
+  // The Back Room (SPEC §2.5) is a second chat with the host: while inside, the
+  // same screen runs on its room, its history and its chat session token.
+  const [backroom, setBackroom] = useState<BackroomEntry | null>(null);
+  const refreshBackroomToken = useCallback(async () => {
+    try {
+      const entry = await api.get(chatPath(chat.code, '/backroom'), { schema: backroomEntrySchema });
+      return entry.token;
+    } catch {
+      return null;
+    }
+  }, [chat.code]);
+
   const { room, snapshot } = useChatRoom({
     code: chat.code,
-    roomId: chat.roomId,
-    member: joinedAs,
-    token: participation?.token ?? null,
-    refreshToken,
+    roomId: backroom?.roomId ?? chat.roomId,
+    member: backroom?.member ?? joinedAs,
+    token: backroom?.token ?? participation?.token ?? null,
+    refreshToken: backroom ? refreshBackroomToken : refreshToken,
     onLive,
+    historyPath: backroom ? chatPath(chat.code, '/backroom/messages') : undefined,
+    money: backroom === null,
   });
-  const me = snapshot.self ?? joinedAs;
+  // The money state of the pop chat, kept while inside the Back Room (whose room has none).
+  const [money, setMoney] = useState<MoneyState | null>(null);
+  useEffect(() => {
+    if (snapshot.money) setMoney(snapshot.money);
+  }, [snapshot.money]);
+  const me = snapshot.self ?? backroom?.member ?? joinedAs;
   useEffect(() => setMeForSound(me ? { id: me.id, username: me.username } : null), [me]);
   const reader = useMemo<Reader | null>(() => (me ? { id: me.id, username: me.username } : null), [me]);
   const canModerate = viewer.isHost || isModeratorRole(me);
@@ -147,6 +192,7 @@ export function ChatView({
     [room, snapshot.joined, chat.code],
   );
 
+  const ended = chat.endedAt !== null;
   const slowMode = Math.max(chat.settings.slowModeSeconds, chat.settings.lockdown.active ? chat.settings.lockdown.slowModeSeconds : 0);
   const onSend = useCallback(
     (text: string) => {
@@ -155,6 +201,89 @@ export function ChatView({
       if (slowMode > 0 && !canModerate) setCooldownUntil(Date.now() + slowMode * 1000);
     },
     [room, replyTo, slowMode, canModerate],
+  );
+
+  // ---- money ---------------------------------------------------------------
+  const currency = money?.currency ?? 'usd';
+  const [pinTarget, setPinTarget] = useState<PinTarget | null>(null);
+  const [tipOpen, setTipOpen] = useState(false);
+  const [seatBusy, setSeatBusy] = useState(false);
+  const livePins = useLivePins(money?.pins.pins ?? []);
+  const pinsOn = Boolean(money?.pins.enabled) && !backroom && !ended;
+  const tipsOn = Boolean(money?.tips.enabled) && !backroom && !ended;
+  // The host does not pay in their own chat.
+  const canPay = joinedAs !== null && !viewer.isHost;
+  // One idempotency key per purchase attempt: a retry after a lost answer is the same
+  // purchase; a refused one (the server said no) starts a new one.
+  const keys = useRef(new Map<string, string>());
+  const purchase = useCallback(
+    async (what: string, path: string, body: Record<string, unknown>) => {
+      const key = keys.current.get(what) ?? newClientId();
+      keys.current.set(what, key);
+      try {
+        const { payment } = await api.post(chatPath(chat.code, path), { ...body, idempotencyKey: key }, { schema: paymentResponseSchema });
+        keys.current.delete(what);
+        router.push(payment.checkout?.provider === 'test' ? payment.checkout.path : `/pay/${encodeURIComponent(payment.id)}`);
+      } catch (error) {
+        if (error instanceof ApiError && error.status >= 400 && error.status < 500) keys.current.delete(what);
+        throw error;
+      }
+    },
+    [chat.code, router],
+  );
+
+  const buySeat = useCallback(async () => {
+    if (!joinedAs) return setJoinOpen(true);
+    const pending = money?.backroom.pendingPaymentId;
+    if (pending) return router.push(`/pay/${encodeURIComponent(pending)}`);
+    setSeatBusy(true);
+    try {
+      await purchase('seat', '/backroom/seats', {});
+    } catch (error) {
+      showError(error);
+      void room?.loadMoney();
+      setSeatBusy(false);
+    }
+  }, [joinedAs, money, purchase, router, showError, room]);
+
+  const enterBackroom = useCallback(async () => {
+    try {
+      setBackroom(await api.get(chatPath(chat.code, '/backroom'), { schema: backroomEntrySchema }));
+      setReplyTo(null);
+    } catch (error) {
+      showError(error);
+    }
+  }, [chat.code, showError]);
+
+  const leaveBackroom = useCallback(() => {
+    setBackroom(null);
+    setReplyTo(null);
+  }, []);
+
+  const pin = useCallback(
+    async (target: PinTarget, amountCents: number, quotedCents: number) => {
+      const body = target.kind === 'message' ? { messageId: target.message.id } : { text: target.text };
+      try {
+        await purchase(`pin:${target.kind === 'message' ? target.message.id : 'new'}`, '/pins', { ...body, amountCents, quotedCents });
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'PIN_QUOTE_STALE') {
+          const quote = (error.details as { quoteCents?: unknown } | null)?.quoteCents;
+          if (typeof quote === 'number') throw new StaleQuoteError(quote, 'Someone pinned first.');
+        }
+        throw error;
+      }
+    },
+    [purchase],
+  );
+
+  const tip = useCallback((amountCents: number, note: string) => purchase('tip', '/tips', { amountCents, ...(note ? { note } : {}) }), [purchase]);
+
+  const unpin = useCallback(
+    async (pinId: string) => {
+      const res = await api.delete(chatPath(chat.code, `/pins/${encodeURIComponent(pinId)}`), { schema: pinsStateSchema.pick({ pins: true }) });
+      room?.setPins(res.pins);
+    },
+    [chat.code, room],
   );
 
   const handleJoined = useCallback(
@@ -177,7 +306,6 @@ export function ChatView({
   const memberCount = Math.max(chat.memberCount, loadedMemberCount, onlineCount);
   const reconnecting = joinedAs !== null && snapshot.connectionTried && !snapshot.joined && !snapshot.fatal;
   const typing = typingLabel(snapshot.typingNames);
-  const ended = chat.endedAt !== null;
   const closed = ended || (chat.settings.locked && !canModerate);
   const canWrite = joinedAs !== null && !closed && !snapshot.fatal;
   const lockdown = chat.settings.lockdown;
@@ -230,6 +358,22 @@ export function ChatView({
           {actionError}
         </div>
       )}
+      {money?.backroom.enabled && !ended && (
+        <BackRoomBar
+          seatsTaken={money.backroom.seatsTaken}
+          seatLimit={money.backroom.seatLimit}
+          seatPriceCents={money.backroom.seatPriceCents}
+          currency={currency}
+          canEnter={money.backroom.isMember}
+          inside={backroom !== null}
+          busy={seatBusy}
+          onBuy={() => void buySeat()}
+          onEnter={() => void enterBackroom()}
+          onLeave={leaveBackroom}
+          theme={theme}
+        />
+      )}
+      {paymentId && <PaymentNotice paymentId={paymentId} onSeat={() => void enterBackroom()} onSettled={() => void room?.loadMoney()} />}
 
       <MessagePane
         items={snapshot.items}
@@ -241,8 +385,15 @@ export function ChatView({
         onLoadOlder={() => void room?.loadOlder()}
         onRetryHistory={() => void room?.start()}
         handlers={handlers}
-        before={shareVisible ? <ShareCard chat={chat} onDismiss={() => setShareVisible(false)} /> : null}
-        emptyText={joinedAs ? 'No messages yet. Say hi!' : 'No messages yet. Join and say hi!'}
+        before={shareVisible && !backroom ? <ShareCard chat={chat} onDismiss={() => setShareVisible(false)} /> : null}
+        pinned={
+          !backroom && livePins.length > 0
+            ? (select) => (
+                <PinnedStrip pins={livePins} currency={currency} theme={theme} canUnpin={canModerate && snapshot.joined} onSelect={select} onUnpin={(p) => unpin(p.id).catch(showError)} />
+              )
+            : null
+        }
+        emptyText={backroom ? 'The Back Room is quiet. Say hi to the host!' : joinedAs ? 'No messages yet. Say hi!' : 'No messages yet. Join and say hi!'}
       />
 
       <footer className={cn('relative z-30 shrink-0 pb-[env(safe-area-inset-bottom)]', theme.composer)}>
@@ -273,6 +424,18 @@ export function ChatView({
             onBlur={() => room?.typingStop()}
             waitSeconds={waitSeconds}
             mentionNames={mentionNames}
+            leading={
+              canPay && (pinsOn || tipsOn)
+                ? (text) => (
+                    <MoneyMenu
+                      pinQuoteCents={pinsOn && money ? money.pins.quoteCents : null}
+                      currency={currency}
+                      onPin={() => setPinTarget({ kind: 'new', text })}
+                      onTip={tipsOn ? () => setTipOpen(true) : null}
+                    />
+                  )
+                : undefined
+            }
             placeholder={slowMode > 0 && !canModerate ? `Message · slow mode ${slowModeLabel(slowMode)}` : chat.settings.locked ? 'Message · chat locked for participants' : 'Message'}
           />
         ) : !joinedAs ? (
@@ -296,7 +459,13 @@ export function ChatView({
         onReport={(message) => setReportFor(message)}
         onDelete={(message) => deleteMessage(message.id)}
         onModerate={moderate}
+        pinQuoteLabel={canPay && pinsOn && money ? formatMoney(money.pins.quoteCents, currency) : null}
+        onPin={(message) => setPinTarget({ kind: 'message', message })}
+        pinnedId={actionsFor ? (livePins.find((p) => p.message.id === actionsFor.id)?.id ?? null) : null}
+        onUnpin={unpin}
       />
+      <PinDialog target={pinTarget} quoteCents={money?.pins.quoteCents ?? 0} currency={currency} onClose={() => setPinTarget(null)} onPin={pin} />
+      <TipDialog open={tipOpen} onOpenChange={setTipOpen} hostName={chat.host.username} currency={currency} onTip={tip} />
       <ReportDialog
         message={reportFor}
         onClose={() => setReportFor(null)}

@@ -2,7 +2,7 @@
 
 import { MESSAGE_MAX_CHARS, type Message } from '@chatpop/protocol';
 import { ArrowUpIcon, ReplyIcon, XIcon } from 'lucide-react';
-import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { insertMention, mentionAt, mentionMatches } from '@/lib/mentions';
 import type { ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
@@ -22,6 +22,7 @@ export function Composer({
   placeholder,
   waitSeconds = 0,
   mentionNames = [],
+  leading,
 }: {
   theme: ChatTheme;
   replyTo: Message | null;
@@ -34,6 +35,8 @@ export function Composer({
   waitSeconds?: number;
   /** Participants an @mention may name (autocomplete). */
   mentionNames?: readonly string[];
+  /** Before the input (the $ menu), given the text typed so far. */
+  leading?: (text: string) => ReactNode;
 }) {
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
@@ -153,7 +156,8 @@ export function Composer({
           ))}
         </ul>
       )}
-      <div className={cn('flex items-end gap-2 rounded-3xl py-1.5 pr-1.5 pl-4 transition-shadow', theme.composerInput)}>
+      <div className={cn('flex items-end gap-2 rounded-3xl py-1.5 pr-1.5 transition-shadow', leading ? 'pl-1.5' : 'pl-4', theme.composerInput)}>
+        {leading?.(text)}
         <label htmlFor="composer-input" className="sr-only">
           Message
         </label>

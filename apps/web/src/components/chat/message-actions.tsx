@@ -1,7 +1,7 @@
 'use client';
 
 import { TIMEOUT_PRESETS_SECONDS, type Member, type Message, type ModerateMemberBody } from '@chatpop/protocol';
-import { BanIcon, ClockIcon, CopyIcon, EyeOffIcon, FlagIcon, ReplyIcon, Trash2Icon } from 'lucide-react';
+import { BanIcon, ClockIcon, CopyIcon, EyeOffIcon, FlagIcon, PinIcon, PinOffIcon, ReplyIcon, Trash2Icon } from 'lucide-react';
 import { useState } from 'react';
 import { FormError } from '@/components/ui/misc';
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
@@ -32,6 +32,10 @@ export function MessageActions({
   onReport,
   onDelete,
   onModerate,
+  pinQuoteLabel,
+  onPin,
+  pinnedId,
+  onUnpin,
 }: {
   message: Message | null;
   self: Member | null;
@@ -42,6 +46,12 @@ export function MessageActions({
   onReport: (message: Message) => void;
   onDelete: (message: Message) => Promise<void>;
   onModerate: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
+  /** "$12" when I may pay to pin my own messages (paid pins on, not the host). */
+  pinQuoteLabel?: string | null;
+  onPin?: (message: Message) => void;
+  /** The active pin of this message, if any: the host and moderators may take it down. */
+  pinnedId?: string | null;
+  onUnpin?: (pinId: string) => Promise<void>;
 }) {
   const [error, setError] = useState<string | null>(null);
   const [showTimeouts, setShowTimeouts] = useState(false);
@@ -111,6 +121,16 @@ export function MessageActions({
           <button type="button" className={action} onClick={() => message && (void copyText(message.content), close())} data-testid="action-copy">
             <CopyIcon aria-hidden /> Copy text
           </button>
+          {message && own && pinQuoteLabel && onPin && !pinnedId && !message.deletedAt && (message.type === 'normal' || message.type === 'pin') && (
+            <button type="button" className={action} onClick={() => (onPin(message), close())} data-testid="action-pin">
+              <PinIcon aria-hidden /> Pin this message · from {pinQuoteLabel}
+            </button>
+          )}
+          {message && canModerate && pinnedId && onUnpin && (
+            <button type="button" className={action} onClick={() => void run(() => onUnpin(pinnedId))} data-testid="action-unpin">
+              <PinOffIcon aria-hidden /> Unpin
+            </button>
+          )}
           {self && message && !own && message.type !== 'system' && (
             <button type="button" className={action} onClick={() => (onReport(message), close())} data-testid="action-report">
               <FlagIcon aria-hidden /> Report

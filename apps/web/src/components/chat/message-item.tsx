@@ -5,6 +5,7 @@ import { AlertCircleIcon, CheckIcon, ClockIcon, MoreHorizontalIcon, ReplyIcon } 
 import { memo, useRef, type PointerEvent, type ReactNode } from 'react';
 import { Badge, VerifiedBadge } from '@/components/ui/misc';
 import { avatarColour, formatFull, formatTime, initial } from '@/lib/format';
+import { formatMoney } from '@/lib/money';
 import type { ChatItem } from '@/lib/message-log';
 import { mentions } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
@@ -100,6 +101,8 @@ export const MessageItem = memo(function MessageItem({
   const deleted = Boolean(message.deletedAt);
   const isHost = message.type === 'host';
   const isTip = message.type === 'tip';
+  const isPaidPin = message.type === 'pin';
+  const paidLabel = isTip || isPaidPin ? `${isTip ? 'Tip' : 'Paid pin'}${message.amountCents ? ` · ${formatMoney(message.amountCents)}` : ''}` : null;
   const interactive = status === 'sent' && !deleted;
   const longPress = useLongPress(() => handlers.onActions(message), interactive);
 
@@ -121,10 +124,12 @@ export const MessageItem = memo(function MessageItem({
     );
   }
 
-  const bubbleClass = own
-    ? cn(theme.ownBubble, 'rounded-br-md', isHost && theme.ownHostRing)
-    : cn(isHost || isTip ? theme.hostBubble : theme.otherBubble, 'rounded-bl-md');
-  const metaClass = own ? theme.ownMeta : theme.otherMeta;
+  const bubbleClass = isTip
+    ? cn(theme.tipBubble, own ? 'rounded-br-md' : 'rounded-bl-md')
+    : own
+      ? cn(theme.ownBubble, 'rounded-br-md', isHost && theme.ownHostRing)
+      : cn(isHost ? theme.hostBubble : theme.otherBubble, 'rounded-bl-md');
+  const metaClass = own && !isTip ? theme.ownMeta : theme.otherMeta;
 
   return (
     <div
@@ -149,7 +154,11 @@ export const MessageItem = memo(function MessageItem({
             <span className={cn('font-semibold', theme.username)}>{message.username ?? 'Someone'}</span>
             {message.verified && <VerifiedBadge className="size-3.5" />}
             {isHost && <Badge className={cn('ml-1', theme.hostLabel)}>Host</Badge>}
-            {isTip && <Badge className={cn('ml-1', theme.hostLabel)}>Tip</Badge>}
+            {paidLabel && (
+              <Badge className={cn('ml-1', isTip ? 'bg-pink-600 text-white' : 'bg-emerald-700 text-white')} data-testid="paid-label">
+                {paidLabel}
+              </Badge>
+            )}
           </div>
         )}
 
@@ -171,6 +180,11 @@ export const MessageItem = memo(function MessageItem({
           >
             {own && isHost && (
               <Badge className={cn('mb-1 -ml-0.5', theme.hostLabel)}>Host</Badge>
+            )}
+            {own && paidLabel && (
+              <Badge className={cn('mb-1 -ml-0.5', isTip ? 'bg-pink-600 text-white' : 'bg-emerald-800 text-white')} data-testid="paid-label">
+                {paidLabel}
+              </Badge>
             )}
             {message.replyTo && (
               <button

@@ -53,6 +53,7 @@ export function MessagePane({
   onRetryHistory,
   handlers,
   before,
+  pinned,
   emptyText,
 }: {
   items: ChatItem[];
@@ -66,6 +67,8 @@ export function MessagePane({
   handlers: Omit<MessageHandlers, 'onQuoteClick'>;
   /** Shown above the messages (the host's share card). */
   before?: ReactNode;
+  /** Paid pins for the sticky section, under the host's messages; null when there are none. */
+  pinned?: ((select: (messageId: string) => void) => ReactNode) | null;
   emptyText: string;
 }) {
   const scrollerRef = useRef<HTMLDivElement>(null);
@@ -75,7 +78,7 @@ export function MessagePane({
   const nearBottom = useRef(true);
   const previous = useRef<{ first?: string; last?: string; scrollHeight: number; count: number }>({ scrollHeight: 0, count: 0 });
 
-  const hasSticky = hostMessages.length > 0;
+  const hasSticky = hostMessages.length > 0 || Boolean(pinned);
   useLayoutEffect(() => {
     const el = stickyRef.current;
     if (!hasSticky || !el) {
@@ -173,7 +176,7 @@ export function MessagePane({
         data-testid="chat-pattern"
       />
 
-      <StickyHost ref={stickyRef} messages={hostMessages} theme={theme} onSelect={(id) => scrollToMessage(scrollerRef.current, id)} />
+      <StickyHost ref={stickyRef} messages={hostMessages} theme={theme} pinned={pinned?.((id) => scrollToMessage(scrollerRef.current, id))} onSelect={(id) => scrollToMessage(scrollerRef.current, id)} />
 
       <div ref={scrollerRef} onScroll={onScroll} className="absolute inset-0 overflow-y-auto overscroll-contain [overflow-anchor:none]">
         <div

@@ -14,7 +14,7 @@ export default async function ChatPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { code } = await params;
-  const { created } = await searchParams;
+  const { created, payment } = await searchParams;
   const raw = decodeURIComponent(code);
-  return <ChatScreen code={normalizeChatCode(raw) ?? raw.toUpperCase()} created={created === '1'} />;
+  return <ChatScreen code={normalizeChatCode(raw) ?? raw.toUpperCase()} created={created === '1'} paymentId={typeof payment === 'string' ? payment : null} />;
 }
