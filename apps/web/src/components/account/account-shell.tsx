@@ -1,7 +1,7 @@
 'use client';
 
 import type { PublicUser } from '@chatpop/protocol';
-import { ArrowLeftIcon, MonitorSmartphoneIcon, UserRoundIcon } from 'lucide-react';
+import { ArrowLeftIcon, MonitorSmartphoneIcon, ReceiptIcon, UserRoundIcon, WalletIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
@@ -14,10 +14,21 @@ import { cn } from '@/lib/utils';
 const TABS = [
   { href: '/account', label: 'Profile', icon: UserRoundIcon, testId: 'tab-profile' },
   { href: '/account/sessions', label: 'Sessions', icon: MonitorSmartphoneIcon, testId: 'tab-sessions' },
+  { href: '/account/earnings', label: 'Earnings', icon: WalletIcon, testId: 'tab-earnings' },
+  { href: '/receipts', label: 'Receipts', icon: ReceiptIcon, testId: 'tab-receipts' },
 ];
 
 /** The frame of the account pages: signed-in only, a tab per page. */
-export function AccountShell({ title, children }: { title: string; children: (user: PublicUser, reload: () => Promise<unknown>) => ReactNode }) {
+export function AccountShell({
+  title,
+  children,
+  wide = false,
+}: {
+  title: string;
+  children: (user: PublicUser, reload: () => Promise<unknown>) => ReactNode;
+  /** Tables (earnings) get the page's full width on a desktop. */
+  wide?: boolean;
+}) {
   const { session, reload } = useSession();
   const router = useRouter();
   const pathname = usePathname();
@@ -36,7 +47,7 @@ export function AccountShell({ title, children }: { title: string; children: (us
         </Button>
       }
     >
-      <div className="mx-auto w-full max-w-2xl pt-2 sm:pt-6">
+      <div className={cn('mx-auto w-full pt-2 sm:pt-6', wide ? 'max-w-4xl' : 'max-w-2xl')}>
         <h1 className="text-2xl font-bold tracking-tight text-zinc-900 sm:text-3xl">{title}</h1>
         <nav aria-label="Account" className="mt-4 flex gap-1 rounded-2xl bg-zinc-100 p-1">
           {TABS.map((tab) => {
@@ -48,11 +59,11 @@ export function AccountShell({ title, children }: { title: string; children: (us
                 aria-current={active ? 'page' : undefined}
                 data-testid={tab.testId}
                 className={cn(
-                  'flex flex-1 items-center justify-center gap-2 rounded-xl px-3 py-2 text-sm font-medium outline-none transition-colors focus-visible:ring-2 focus-visible:ring-ring',
+                  'flex flex-1 items-center justify-center gap-2 rounded-xl px-2 py-2 text-sm font-medium outline-none transition-colors focus-visible:ring-2 focus-visible:ring-ring sm:px-3',
                   active ? 'bg-white text-zinc-900 shadow-sm' : 'text-zinc-600 hover:text-zinc-900',
                 )}
               >
-                <tab.icon className="size-4" aria-hidden /> {tab.label}
+                <tab.icon className="hidden size-4 sm:block" aria-hidden /> {tab.label}
               </Link>
             );
           })}

@@ -12,6 +12,7 @@ import { Alert, FormError, Spinner } from '@/components/ui/misc';
 import { api, errorMessage } from '@/lib/api';
 import { formatCountdown, formatMoney } from '@/lib/money';
 import { useNow } from '@/lib/use-now';
+import { PURPOSE_LABEL } from './payment-status';
 
 // Stripe's script loads only on a Stripe checkout, never for the test provider.
 const StripeCheckout = dynamic(() => import('./stripe-checkout').then((m) => m.StripeCheckout), {
@@ -19,7 +20,7 @@ const StripeCheckout = dynamic(() => import('./stripe-checkout').then((m) => m.S
   loading: () => <Spinner label="Loading the payment form" />,
 });
 
-const PURPOSE_LABEL: Record<Payment['purpose'], string> = { seat: 'Back Room seat', pin: 'Paid pin', tip: 'Tip' };
+
 /** While Stripe settles a payment (its webhook), the page looks again this often. */
 const POLL_MS = 2_000;
 
