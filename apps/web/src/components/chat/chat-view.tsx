@@ -18,6 +18,7 @@ import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon } from 'lucide-react
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BackRoomBar } from '@/components/payments/backroom-bar';
+import { BackroomMembersSheet } from '@/components/payments/backroom-members';
 import { MoneyMenu } from '@/components/payments/money-menu';
 import { PaymentNotice } from '@/components/payments/payment-notice';
 import { PinDialog, StaleQuoteError, type PinTarget } from '@/components/payments/pin-dialog';
@@ -143,7 +144,10 @@ export function ChatView({
   // A change announced live reaches the screen (and the theme default) through the parent;
   // only a new announcement counts, so the effect depends on it alone.
   useEffect(() => {
-    if (snapshot.chat) onChatUpdated({ ...snapshot.chat, ...(chat.accessCode ? { accessCode: chat.accessCode } : {}) });
+    if (!snapshot.chat) return;
+    onChatUpdated({ ...snapshot.chat, ...(chat.accessCode ? { accessCode: chat.accessCode } : {}) });
+    // Prices, seats and switches of the Back Room, pins and tips are settings too.
+    if (!backroom) void room?.loadMoney();
   }, [snapshot.chat]);
 
   // The share card shows once; a reload of the page should not bring it back.
@@ -208,6 +212,7 @@ export function ChatView({
   const [pinTarget, setPinTarget] = useState<PinTarget | null>(null);
   const [tipOpen, setTipOpen] = useState(false);
   const [seatBusy, setSeatBusy] = useState(false);
+  const [membersOpen, setMembersOpen] = useState(false);
   const livePins = useLivePins(money?.pins.pins ?? []);
   const pinsOn = Boolean(money?.pins.enabled) && !backroom && !ended;
   const tipsOn = Boolean(money?.tips.enabled) && !backroom && !ended;
@@ -370,6 +375,7 @@ export function ChatView({
           onBuy={() => void buySeat()}
           onEnter={() => void enterBackroom()}
           onLeave={leaveBackroom}
+          onMembers={viewer.isHost ? () => setMembersOpen(true) : null}
           theme={theme}
         />
       )}
@@ -465,6 +471,7 @@ export function ChatView({
         onUnpin={unpin}
       />
       <PinDialog target={pinTarget} quoteCents={money?.pins.quoteCents ?? 0} currency={currency} onClose={() => setPinTarget(null)} onPin={pin} />
+      {viewer.isHost && <BackroomMembersSheet code={chat.code} open={membersOpen} onOpenChange={setMembersOpen} />}
       <TipDialog open={tipOpen} onOpenChange={setTipOpen} hostName={chat.host.username} currency={currency} onTip={tip} />
       <ReportDialog
         message={reportFor}
@@ -481,7 +488,10 @@ export function ChatView({
           chat={chat}
           isHost={viewer.isHost}
           liveReports={snapshot.liveReports}
-          onChat={onChatUpdated}
+          onChat={(next) => {
+            onChatUpdated(next);
+            if (!backroom) void room?.loadMoney();
+          }}
           onReportHandled={(id) => room?.dismissLiveReport(id)}
           onDeleteMessage={deleteMessage}
         />

@@ -1,6 +1,6 @@
 'use client';
 
-import { ArrowLeftIcon, DoorOpenIcon, TicketIcon } from 'lucide-react';
+import { ArrowLeftIcon, DoorOpenIcon, TicketIcon, UsersIcon } from 'lucide-react';
 import { Spinner } from '@/components/ui/misc';
 import { formatMoney } from '@/lib/money';
 import type { ChatTheme } from '@/lib/themes';
@@ -22,6 +22,7 @@ export function BackRoomBar({
   onBuy,
   onEnter,
   onLeave,
+  onMembers,
   theme,
 }: {
   seatsTaken: number;
@@ -35,6 +36,8 @@ export function BackRoomBar({
   onBuy: () => void;
   onEnter: () => void;
   onLeave: () => void;
+  /** The host's member list; null for everyone else. */
+  onMembers: (() => void) | null;
   theme: ChatTheme;
 }) {
   const full = seatsTaken >= seatLimit;
@@ -51,6 +54,11 @@ export function BackRoomBar({
           <p className="min-w-0 flex-1 truncate text-sm font-semibold" data-testid="backroom-inside">
             Back Room <span className="font-normal opacity-80">· only members and the host can read this</span>
           </p>
+          {onMembers && (
+            <button type="button" className={pill} onClick={onMembers} aria-label="Back Room members" data-testid="backroom-members-button">
+              <UsersIcon aria-hidden />
+            </button>
+          )}
           <button type="button" className={pill} onClick={onLeave} data-testid="backroom-leave">
             <ArrowLeftIcon aria-hidden /> Main chat
           </button>
