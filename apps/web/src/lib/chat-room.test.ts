@@ -262,3 +262,64 @@ describe('ChatRoom', () => {
     expect(server.typing).toEqual([true, false]);
   });
 });
+
+describe('ChatRoom money', () => {
+  const money = {
+    currency: 'usd',
+    provider: 'test',
+    backroom: { enabled: true, seatPriceCents: 500, seatLimit: 10, seatsTaken: 3, full: false, isMember: false, pendingPaymentId: null, roomId: null },
+    pins: { enabled: true, basePriceCents: 100, quoteCents: 100, pins: [] },
+    tips: { enabled: true, minCents: 100, maxCents: 50_000 },
+    refundPolicy: 'No refunds for moderated pins.',
+  };
+  const pinOf = (message: Message, amountCents: number) => ({
+    id: `pin-${message.id}`,
+    roomId: ROOM,
+    amountCents,
+    pinnedAt: new Date().toISOString(),
+    pinnedUntil: new Date(Date.now() + 600_000).toISOString(),
+    message,
+  });
+
+  it('loads the money state and keeps it live from pins:updated and backroom:updated, for its own room only', async () => {
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      asked.push(url);
+      const body = url.endsWith('/money') ? money : { messages: server.messages, hasMore: false, source: 'cache' };
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    });
+    room = new ChatRoom({ code: 'ABCDEFGH', roomId: ROOM, refreshToken: async () => TOKEN, money: true });
+    room.setMember(ME, TOKEN);
+    await room.start();
+    const r = room;
+    await waitFor(() => r.getSnapshot().joined && r.getSnapshot().money !== null, 'the money state');
+    expect(r.getSnapshot().money?.backroom.seatsTaken).toBe(3);
+    expect(asked).toContain('/api/chats/ABCDEFGH/money');
+
+    const pinned = server.add('pin me', { broadcast: false });
+    server.io.to(ROOM).emit('pins:updated', { roomId: ROOM, quoteCents: 1_100, pins: [pinOf(pinned, 1_000)] });
+    // Another room's pins (a Back Room on the same connection) are not this room's.
+    server.io.to(ROOM).emit('pins:updated', { roomId: 'another-room', quoteCents: 9_900, pins: [] });
+    server.io.to(ROOM).emit('backroom:updated', { roomId: ROOM, seatsTaken: 4, seatLimit: 10, full: false });
+    await waitFor(() => r.getSnapshot().money?.backroom.seatsTaken === 4, 'the seat count');
+    await waitFor(() => r.getSnapshot().money?.pins.pins.length === 1, 'the pin');
+    expect(r.getSnapshot().money?.pins.quoteCents).toBe(1_100);
+    expect(r.getSnapshot().money?.pins.pins[0]?.message.content).toBe('pin me');
+
+    // An unpin answered with the new list.
+    r.setPins([]);
+    await waitFor(() => r.getSnapshot().money?.pins.pins.length === 0, 'the unpin');
+  });
+
+  it('reads a Back Room history from its own path and keeps no money state', async () => {
+    const asked: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      asked.push(url);
+      return new Response(JSON.stringify({ messages: [], hasMore: false, source: 'database' }), { status: 200, headers: { 'content-type': 'application/json' } });
+    });
+    room = new ChatRoom({ code: 'ABCDEFGH', roomId: ROOM, refreshToken: async () => TOKEN, historyPath: '/api/chats/ABCDEFGH/backroom/messages' });
+    await room.start();
+    expect(asked).toEqual(['/api/chats/ABCDEFGH/backroom/messages']);
+    expect(room.getSnapshot().money).toBeNull();
+  });
+});
