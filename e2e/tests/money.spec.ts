@@ -163,6 +163,7 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await expect(bob.getByTestId('pin-top').getByTestId('pin-amount')).toHaveText('$10');
   await expect(bob.getByTestId('pin-top').getByTestId('pin-countdown')).toHaveText(/^(10:00|9:[0-5]\d)$/);
   await expect(host.getByTestId('pin-top')).toContainText(aliceName);
+  await expect.poll(() => sounds(host)).toContain('pin');
 
   await bob.getByTestId('composer-input').fill('Drop it tonight please!');
   await bob.getByTestId('money-menu').click();

@@ -214,6 +214,15 @@ export function ChatView({
   const [seatBusy, setSeatBusy] = useState(false);
   const [membersOpen, setMembersOpen] = useState(false);
   const livePins = useLivePins(money?.pins.pins ?? []);
+  // A message pinned live chimes like a paid pin message does (a new-text pin arrives as a `pin` message and chimes there).
+  const seenPins = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    const pins = money?.pins.pins;
+    if (!pins) return;
+    const before = seenPins.current;
+    seenPins.current = new Set(pins.map((p) => p.id));
+    if (before && pins.some((p) => !before.has(p.id) && p.message.type !== 'pin' && p.message.memberId !== meForSound?.id)) playSound('pin');
+  }, [money?.pins.pins, meForSound]);
   const pinsOn = Boolean(money?.pins.enabled) && !backroom && !ended;
   const tipsOn = Boolean(money?.tips.enabled) && !backroom && !ended;
   // The host does not pay in their own chat.
