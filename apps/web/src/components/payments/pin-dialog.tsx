@@ -64,19 +64,26 @@ function PinForm({
   onPin: (target: PinTarget, amountCents: number, quotedCents: number) => Promise<void>;
 }) {
   const [text, setText] = useState(initial.kind === 'new' ? initial.text : '');
-  // The quote this form shows; a refusal replaces it with the server's new one.
+  // The quote this form shows: the live one, or the one a refusal named (the server
+  // also counts pins still being paid for, which are not broadcast).
   const [quote, setQuote] = useState(liveQuote);
+  const [seenLive, setSeenLive] = useState(liveQuote);
   const [staleNotice, setStaleNotice] = useState<string | null>(null);
   const [amountText, setAmountText] = useState(String(liveQuote / 100));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  // The price moved while the form was open (a live pin): follow it unless the person typed more.
-  if (liveQuote > quote && !busy) {
-    setQuote(liveQuote);
+  const moveQuote = (next: number, why: string) => {
     const typed = parseAmount(amountText);
-    if (typed === null || typed < liveQuote) setAmountText(String(liveQuote / 100));
-    setStaleNotice(`Someone just pinned: the price is now ${formatMoney(liveQuote, currency)}.`);
+    if (typed === null || typed < next) setAmountText(String(next / 100));
+    setQuote(next);
+    setStaleNotice(next > quote ? `${why} The price is now ${formatMoney(next, currency)}.` : `The price is now ${formatMoney(next, currency)}.`);
+  };
+
+  // The price moved while the form was open (a pin went live or ran out).
+  if (liveQuote !== seenLive && !busy) {
+    setSeenLive(liveQuote);
+    if (liveQuote !== quote) moveQuote(liveQuote, 'Someone just pinned.');
   }
 
   const amount = parseAmount(amountText);
@@ -104,9 +111,7 @@ function PinForm({
       await onPin(target, amount, quote);
     } catch (e) {
       if (e instanceof StaleQuoteError) {
-        setQuote(e.quoteCents);
-        if (amount < e.quoteCents) setAmountText(String(e.quoteCents / 100));
-        setStaleNotice(`${e.message} The price is now ${formatMoney(e.quoteCents, currency)}.`);
+        moveQuote(e.quoteCents, e.message);
       } else {
         setError(e instanceof Error ? e.message : 'The pin did not go through. Try again.');
       }
