@@ -274,6 +274,13 @@ export function ChatView({
     setReplyTo(null);
   }, []);
 
+  // A seat refunded (or the host's doing) ends the stay: back to the pop chat, saying why.
+  useEffect(() => {
+    if (!backroom || !snapshot.fatal) return;
+    setActionError(`You left the Back Room: ${snapshot.fatal}`);
+    leaveBackroom();
+  }, [backroom, snapshot.fatal, leaveBackroom]);
+
   const pin = useCallback(
     async (target: PinTarget, amountCents: number, quotedCents: number) => {
       const body = target.kind === 'message' ? { messageId: target.message.id } : { text: target.text };
