@@ -12,6 +12,7 @@ import { GuardedMessageCache, MemoryMessageCache, RedisMessageCache, type Messag
 import { createLimits } from './infra/limits';
 import { LogMailer, Outbox, RecordingMailer, SmtpMailer, type Mailer } from './infra/mailer';
 import { LocalDiskStorage } from './infra/storage';
+import { createGateway } from './infra/payments';
 import { MemoryPresence, RedisPresence, type Presence } from './infra/presence';
 import { MemoryPubSub, RedisPubSub, type PubSub } from './infra/pubsub';
 import { connectRedis, connectRedisForPubSub } from './infra/redis';
@@ -26,6 +27,11 @@ import { RoomDirectory } from './modules/chats/directory';
 import { chatRoutes } from './modules/chats/routes';
 import { messageRoutes } from './modules/messages/routes';
 import { moderationRoutes } from './modules/moderation/routes';
+import { backroomRoutes } from './modules/backroom/routes';
+import { paymentRoutes } from './modules/payments/routes';
+import { startPaymentSweeper } from './modules/payments/service';
+import { pinRoutes } from './modules/pins/routes';
+import { tipRoutes } from './modules/tips/routes';
 import { noBroadcast } from './realtime/broadcast';
 import { attachRealtime, type Realtime } from './realtime/server';
 
@@ -104,6 +110,7 @@ export async function createApp(config: Config): Promise<App> {
     settings: new Settings(database.db, pubsub),
     storage,
     mailer: outbox ? new RecordingMailer(baseMailer, outbox) : baseMailer,
+    payments: createGateway(config),
     outbox,
     log: fastify.log,
     broadcast: noBroadcast,
@@ -114,6 +121,7 @@ export async function createApp(config: Config): Promise<App> {
   await ctx.rooms.start();
   await ctx.settings.start();
   const rollSweeper = startRollSweeper(ctx);
+  const paymentSweeper = startPaymentSweeper(ctx);
   fastify.decorate('ctx', ctx);
 
   await fastify.register(cookie);
@@ -173,6 +181,10 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(accountRoutes);
   if (config.devOutbox) await fastify.register(devRoutes);
   await fastify.register(moderationRoutes);
+  await fastify.register(paymentRoutes);
+  await fastify.register(backroomRoutes);
+  await fastify.register(pinRoutes);
+  await fastify.register(tipRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);
@@ -190,6 +202,7 @@ export async function createApp(config: Config): Promise<App> {
     close() {
       closing ??= (async () => {
         clearInterval(rollSweeper);
+        clearInterval(paymentSweeper);
         await realtime.close();
         await fastify.close();
         await Promise.allSettled([...ctx.inflight]);

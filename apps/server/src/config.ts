@@ -50,6 +50,18 @@ const envSchema = z.object({
   PUBLIC_WEB_URL: optional(z.string().url()),
   /** The dev outbox page (`/dev/outbox`); on by default only without SMTP, outside production, on the embedded database or in development. */
   DEV_OUTBOX: optional(z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')),
+  /** Stripe (docs/payments.md): with both the secret key and the webhook secret set, payments go through Stripe; otherwise the test provider. */
+  STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_/, 'STRIPE_SECRET_KEY starts with sk_ (or rk_).')),
+  STRIPE_WEBHOOK_SECRET: optional(z.string().startsWith('whsec_', 'STRIPE_WEBHOOK_SECRET starts with whsec_.')),
+  STRIPE_PUBLISHABLE_KEY: optional(z.string().startsWith('pk_', 'STRIPE_PUBLISHABLE_KEY starts with pk_.')),
+  /** Where Stripe's API is (a local stand-in in tests); Stripe's own by default. */
+  STRIPE_API_URL: optional(z.string().url()),
+  /** How long a pending payment holds its seat or pin price before it expires. */
+  PAYMENT_HOLD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /** How often each node looks for pending payments and pins whose time is up. */
+  PAYMENTS_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** Multiplies every pin duration of SPEC §7 (demos and tests: 0.01 makes a $1 pin last 0.3 s). */
+  PIN_DURATION_SCALE: z.coerce.number().positive().max(1).default(1),
 });
 
 export interface Config {
@@ -73,6 +85,10 @@ export interface Config {
   mailFrom: string;
   publicWebUrl: string;
   devOutbox: boolean;
+  stripe: { secretKey: string; webhookSecret: string; publishableKey: string; apiUrl: string | undefined } | null;
+  paymentHoldSeconds: number;
+  paymentsSweepMs: number;
+  pinDurationScale: number;
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +121,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     publicWebUrl: (e.PUBLIC_WEB_URL ?? webOrigins[0] ?? 'http://localhost:4000').replace(/\/+$/, ''),
     devOutbox: e.DEV_OUTBOX ?? (!e.SMTP_URL && e.NODE_ENV !== 'production' && (!e.DATABASE_URL || development)),
+    stripe:
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+        ? {
+            secretKey: e.STRIPE_SECRET_KEY,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? '',
+            apiUrl: e.STRIPE_API_URL,
+          }
+        : null,
+    paymentHoldSeconds: e.PAYMENT_HOLD_SECONDS,
+    paymentsSweepMs: e.PAYMENTS_SWEEP_MS,
+    pinDurationScale: e.PIN_DURATION_SCALE,
   };
 }
 

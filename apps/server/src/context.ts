@@ -12,6 +12,7 @@ import type { Tokens } from './modules/auth/tokens';
 import type { Broadcaster } from './realtime/broadcast';
 import type { RoomDirectory } from './modules/chats/directory';
 import type { MemberRow } from './db/schema';
+import type { PaymentGateway } from './infra/payments';
 
 /**
  * Keeps every node's live connections in step with a participation that a
@@ -36,6 +37,8 @@ export interface AppContext {
   settings: Settings;
   storage: Storage;
   mailer: Mailer;
+  /** Stripe when configured, else the built-in test provider (infra/payments.ts). */
+  payments: PaymentGateway;
   /** The development outbox (every mail sent by this process), or null where it is off. */
   outbox: Outbox | null;
   log: FastifyBaseLogger;

@@ -157,7 +157,12 @@ export const rooms = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     endedAt: ts('ended_at'),
   },
-  (t) => [uniqueIndex('rooms_code_key').on(t.code), index('rooms_host_idx').on(t.hostUserId)],
+  (t) => [
+    uniqueIndex('rooms_code_key').on(t.code),
+    index('rooms_host_idx').on(t.hostUserId),
+    // One Back Room per pop chat.
+    uniqueIndex('rooms_backroom_parent_key').on(t.parentRoomId).where(sql`${t.kind} = 'backroom'`),
+  ],
 );
 
 export const members = pgTable(
@@ -182,6 +187,8 @@ export const members = pgTable(
     lastDeliveredSeq: integer('last_delivered_seq').notNull().default(0),
     ip: text('ip'),
     joinedAt: ts('joined_at').notNull().defaultNow(),
+    /** Left the room for good: a Back Room seat that was refunded (its connections are dropped). */
+    removedAt: ts('removed_at'),
   },
   (t) => [
     // Dual sessions (SPEC §2.2): a signed-in participation and an anonymous one are separate identities.
@@ -229,6 +236,8 @@ export const messages = pgTable(
     deletedAt: ts('deleted_at'),
     /** Sent by a silently hidden participant: shown to its author only. */
     hidden: boolean('hidden').notNull().default(false),
+    /** What a paid message (tip, pin) cost, in cents. */
+    amountCents: integer('amount_cents'),
     createdAt: ts('created_at').notNull().defaultNow(),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
   },
@@ -328,6 +337,136 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_room_idx').on(t.roomId, t.createdAt)],
 );
 
+/**
+ * The ledger (SPEC §2.8): one row per payment, amounts in minor units. The
+ * platform fee and the host's net always add up to the amount. Status moves
+ * only by conditional updates (pending → succeeded | failed | expired,
+ * succeeded → refunded), which is what makes fulfilment happen once.
+ */
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid('id').primaryKey(),
+    /** The pop chat the payment is for. */
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    /** The payer's participation in that chat. */
+    payerMemberId: uuid('payer_member_id')
+      .notNull()
+      .references(() => members.id),
+    payerUserId: uuid('payer_user_id'),
+    payerDeviceId: text('payer_device_id'),
+    /** `u:<user id>` or `d:<device id>`: whose receipts, spending cap and idempotency keys. */
+    payerKey: text('payer_key').notNull(),
+    purpose: text('purpose', { enum: ['seat', 'pin', 'tip'] }).notNull(),
+    amountCents: integer('amount_cents').notNull(),
+    currency: text('currency').notNull().default('usd'),
+    feeCents: integer('fee_cents').notNull(),
+    netCents: integer('net_cents').notNull(),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed', 'expired', 'refunded'] }).notNull().default('pending'),
+    provider: text('provider', { enum: ['test', 'stripe'] }).notNull(),
+    /** The provider's id (a Stripe PaymentIntent id). */
+    providerRef: text('provider_ref'),
+    clientSecret: text('client_secret'),
+    idempotencyKey: text('idempotency_key').notNull(),
+    /** The request the key was first used with, to refuse the key with another body. */
+    requestHash: text('request_hash').notNull(),
+    /** A tip's note or a new pin's text. */
+    note: text('note'),
+    /** A pin's message (set when a new-text pin is fulfilled), a tip's message. */
+    messageId: uuid('message_id'),
+    failureReason: text('failure_reason'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    completedAt: ts('completed_at'),
+    refundedAt: ts('refunded_at'),
+  },
+  (t) => [
+    check('payments_amount_split', sql`${t.amountCents} = ${t.feeCents} + ${t.netCents}`),
+    check('payments_amount_positive', sql`${t.amountCents} > 0 and ${t.feeCents} >= 0 and ${t.netCents} >= 0`),
+    uniqueIndex('payments_payer_idempotency_key').on(t.payerKey, t.idempotencyKey),
+    uniqueIndex('payments_provider_ref_key').on(t.provider, t.providerRef).where(sql`${t.providerRef} is not null`),
+    index('payments_room_idx').on(t.roomId, t.createdAt),
+    index('payments_payer_idx').on(t.payerKey, t.createdAt),
+    index('payments_pending_idx').on(t.expiresAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/**
+ * Back Room seats (SPEC §2.5): `held` while the payment is pending, `active`
+ * once paid, `released` when the payment failed or expired, `revoked` on a
+ * refund. A purchase counts held and active seats under the pop chat's row
+ * lock, so seats are never oversold.
+ */
+export const seats = pgTable(
+  'seats',
+  {
+    id: uuid('id').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id),
+    paymentId: uuid('payment_id')
+      .notNull()
+      .references(() => payments.id),
+    status: text('status', { enum: ['held', 'active', 'released', 'revoked'] }).notNull(),
+    heldUntil: ts('held_until').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    activatedAt: ts('activated_at'),
+    endedAt: ts('ended_at'),
+  },
+  (t) => [
+    uniqueIndex('seats_payment_key').on(t.paymentId),
+    // One live seat per participant.
+    uniqueIndex('seats_room_member_live_key').on(t.roomId, t.memberId).where(sql`${t.status} in ('held', 'active')`),
+    index('seats_room_status_idx').on(t.roomId, t.status),
+  ],
+);
+
+/**
+ * Paid pins (SPEC §2.6): `pending` while paid for (it holds the price),
+ * `active` from payment until `pinned_until`, then `expired`; `removed` when
+ * the host or a moderator took it down (or its author was banned or timed
+ * out), `refunded`, or `released` when its payment never completed.
+ */
+export const pins = pgTable(
+  'pins',
+  {
+    id: uuid('id').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id),
+    paymentId: uuid('payment_id')
+      .notNull()
+      .references(() => payments.id),
+    /** Null until a new-text pin is paid and its message written. */
+    messageId: uuid('message_id').references(() => messages.id),
+    amountCents: integer('amount_cents').notNull(),
+    status: text('status', { enum: ['pending', 'active', 'expired', 'removed', 'refunded', 'released'] }).notNull(),
+    heldUntil: ts('held_until').notNull(),
+    pinnedAt: ts('pinned_at'),
+    pinnedUntil: ts('pinned_until'),
+    endedAt: ts('ended_at'),
+    endReason: text('end_reason'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('pins_payment_key').on(t.paymentId),
+    uniqueIndex('pins_message_live_key').on(t.messageId).where(sql`${t.status} in ('pending', 'active')`),
+    index('pins_room_status_idx').on(t.roomId, t.status),
+    index('pins_active_until_idx').on(t.pinnedUntil).where(sql`${t.status} = 'active'`),
+  ],
+);
+
+export type PaymentRow = typeof payments.$inferSelect;
+export type SeatRow = typeof seats.$inferSelect;
+export type PinRow = typeof pins.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;

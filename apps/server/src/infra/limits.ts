@@ -18,6 +18,8 @@ export const LIMIT_RULES = {
   passwordResetEmail: { points: 3, durationSeconds: 60 * 60, message: 'Too many password reset requests. Try again later.' },
   passwordResetConfirm: { points: 10, durationSeconds: 15 * 60, message: 'Too many attempts. Try again in a few minutes.' },
   passwordChange: { points: 5, durationSeconds: 15 * 60, message: 'Too many attempts. Try again in a few minutes.' },
+  /** Purchases (seats, pins, tips) per payer. */
+  purchases: { points: 30, durationSeconds: 60, message: 'Too many purchases at once. Wait a minute.' },
   avatarUpload: { points: 20, durationSeconds: 60 * 60, message: 'Too many avatar uploads. Try again later.' },
 } as const;
 export type LimitRule = keyof typeof LIMIT_RULES;

@@ -1,5 +1,8 @@
 import type { Server } from 'socket.io';
 import type {
+  BackroomUpdatedPayload,
+  PaymentUpdatedPayload,
+  PinsUpdatedPayload,
   ChatView,
   ClientToServerEvents,
   Member,
@@ -41,6 +44,12 @@ export interface Broadcaster {
   report(roomId: string, report: Report): void;
   typing(roomId: string, payload: TypingPayload, exceptSocketId?: string): void;
   presence(payload: PresencePayload): void;
+  /** Paid pins of a pop chat changed: the full ordered list. */
+  pins(payload: PinsUpdatedPayload): void;
+  /** A Back Room's seat count changed (to the pop chat). */
+  backroom(payload: BackroomUpdatedPayload): void;
+  /** To the payer's own connections in the chat. */
+  payment(memberId: string, payload: PaymentUpdatedPayload): void;
 }
 
 export const noBroadcast: Broadcaster = {
@@ -53,6 +62,9 @@ export const noBroadcast: Broadcaster = {
   report() {},
   typing() {},
   presence() {},
+  pins() {},
+  backroom() {},
+  payment() {},
 };
 
 export function socketBroadcaster(io: IoServer): Broadcaster {
@@ -104,6 +116,15 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     },
     presence(payload) {
       io.to(roomChannel(payload.roomId)).emit('presence', payload);
+    },
+    pins(payload) {
+      io.to(roomChannel(payload.roomId)).emit('pins:updated', payload);
+    },
+    backroom(payload) {
+      io.to(roomChannel(payload.roomId)).emit('backroom:updated', payload);
+    },
+    payment(memberId, payload) {
+      io.to(memberChannel(memberId)).emit('payment:updated', payload);
     },
   };
 }

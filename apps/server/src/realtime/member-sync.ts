@@ -6,7 +6,8 @@ import { memberChannel, modsChannel, roomChannel, type IoServer } from './broadc
 
 const CHANNEL = 'chatpop:members:changed';
 
-type Wire = Omit<MemberRow, 'mutedUntil' | 'bannedAt' | 'hiddenAt' | 'joinedAt'> & {
+type Wire = Omit<MemberRow, 'mutedUntil' | 'bannedAt' | 'hiddenAt' | 'joinedAt' | 'removedAt'> & {
+  removedAt: string | null;
   mutedUntil: string | null;
   bannedAt: string | null;
   hiddenAt: string | null;
@@ -32,7 +33,8 @@ export function startMemberSync(ctx: AppContext, io: IoServer, announcePresence:
     for (const id of socketIds) {
       const socket = io.sockets.sockets.get(id);
       if (!socket || !socket.data.joined.has(member.roomId)) continue;
-      if (member.bannedAt) {
+      // A ban, or a Back Room seat that was refunded: out of the room at once.
+      if (member.bannedAt || member.removedAt) {
         socket.data.joined.delete(member.roomId);
         // Stays in its member channel only long enough to hear why; the client then stops.
         void socket.leave(roomChannel(member.roomId));
@@ -54,7 +56,7 @@ export function startMemberSync(ctx: AppContext, io: IoServer, announcePresence:
       const msg = payload as { from?: string; member?: Wire };
       if (!msg.member || msg.from === nodeId) return;
       const m = msg.member;
-      apply({ ...m, mutedUntil: date(m.mutedUntil), bannedAt: date(m.bannedAt), hiddenAt: date(m.hiddenAt), joinedAt: new Date(m.joinedAt) });
+      apply({ ...m, mutedUntil: date(m.mutedUntil), bannedAt: date(m.bannedAt), hiddenAt: date(m.hiddenAt), removedAt: date(m.removedAt), joinedAt: new Date(m.joinedAt) });
     })
     .catch((err) => ctx.log.error({ err }, 'member sync subscribe failed'));
 

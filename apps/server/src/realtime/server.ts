@@ -163,6 +163,7 @@ function parseEvent<S extends z.ZodType>(schema: S, payload: unknown): z.output<
 }
 
 const notMember = () => new AppError(403, 'NOT_A_MEMBER', 'You are not in this chat. Join it first.');
+const backroomMembersOnly = () => new AppError(403, 'BACKROOM_MEMBERS_ONLY', 'Only Back Room members can do that. Buy a seat to get in.');
 
 class RoomHandlers {
   constructor(
@@ -178,9 +179,13 @@ class RoomHandlers {
    */
   private async access(roomId: string): Promise<{ room: RoomRow; member: MemberRow }> {
     const claims = this.socket.data.tokens.get(roomId);
-    if (!claims) throw notMember();
+    if (!claims) {
+      const room = await this.ctx.rooms.byRoomId(roomId);
+      throw room?.kind === 'backroom' ? backroomMembersOnly() : notMember();
+    }
     const [room, member] = await Promise.all([this.ctx.rooms.byRoomId(roomId), findMember(this.ctx.db, claims.memberId)]);
     if (!room || !member || member.roomId !== roomId) throw notMember();
+    if (member.removedAt) throw backroomMembersOnly();
     if (member.bannedAt) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
     if (member.username !== claims.username) throw new AppError(401, 'TOKEN_INVALID', 'This token was issued for another username.');
     return { room, member };

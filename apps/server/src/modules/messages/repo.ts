@@ -38,6 +38,8 @@ export interface NewMessage {
   replyToId: string | null;
   /** Sent by a silently hidden participant. */
   hidden: boolean;
+  /** What a paid message (tip, pin) cost. */
+  amountCents?: number | null;
 }
 
 /**
@@ -56,9 +58,9 @@ export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: 
       where id = ${m.roomId}::uuid and not exists (select 1 from existing)
       returning last_seq
     ), inserted as (
-      insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id, hidden)
+      insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id, hidden, amount_cents)
       select ${m.id}::uuid, ${m.roomId}::uuid, next.last_seq, ${m.clientId}::text, ${m.memberId}::uuid, ${m.username}::text,
-             ${m.verified}::boolean, ${m.type}::text, ${m.content}::text, ${m.replyToId}::uuid, ${m.hidden}::boolean
+             ${m.verified}::boolean, ${m.type}::text, ${m.content}::text, ${m.replyToId}::uuid, ${m.hidden}::boolean, ${m.amountCents ?? null}::integer
       from next
       returning *
     )
@@ -89,6 +91,7 @@ function fromRaw(r: Record<string, unknown>): MessageRow {
     editedAt: asDate(r.edited_at),
     deletedAt: asDate(r.deleted_at),
     hidden: r.hidden === true,
+    amountCents: r.amount_cents === null || r.amount_cents === undefined ? null : Number(r.amount_cents),
     createdAt: asDate(r.created_at)!,
     search: (r.search as string | null) ?? null,
   };

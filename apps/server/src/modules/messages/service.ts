@@ -55,6 +55,7 @@ export function toMessage(row: MessageRow, reply: MessageRow | undefined | null,
     createdAt: row.createdAt.toISOString(),
     deletedAt: row.deletedAt?.toISOString() ?? null,
     reactions: row.deletedAt ? [] : reactions,
+    ...(row.amountCents !== null ? { amountCents: row.amountCents } : {}),
     ...(row.hidden ? { hidden: true } : {}),
   };
 }

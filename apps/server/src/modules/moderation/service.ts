@@ -13,6 +13,7 @@ import {
   type updateChatBodySchema,
 } from '@chatpop/protocol';
 import type { z } from 'zod';
+import { takeDownPins } from '../pins/service';
 import type { AppContext } from '../../context';
 import { track } from '../../context';
 import { AppError, badRequest, forbidden, notFound } from '../../errors';
@@ -155,6 +156,10 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
     return row;
   });
   await ctx.memberSync.changed(updated);
+  // SPEC §7: the paid pins of a banned or timed-out participant are taken down.
+  if (body.action === 'ban' || body.action === 'timeout') {
+    await takeDownPins(ctx, actor.room, { memberId: updated.id }, body.action === 'ban' ? 'banned' : 'timed_out');
+  }
   const silent = body.action === 'hide' || body.action === 'unhide';
   const roleChange = body.action === 'promote' || body.action === 'demote';
   ctx.broadcast.member(target.roomId, {
@@ -219,6 +224,8 @@ async function doDelete(ctx: AppContext, actor: RoomActor, row: MessageRow): Pro
   const message = (await reloadMessage(ctx, room.id, row.id))!;
   await cachePut(ctx, room, message);
   ctx.broadcast.messageDeleted(room, message);
+  // A deleted message is pinned no more.
+  await takeDownPins(ctx, room, { messageId: row.id }, 'deleted');
   // Replies quote the original: their cached copies and open screens must stop showing its text.
   const replies = await messagesRepo.repliesTo(ctx.db, room.id, row.id);
   if (replies.length > 0) {

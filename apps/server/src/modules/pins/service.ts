@@ -1,0 +1,257 @@
+import { and, asc, desc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
+import { containsProfanity, pinDurationSeconds, pinQuoteCents, type PinPurchaseBody, type PinView, type PinsState } from '@chatpop/protocol';
+import type { AppContext } from '../../context';
+import type { DbExecutor, Tx } from '../../db/client';
+import { messages, pins, type MemberRow, type PaymentRow, type PinRow, type RoomRow } from '../../db/schema';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors';
+import type { StoredMessage } from '../../infra/cache';
+import type { ChatAccess } from '../chats/policy';
+import * as messagesRepo from '../messages/repo';
+import { pinnedKey, toMessage, withReplies } from '../messages/service';
+import { publicMessage } from '../messages/visibility';
+import { requireModerator, type RoomActor } from '../moderation/policy';
+import { findBlockedTerm, isModerator } from '../moderation/rules';
+import { requireFeature, requirePayer } from '../payments/policy';
+import { purchase } from '../payments/service';
+
+/** The highest pin in force or held by a pending payment: what the next pin must beat. */
+async function topAmount(db: DbExecutor, roomId: string): Promise<number | null> {
+  const [row] = await db
+    .select({ top: sql<number | null>`max(${pins.amountCents})` })
+    .from(pins)
+    .where(
+      and(
+        eq(pins.roomId, roomId),
+        or(
+          and(eq(pins.status, 'active'), sql`${pins.pinnedUntil} > now()`),
+          and(eq(pins.status, 'pending'), sql`${pins.heldUntil} > now()`),
+        ),
+      ),
+    );
+  return row?.top === null || row?.top === undefined ? null : Number(row.top);
+}
+
+export async function quote(db: DbExecutor, room: RoomRow): Promise<number> {
+  return pinQuoteCents(room.settings.pins.basePriceCents, await topAmount(db, room.id));
+}
+
+/** Blocked terms and profanity, before any charge (SPEC §7). */
+export function checkPaidText(room: RoomRow, member: MemberRow, text: string) {
+  if (!isModerator(member)) {
+    const term = findBlockedTerm(text, room.settings.blockedTerms ?? []);
+    if (term) throw badRequest('BLOCKED_TERM', `The host does not allow "${term}" in this chat.`, { term });
+  }
+  if (containsProfanity(text)) throw badRequest('CONTENT_PROFANE', 'Paid messages cannot contain profanity. Change the text and try again.');
+}
+
+/**
+ * Buys a pin (SPEC §2.6): the text passes the safety rules first; then, under
+ * the chat's purchase lock, the quote the client saw must still be the price
+ * (a pending pin holds its price, so of two bids on one quote the second is
+ * told the new one), and the pin is held until the payment completes.
+ */
+export async function buyPin(ctx: AppContext, access: ChatAccess, body: PinPurchaseBody) {
+  const payer = requirePayer(access, { allowTimedOut: false });
+  const { room, member } = payer;
+  requireFeature(room.settings.pins.enabled, 'paid pins');
+  if (body.messageId) {
+    const target = await messagesRepo.findInRoom(ctx.db, room.id, body.messageId);
+    if (!target || target.deletedAt || (target.hidden && target.memberId !== member.id)) {
+      throw notFound('MESSAGE_NOT_FOUND', 'That message is not in this chat.');
+    }
+    if (target.memberId !== member.id) throw forbidden('You can only pin your own messages.');
+    if (target.type === 'system' || target.type === 'tip') throw forbidden('That message cannot be pinned.');
+    checkPaidText(room, member, target.content);
+  } else {
+    checkPaidText(room, member, body.text!);
+  }
+  return purchase(ctx, payer, body.idempotencyKey, {
+    purpose: 'pin',
+    amountCents: body.amountCents,
+    note: body.text ?? null,
+    messageId: body.messageId ?? null,
+    hold: async (tx, payment) => {
+      const current = await quote(tx, room);
+      if (body.quotedCents !== current) {
+        throw new AppError(409, 'PIN_QUOTE_STALE', `The price of a pin is now $${(current / 100).toFixed(2)}.`, { quoteCents: current });
+      }
+      if (body.amountCents < current) {
+        throw new AppError(409, 'PIN_QUOTE_STALE', `A pin costs at least $${(current / 100).toFixed(2)}.`, { quoteCents: current });
+      }
+      if (body.messageId) {
+        const [live] = await tx
+          .select({ id: pins.id })
+          .from(pins)
+          .where(
+            and(
+              eq(pins.messageId, body.messageId),
+              or(and(eq(pins.status, 'active'), sql`${pins.pinnedUntil} > now()`), and(eq(pins.status, 'pending'), sql`${pins.heldUntil} > now()`)),
+            ),
+          )
+          .limit(1);
+        if (live) throw conflict('MESSAGE_ALREADY_PINNED', 'That message is already pinned.');
+        // A pin whose time is up but not yet swept gives way (the unique index counts it as live).
+        await tx
+          .update(pins)
+          .set({ status: 'expired', endedAt: new Date() })
+          .where(and(eq(pins.messageId, body.messageId), inArray(pins.status, ['active', 'pending'])));
+      }
+      await tx.insert(pins).values({
+        id: uuidv7(),
+        roomId: room.id,
+        memberId: member.id,
+        paymentId: payment.id,
+        messageId: body.messageId ?? null,
+        amountCents: body.amountCents,
+        status: 'pending',
+        heldUntil: payment.expiresAt,
+      });
+    },
+  });
+}
+
+/**
+ * Fulfilment of a pin: a new text becomes a `pin` message; the pin is in
+ * force from now for its tier's time. Returns the new message, if any.
+ */
+export async function activatePin(ctx: AppContext, tx: Tx, room: RoomRow, payment: PaymentRow, payer: MemberRow): Promise<StoredMessage | null> {
+  let messageId = payment.messageId;
+  let created: StoredMessage | null = null;
+  if (!messageId) {
+    const { row } = await messagesRepo.insertNext(tx, {
+      id: uuidv7(),
+      roomId: room.id,
+      clientId: `pay-${payment.id}`,
+      memberId: payer.id,
+      username: payer.username,
+      verified: payer.verified,
+      type: 'pin',
+      content: payment.note ?? '',
+      replyToId: null,
+      hidden: payer.hiddenAt !== null,
+      amountCents: payment.amountCents,
+    });
+    messageId = row.id;
+    created = toMessage(row, null);
+  }
+  const now = Date.now();
+  const seconds = pinDurationSeconds(payment.amountCents) * ctx.config.pinDurationScale;
+  await tx
+    .update(pins)
+    .set({ status: 'active', messageId, pinnedAt: new Date(now), pinnedUntil: new Date(now + Math.round(seconds * 1000)) })
+    .where(and(eq(pins.paymentId, payment.id), eq(pins.status, 'pending')));
+  return created;
+}
+
+export async function releasePins(tx: Tx, paymentIds: string[]) {
+  await tx
+    .update(pins)
+    .set({ status: 'released', endedAt: new Date() })
+    .where(and(inArray(pins.paymentId, paymentIds), eq(pins.status, 'pending')));
+}
+
+/** A refunded pin comes down. True when one was in force. */
+export async function refundPin(tx: Tx, payment: PaymentRow): Promise<boolean> {
+  const rows = await tx
+    .update(pins)
+    .set({ status: 'refunded', endedAt: new Date(), endReason: 'refunded' })
+    .where(and(eq(pins.paymentId, payment.id), eq(pins.status, 'active')))
+    .returning({ id: pins.id });
+  return rows.length > 0;
+}
+
+/** Active pins, highest amount first (then the earlier), each with its message as everyone sees it. */
+export async function activePins(ctx: AppContext, room: RoomRow): Promise<PinView[]> {
+  const rows = await ctx.db
+    .select()
+    .from(pins)
+    .where(and(eq(pins.roomId, room.id), eq(pins.status, 'active'), isNotNull(pins.messageId), sql`${pins.pinnedUntil} > now()`))
+    .orderBy(desc(pins.amountCents), asc(pins.pinnedAt));
+  if (rows.length === 0) return [];
+  const messageRows = await ctx.db
+    .select()
+    .from(messages)
+    .where(inArray(messages.id, rows.map((r) => r.messageId!)));
+  const byId = new Map((await withReplies(ctx, messageRows)).map((m) => [m.id, m]));
+  const out: PinView[] = [];
+  for (const pin of rows) {
+    const message = byId.get(pin.messageId!);
+    // A silently hidden participant's pin is theirs alone, like their messages; a deleted one is gone.
+    if (!message || message.hidden || message.deletedAt) continue;
+    out.push(pinView(pin, message));
+  }
+  return out;
+}
+
+function pinView(pin: PinRow, message: StoredMessage): PinView {
+  return {
+    id: pin.id,
+    roomId: pin.roomId,
+    amountCents: pin.amountCents,
+    pinnedAt: pin.pinnedAt!.toISOString(),
+    pinnedUntil: pin.pinnedUntil!.toISOString(),
+    message: { ...publicMessage(message), amountCents: pin.amountCents },
+  };
+}
+
+export async function state(ctx: AppContext, room: RoomRow): Promise<PinsState> {
+  const [list, price] = await Promise.all([activePins(ctx, room), quote(ctx.db, room)]);
+  return { enabled: room.settings.pins.enabled, basePriceCents: room.settings.pins.basePriceCents, quoteCents: price, pins: list };
+}
+
+/**
+ * Tells the chat the full ordered list and rewrites the seed's pinned cache
+ * (`chat:{CODE}:pinned`, scored by pinned_until) to match.
+ */
+export async function broadcastPins(ctx: AppContext, room: RoomRow) {
+  const current = await state(ctx, room);
+  ctx.broadcast.pins({ roomId: room.id, quoteCents: current.quoteCents, pins: current.pins });
+  if (!room.code) return;
+  const key = pinnedKey(room.code);
+  try {
+    const cached = await ctx.cache.pinned(key);
+    const keep = new Set(current.pins.map((p) => p.message.id));
+    for (const c of cached) if (!keep.has(c.message.id)) await ctx.cache.removePinned(key, c.message.id);
+    for (const p of current.pins) await ctx.cache.putPinned(key, p.message, Date.parse(p.pinnedUntil));
+  } catch (err) {
+    ctx.log.warn({ err, roomId: room.id }, 'pinned cache not updated');
+  }
+}
+
+/** Pins whose time is up: one conditional update per node sweep, so each expiry is announced once. */
+export async function sweepExpiredPins(ctx: AppContext): Promise<number> {
+  const rows = await ctx.db
+    .update(pins)
+    .set({ status: 'expired', endedAt: new Date(), endReason: 'expired' })
+    .where(and(eq(pins.status, 'active'), sql`${pins.pinnedUntil} <= now()`))
+    .returning({ roomId: pins.roomId });
+  for (const roomId of new Set(rows.map((r) => r.roomId))) {
+    const room = await ctx.rooms.byRoomId(roomId);
+    if (room) await broadcastPins(ctx, room);
+  }
+  return rows.length;
+}
+
+/** Takes down pins of a participant (banned, timed out) or of a message (deleted). No refund (shown at checkout). */
+export async function takeDownPins(ctx: AppContext, room: RoomRow, which: { memberId: string } | { messageId: string }, reason: string) {
+  const rows = await ctx.db
+    .update(pins)
+    .set({ status: 'removed', endedAt: new Date(), endReason: reason })
+    .where(and(eq(pins.roomId, room.id), eq(pins.status, 'active'), 'memberId' in which ? eq(pins.memberId, which.memberId) : eq(pins.messageId, which.messageId)))
+    .returning({ id: pins.id });
+  if (rows.length > 0) await broadcastPins(ctx, room);
+}
+
+/** The host or a moderator unpins one pin (SPEC §7). */
+export async function unpin(ctx: AppContext, actor: RoomActor, pinId: string): Promise<PinView[]> {
+  requireModerator(actor);
+  const rows = await ctx.db
+    .update(pins)
+    .set({ status: 'removed', endedAt: new Date(), endReason: 'unpinned' })
+    .where(and(eq(pins.id, pinId), eq(pins.roomId, actor.room.id), eq(pins.status, 'active'), sql`${pins.pinnedUntil} > now()`))
+    .returning({ id: pins.id });
+  if (rows.length === 0) throw notFound('PIN_NOT_FOUND', 'That pin is not in force.');
+  await broadcastPins(ctx, actor.room);
+  return activePins(ctx, actor.room);
+}
