@@ -128,8 +128,9 @@ export const MessageItem = memo(function MessageItem({
     ? cn(theme.tipBubble, own ? 'rounded-br-md' : 'rounded-bl-md')
     : own
       ? cn(theme.ownBubble, 'rounded-br-md', isHost && theme.ownHostRing)
-      : cn(isHost ? theme.hostBubble : theme.otherBubble, 'rounded-bl-md');
-  const metaClass = own && !isTip ? theme.ownMeta : theme.otherMeta;
+      : cn(isHost ? theme.hostBubble : theme.otherBubble, 'rounded-bl-md', isPaidPin && 'ring-2 ring-emerald-400');
+  // On a tip's tinted bubble the usual grey is too faint: one step darker (light themes).
+  const metaClass = own && !isTip ? theme.ownMeta : cn(theme.otherMeta, isTip && theme.type === 'light' && 'text-zinc-600');
 
   return (
     <div

@@ -52,7 +52,7 @@ export function BackRoomBar({
         <div className="mx-auto flex max-w-3xl items-center gap-2">
           <DoorOpenIcon className="size-4 shrink-0" aria-hidden />
           <p className="min-w-0 flex-1 truncate text-sm font-semibold" data-testid="backroom-inside">
-            Back Room <span className="font-normal opacity-80">· only members and the host can read this</span>
+            Back Room <span className="font-normal opacity-80">· members only</span>
           </p>
           {onMembers && (
             <button type="button" className={pill} onClick={onMembers} aria-label="Back Room members" data-testid="backroom-members-button">

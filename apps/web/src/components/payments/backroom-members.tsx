@@ -18,7 +18,7 @@ export function BackroomMembersSheet({ code, open, onOpenChange }: { code: strin
     let cancelled = false;
     api
       .get(chatPath(code, '/backroom/members'), { schema: backroomMembersSchema })
-      .then(({ members }) => !cancelled && setState({ status: 'ready', members }))
+      .then(({ members }) => !cancelled && setState({ status: 'ready', members: members.filter((m) => m.role !== 'host') }))
       .catch((error: unknown) => !cancelled && setState({ status: 'error', message: errorMessage(error) }));
     return () => {
       cancelled = true;

@@ -113,9 +113,11 @@ export function CheckoutPage({ id }: { id: string }) {
                 <h1 id="checkout-title" className="text-xl font-bold text-zinc-900" data-testid="checkout-description">
                   {payment.description}
                 </h1>
-                <p className="text-sm text-zinc-600">
-                  In <span className="font-medium text-zinc-900">{payment.chat.name}</span>
-                </p>
+                {!payment.description.includes(payment.chat.name) && (
+                  <p className="text-sm text-zinc-600">
+                    In <span className="font-medium text-zinc-900">{payment.chat.name}</span>
+                  </p>
+                )}
               </div>
               {payment.note && (
                 <blockquote className="rounded-xl border-l-4 border-violet-400 bg-violet-50 px-3 py-2 text-sm break-words whitespace-pre-wrap text-zinc-800" data-testid="checkout-note">

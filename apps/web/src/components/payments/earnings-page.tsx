@@ -71,7 +71,7 @@ function EarningsView() {
           <Stat label="Refunded" value={money(earnings.total.refundedCents)} testId="earnings-refunded" />
         </dl>
         <p className="mt-3 text-xs text-zinc-600">
-          {earnings.total.count} {earnings.total.count === 1 ? 'payment' : 'payments'}
+          {earnings.total.count} {earnings.total.count === 1 ? 'payment' : 'payments'} · net is the gross less the platform fee and refunds (a refunded payment carries no fee).
         </p>
       </Section>
 
@@ -120,9 +120,17 @@ function EarningsView() {
                   {p.note && <p className="mt-0.5 line-clamp-2 text-xs break-words text-zinc-700">“{p.note}”</p>}
                 </div>
                 <div className="text-right text-sm tabular-nums">
-                  <p className="font-semibold text-zinc-900" data-testid="earnings-payment-amount">{money(p.amountCents)}</p>
+                  <p className={`font-semibold text-zinc-900 ${p.status === 'refunded' ? 'line-through decoration-zinc-500' : ''}`} data-testid="earnings-payment-amount">
+                    {money(p.amountCents)}
+                  </p>
                   <p className="text-xs text-zinc-600">
-                    fee {money(p.feeCents)} · net <span data-testid="earnings-payment-net">{money(p.netCents)}</span>
+                    {p.status === 'refunded' ? (
+                      'refunded in full'
+                    ) : (
+                      <>
+                        fee {money(p.feeCents)} · net <span data-testid="earnings-payment-net">{money(p.netCents)}</span>
+                      </>
+                    )}
                   </p>
                 </div>
                 {p.status === 'succeeded' && (

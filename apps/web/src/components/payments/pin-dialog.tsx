@@ -131,7 +131,7 @@ function PinForm({
         </DialogDescription>
       </DialogHeader>
       {initial.kind === 'message' ? (
-        <blockquote className="line-clamp-3 rounded-xl border-l-4 border-emerald-500 bg-muted px-3 py-2 text-sm break-words whitespace-pre-wrap" data-testid="pin-preview">
+        <blockquote className="line-clamp-3 rounded-r-xl border-l-4 border-emerald-500 bg-muted px-3 py-2 text-sm break-words whitespace-pre-wrap" data-testid="pin-preview">
           {initial.message.content}
         </blockquote>
       ) : (

@@ -20,7 +20,7 @@ import { PURPOSE_LABEL, PaymentStatusBadge } from './payment-status';
  */
 export function ReceiptsPage() {
   const { session } = useSession();
-  if (session.status === 'signed-in') return <AccountShell title="Your account">{() => <ReceiptList />}</AccountShell>;
+  if (session.status === 'signed-in') return <AccountShell title="Your account">{() => <ReceiptList title="Receipts" />}</AccountShell>;
   return (
     <PageShell actions={<HomeLink />}>
       <div className="mx-auto flex w-full max-w-2xl flex-col gap-6 pt-2 sm:pt-6">
@@ -30,7 +30,7 @@ export function ReceiptsPage() {
             <Spinner label="Loading" />
           </div>
         ) : (
-          <ReceiptList />
+          <ReceiptList title="Paid from this browser" />
         )}
       </div>
     </PageShell>
@@ -49,7 +49,7 @@ function HomeLink() {
 
 type ListState = { status: 'loading' } | { status: 'ready'; payments: Payment[] } | { status: 'error'; message: string };
 
-function ReceiptList() {
+function ReceiptList({ title }: { title: string }) {
   const [state, setState] = useState<ListState>({ status: 'loading' });
   const load = useCallback(async () => {
     try {
@@ -64,7 +64,7 @@ function ReceiptList() {
   }, [load]);
 
   return (
-    <Section title="Receipts" description="What you paid for in chats: seats, pins and tips." testId="receipts">
+    <Section title={title} description="What you paid for in chats: seats, pins and tips." testId="receipts">
       {state.status === 'loading' ? (
         <div className="flex justify-center py-8 text-zinc-500">
           <Spinner label="Loading your receipts" />
@@ -88,7 +88,8 @@ function ReceiptList() {
                 <span className="min-w-0 flex-1">
                   <span className="block truncate text-sm font-medium text-zinc-900">{p.description}</span>
                   <span className="block truncate text-xs text-zinc-600">
-                    {p.chat.name} · <time dateTime={p.createdAt}>{formatFull(p.createdAt)}</time>
+                    {!p.description.includes(p.chat.name) && `${p.chat.name} · `}
+                    <time dateTime={p.createdAt}>{formatFull(p.createdAt)}</time>
                   </span>
                 </span>
                 <span className="flex flex-col items-end gap-1">
