@@ -52,8 +52,9 @@ async function hostCreatesMoneyChat(ctx: BrowserContext, chatName: string) {
   return { page, name, email };
 }
 
-async function joinAs(ctx: BrowserContext, url: string) {
+async function joinAs(ctx: BrowserContext, url: string, prepare?: (page: Page) => Promise<void>) {
   const page = await ctx.newPage();
+  await prepare?.(page);
   await page.goto(url);
   await page.getByTestId('join-button').click();
   await page.getByTestId('roll-button').click();
@@ -104,7 +105,18 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await expect(host.getByTestId('backroom-enter')).toBeVisible();
 
   const aliceCtx = await newContext(browser, 'phone');
-  const { page: alice, name: aliceName } = await joinAs(aliceCtx, url);
+  // Alice's socket passes through here, so the test can hold back pin updates
+  // from her for a moment (a price change she has not heard of yet).
+  const held = { pins: false };
+  const { page: alice, name: aliceName } = await joinAs(aliceCtx, url, (page) =>
+    page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((frame) => {
+        if (held.pins && typeof frame === 'string' && frame.includes('"pins:updated"')) return;
+        ws.send(frame);
+      });
+    }),
+  );
   const bobCtx = await newContext(browser, 'phone');
   await recordSounds(bobCtx);
   const { page: bob, name: bobName } = await joinAs(bobCtx, url);
@@ -186,22 +198,67 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await shot(alice, 'phone-57-pins-popover');
   await alice.keyboard.press('Escape');
 
+  // A stale quote: Alice's form shows $13.20, but Bob's next bid ($14, still being paid) holds that
+  // price first, and its announcement has not reached her yet: the server refuses her quote.
+  held.pins = true;
+  await send(alice, 'And the one after?');
+  await expect(message(alice, 'And the one after?')).toHaveAttribute('data-status', 'sent');
+  await longPress(alice, message(alice, 'And the one after?').getByTestId('message-content'));
+  await alice.getByTestId('action-pin').click();
+  await expect(alice.getByTestId('pin-amount')).toHaveValue('13.2');
+  const bid = await bob.evaluate(async (c) => {
+    const res = await fetch(`/api/chats/${c}/pins`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ text: 'Me first!', amountCents: 1400, quotedCents: 1320, idempotencyKey: 'e2e-bob-second-bid' }),
+    });
+    return res.status;
+  }, code);
+  expect(bid).toBe(201);
+  await alice.getByTestId('pin-submit').click();
+  await expect(alice.getByTestId('pin-stale')).toHaveText('Someone pinned first. The price is now $15.40.');
+  await expect(alice.getByTestId('pin-amount')).toHaveValue('15.4');
+  await shot(alice, 'phone-58-pin-stale-quote');
+  held.pins = false;
+  // She tries the new price, then declines at checkout: nothing is charged, nothing pinned.
+  await alice.getByTestId('pin-submit').click();
+  await alice.waitForURL(/\/pay\/[^/]+$/);
+  await expect(alice.getByTestId('checkout-amount')).toHaveText('$15.40');
+  await alice.getByTestId('checkout-decline').click();
+  await expect(alice.getByTestId('checkout-outcome')).toHaveAttribute('data-status', 'failed');
+  await expect(alice.getByTestId('checkout-outcome')).toContainText('Nothing was charged');
+  await shot(alice, 'phone-59-checkout-declined');
+  await alice.getByTestId('checkout-back').click();
+  await alice.waitForURL(/\/chat\/[0-9A-Z]{8}$/);
+  await expect(alice.getByTestId('pin-top')).toContainText('Drop it tonight please!');
+  await expect(alice.getByTestId('pins-more')).toHaveText('+1 pinned');
+
   // ---- A $3 tip with a note: everyone sees it highlighted; the host hears it.
   await bob.getByTestId('money-menu').click();
   await bob.getByTestId('money-tip').click();
   await expect(bob.getByTestId('tip-dialog')).toBeVisible();
   await bob.getByTestId('tip-preset-300').click();
   await bob.getByTestId('tip-note').fill('Great show tonight!');
-  await shot(bob, 'phone-58-tip-dialog');
+  await shot(bob, 'phone-60-tip-dialog');
   await bob.getByTestId('tip-submit').click();
-  await payOnCheckout(bob, '$3', /Tip/, 'phone-59-checkout-tip');
+  await payOnCheckout(bob, '$3', /Tip/, 'phone-61-checkout-tip');
   for (const page of [host, alice, bob]) {
     const tipMessage = page.locator('[data-testid="message"][data-type="tip"]', { hasText: 'Great show tonight!' });
     await expect(tipMessage).toBeVisible();
     await expect(tipMessage.getByTestId('paid-label')).toHaveText(/Tip · \$3/);
   }
   await expect.poll(() => sounds(host)).toContain('tip');
-  await shot(alice, 'phone-60-tip-seen');
+
+  // The host changes the Back Room in the settings sheet: everyone's bar follows.
+  await host.getByTestId('host-tools-button').click();
+  await host.getByTestId('tab-settings').click();
+  await host.locator('#settings-seat-price').fill('6');
+  await host.locator('#settings-seat-limit').fill('12');
+  await host.getByTestId('settings-save').click();
+  await expect(host.getByTestId('settings-form')).toContainText('Saved.');
+  await host.keyboard.press('Escape');
+  await expect(bob.getByTestId('backroom-summary')).toHaveText(/1\/12 seats · \$6/);
+  await shot(alice, 'phone-62-tip-seen');
   await axe(alice, 'chat with pins and a tip');
 
   // ---- Earnings: $5 + $10 + $12 + $3 = $30 gross, 10 % fee; the host refunds the seat.
@@ -230,22 +287,22 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await shot(desk, 'desktop-52-earnings-refunded');
   // The refund revokes the seat: Alice may buy again, the count is back to 0.
   await expect(alice.getByTestId('backroom-buy')).toBeVisible();
-  await expect(bob.getByTestId('backroom-seats')).toHaveText('0/10 seats');
+  await expect(bob.getByTestId('backroom-seats')).toHaveText('0/12 seats');
 
   // The payer's receipts.
   await alice.goto('/receipts');
-  await expect(alice.getByTestId('receipt-row')).toHaveCount(2);
+  await expect(alice.getByTestId('receipt-row')).toHaveCount(3);
   await expect(alice.getByTestId('receipt-row').first()).toContainText(/Refunded|Paid/);
-  await shot(alice, 'phone-61-receipts');
+  await shot(alice, 'phone-63-receipts');
   await alice.getByTestId('receipt-row').last().click();
   await expect(alice.getByTestId('receipt')).toBeVisible();
-  await shot(alice, 'phone-62-receipt');
+  await shot(alice, 'phone-64-receipt');
 
   // The host on a phone: Earnings is one tap from the account tabs.
   await host.goto('/account');
   await host.getByTestId('tab-earnings').click();
   await expect(host.getByTestId('earnings-net')).toBeVisible();
-  await shot(host, 'phone-63-earnings');
+  await shot(host, 'phone-65-earnings');
   expect(bobName).not.toBe(aliceName);
 
   await Promise.all([hostCtx.close(), aliceCtx.close(), bobCtx.close(), deskCtx.close()]);
