@@ -205,7 +205,7 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await expect(message(alice, 'And the one after?')).toHaveAttribute('data-status', 'sent');
   await longPress(alice, message(alice, 'And the one after?').getByTestId('message-content'));
   await alice.getByTestId('action-pin').click();
-  await expect(alice.getByTestId('pin-amount')).toHaveValue('13.2');
+  await expect(alice.getByTestId('pin-amount')).toHaveValue('13.20');
   const bid = await bob.evaluate(async (c) => {
     const res = await fetch(`/api/chats/${c}/pins`, {
       method: 'POST',
@@ -217,7 +217,7 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   expect(bid).toBe(201);
   await alice.getByTestId('pin-submit').click();
   await expect(alice.getByTestId('pin-stale')).toHaveText('Someone pinned first. The price is now $15.40.');
-  await expect(alice.getByTestId('pin-amount')).toHaveValue('15.4');
+  await expect(alice.getByTestId('pin-amount')).toHaveValue('15.40');
   await shot(alice, 'phone-58-pin-stale-quote');
   held.pins = false;
   // She tries the new price, then declines at checkout: nothing is charged, nothing pinned.

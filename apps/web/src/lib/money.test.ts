@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCountdown, formatDuration, formatMoney, formatMoneyExact, parseAmount } from './money';
+import { amountInput, formatCountdown, formatDuration, formatMoney, formatMoneyExact, parseAmount } from './money';
 import { activePins } from './use-live-pins';
 
 describe('money on the screen', () => {
@@ -18,6 +18,9 @@ describe('money on the screen', () => {
     expect(parseAmount('12,05')).toBe(1205);
     expect(parseAmount('0.99')).toBe(99);
     expect(parseAmount('3.')).toBe(300);
+    expect(parseAmount(amountInput(1540))).toBe(1540);
+    expect(amountInput(1540)).toBe('15.40');
+    expect(amountInput(500)).toBe('5');
     for (const bad of ['', 'abc', '1.234', '-5', '1e3', '5 dollars', '.5.']) expect(parseAmount(bad)).toBeNull();
   });
 

@@ -41,6 +41,11 @@ export function parseAmount(input: string): number | null {
   return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
 }
 
+/** Cents as an amount field shows them: "5", "15.40". */
+export function amountInput(cents: number): string {
+  return cents % 100 === 0 ? String(cents / 100) : (cents / 100).toFixed(2);
+}
+
 /** A countdown: "9:58", "1:02:03", "0:00" when over. */
 export function formatCountdown(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));

@@ -8,7 +8,7 @@ import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } f
 import { Input, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { FormError, Spinner } from '@/components/ui/misc';
-import { formatDuration, formatMoney, parseAmount } from '@/lib/money';
+import { amountInput, formatDuration, formatMoney, parseAmount } from '@/lib/money';
 import { cn } from '@/lib/utils';
 
 /** What to pin: one of my messages, or a new message sent as a paid pin. */
@@ -69,13 +69,13 @@ function PinForm({
   const [quote, setQuote] = useState(liveQuote);
   const [seenLive, setSeenLive] = useState(liveQuote);
   const [staleNotice, setStaleNotice] = useState<string | null>(null);
-  const [amountText, setAmountText] = useState(String(liveQuote / 100));
+  const [amountText, setAmountText] = useState(amountInput(liveQuote));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const moveQuote = (next: number, why: string) => {
     const typed = parseAmount(amountText);
-    if (typed === null || typed < next) setAmountText(String(next / 100));
+    if (typed === null || typed < next) setAmountText(amountInput(next));
     setQuote(next);
     setStaleNotice(next > quote ? `${why} The price is now ${formatMoney(next, currency)}.` : `The price is now ${formatMoney(next, currency)}.`);
   };
@@ -96,7 +96,7 @@ function PinForm({
           ? `At most ${formatMoney(PIN_MAX_CENTS, currency)}.`
           : null;
   const textError = initial.kind === 'new' && !text.trim() ? 'Write the message to pin.' : text.length > PIN_TEXT_MAX_CHARS ? 'That message is too long.' : null;
-  const suggestions = [quote, ...[500, 1000, 2000, 5000].filter((c) => c > quote)].slice(0, 4);
+  const suggestions = [quote, ...[500, 1000, 2000, 5000, 10_000, 20_000].filter((c) => c > quote)].slice(0, 4);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -153,7 +153,7 @@ function PinForm({
               key={cents}
               type="button"
               aria-pressed={amount === cents}
-              onClick={() => setAmountText(String(cents / 100))}
+              onClick={() => setAmountText(amountInput(cents))}
               className={cn(
                 'h-11 rounded-xl border text-sm font-semibold tabular-nums outline-none focus-visible:ring-2 focus-visible:ring-ring',
                 amount === cents ? 'border-primary bg-primary text-primary-foreground' : 'border-input bg-background hover:bg-accent',
