@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BackroomUpdatedPayload, PinsUpdatedPayload } from '@chatpop/protocol';
 import { backend, call, collect, connectSocket, freshDatabase, rollAndJoin, sleep, until, type ClientSocket } from './harness';
-import { randomSecret, startServerProcess, type ServerProcess } from './process';
+import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from './process';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -25,7 +25,7 @@ describe.runIf(backend === 'networked')('money on two nodes', () => {
     cleanups.push(() => void a.stop('SIGKILL'), () => void b.stop('SIGKILL'));
 
     const host = a.client();
-    await host.post('/api/auth/register', { email: 'money2n@example.com', password: 'Passw0rd!', username: 'MoneyHost' });
+    await signUpThroughMail(host, { email: 'money2n@example.com', password: 'Passw0rd!', username: 'MoneyHost' });
     const chat = (
       await host.post('/api/chats', {
         name: 'Pins across nodes',
@@ -33,7 +33,7 @@ describe.runIf(backend === 'networked')('money on two nodes', () => {
       })
     ).body.chat;
     const payerClient = a.client();
-    const payer = await rollAndJoin(payerClient, chat.code);
+    await rollAndJoin(payerClient, chat.code);
     const watcherA = await rollAndJoin(a.client(), chat.code);
     const watcherB = await rollAndJoin(b.client(), chat.code);
     const sockets: ClientSocket[] = [await connectSocket(a.url, [watcherA.body.token]), await connectSocket(b.url, [watcherB.body.token])];
