@@ -1,14 +1,13 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { newContext, shot, unique } from './support';
+import { confirmFromOutbox, newContext, registerAccount, shot, unique } from './support';
 
 const GENERATED = /^[A-Z][a-z]+[A-Z][a-z]+\d{3,5}$/;
 
 /** An account, signed in in this context (its cookies), through the same API the forms use. */
 async function registerIn(ctx: BrowserContext, username?: string) {
   const email = `${unique('id').toLowerCase()}@example.com`;
-  const res = await ctx.request.post('/api/auth/register', { data: { email, password: 'Passw0rd!', ...(username ? { username } : {}) } });
-  expect(res.status(), await res.text()).toBe(201);
+  await registerAccount(ctx, { email, password: 'Passw0rd!', ...(username ? { username } : {}) });
   return email;
 }
 
@@ -174,6 +173,10 @@ test('the registration form says live whether a name is free and which rule it b
   await page.getByTestId('register-email').fill(`${chatName.toLowerCase()}@example.com`);
   await page.getByTestId('register-password').fill('Passw0rd!');
   await page.getByTestId('register-submit').click();
+  // Nobody is signed in before the emailed link is opened (registration tells no one who has an account).
+  await expect(page.getByTestId('register-sent-to')).toHaveText(`${chatName.toLowerCase()}@example.com`);
+  await shot(page, 'phone-16b-register-check-email');
+  await confirmFromOutbox(page, `${chatName.toLowerCase()}@example.com`);
   await page.waitForURL(new RegExp(`${chat}$`));
 
   // Signed in, a new participation under the same name, now with the badge.

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { newContext, shot, unique } from './support';
+import { confirmFromOutbox, newContext, shot, unique } from './support';
 
 /**
  * The host's room on phones (issue: sticky host messages, moderation,
@@ -33,6 +33,7 @@ async function hostCreatesChat(ctx: BrowserContext, chatName: string) {
   await page.getByTestId('register-password').fill('Passw0rd!');
   await page.getByTestId('register-username').fill(name);
   await page.getByTestId('register-submit').click();
+  await confirmFromOutbox(page, `${name.toLowerCase()}@example.com`);
   await expect(page.getByTestId('signed-in-as')).toBeAttached();
   await page.goto('/create');
   await page.getByTestId('chat-name-input').fill(chatName);

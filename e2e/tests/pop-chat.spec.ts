@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { goOffline, goOnline, newContext, shot, unique } from './support';
+import { confirmFromOutbox, goOffline, goOnline, newContext, shot, unique } from './support';
 
 /** Messages a page shows, as [seq, text] of the sent (not pending) ones, system notices left out. */
 async function shownMessages(page: Page) {
@@ -47,6 +47,10 @@ test('a host creates a chat, two participants join from a phone and a desktop, a
   await host.getByTestId('register-username').fill(hostName);
   await shot(host, 'desktop-02-register');
   await host.getByTestId('register-submit').click();
+  await expect(host.getByTestId('register-sent')).toBeVisible();
+  await shot(host, 'desktop-02b-register-check-email');
+  await confirmFromOutbox(host, `${hostName.toLowerCase()}@example.com`);
+  await host.waitForURL(/\/$/);
   await expect(host.getByTestId('signed-in-as')).toContainText(hostName);
   await host.getByTestId('create-chat').click();
   await expect(host.getByTestId('create-form')).toBeVisible();
@@ -159,6 +163,7 @@ test('a private chat shows nothing before its access code', async ({ browser }) 
   await host.getByTestId('register-password').fill('Passw0rd!');
   await host.getByTestId('register-username').fill(name);
   await host.getByTestId('register-submit').click();
+  await confirmFromOutbox(host, `${name.toLowerCase()}@example.com`);
   await expect(host.getByTestId('signed-in-as')).toBeAttached();
   await host.goto('/create');
   await host.getByTestId('chat-name-input').fill('The secret garden');
@@ -193,6 +198,7 @@ test('themes switch per participant and set the browser colour', async ({ browse
   await page.getByTestId('register-password').fill('Passw0rd!');
   await page.getByTestId('register-username').fill(name);
   await page.getByTestId('register-submit').click();
+  await confirmFromOutbox(page, `${name.toLowerCase()}@example.com`);
   await expect(page.getByTestId('signed-in-as')).toBeAttached();
   await page.goto('/create');
   await page.getByTestId('chat-name-input').fill('Ocean chat');

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { devices, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { devices, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 export const SCREENSHOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../artifacts/screenshots');
 mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -67,3 +67,32 @@ export async function goOnline(context: BrowserContext) {
 
 let counter = 0;
 export const unique = (prefix: string) => `${prefix}${Date.now().toString(36).slice(-4)}${++counter}`;
+
+/**
+ * Opens the confirmation link that registering mailed to `email`, as its owner
+ * would: from the dev outbox page (where mail goes without SMTP), in `page`.
+ * The link signs the page in and goes on to where registration started.
+ */
+export async function confirmFromOutbox(page: Page, email: string) {
+  await page.goto('/dev/outbox');
+  const mail = page.getByTestId('outbox-mail').filter({ hasText: email }).filter({ hasText: 'Confirm your email' }).first();
+  await expect(async () => {
+    await page.getByTestId('outbox-refresh').click();
+    await expect(mail).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
+  await mail.getByTestId('outbox-link').first().click();
+}
+
+/** An account made through the same API the form uses, confirmed from its mailed link: `ctx` is signed in. */
+export async function registerAccount(ctx: BrowserContext, body: { email: string; password: string; username?: string }) {
+  const res = await ctx.request.post('/api/auth/register', { data: body });
+  expect(res.status(), await res.text()).toBe(202);
+  let token: string | undefined;
+  await expect(async () => {
+    const { mails } = (await (await ctx.request.get('/api/dev/outbox')).json()) as { mails: { to: string; text: string }[] };
+    token = mails.map((m) => (m.to === body.email ? /confirm-email\?token=([\w.-]+)/.exec(m.text)?.[1] : undefined)).find(Boolean);
+    expect(token).toBeDefined();
+  }).toPass({ timeout: 10_000 });
+  const confirmed = await ctx.request.post('/api/auth/confirm-email', { data: { token } });
+  expect(confirmed.status(), await confirmed.text()).toBe(200);
+}

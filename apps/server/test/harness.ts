@@ -175,12 +175,23 @@ export function connectSocket(url: string, chatTokens: string[]): Promise<Client
   });
 }
 
-/** Emits an event and resolves with its acknowledgement. */
+/** How long `call` waits for an acknowledgement before it fails the test with a clear message. */
+export const ACK_TIMEOUT_MS = 15_000;
+
+/**
+ * Emits an event and resolves with its acknowledgement; rejects, naming the
+ * event and the socket's state, when none comes (a dropped connection would
+ * otherwise hang the test until its own timeout).
+ */
 export function call<T extends object>(socket: ClientSocket, event: string, payload?: unknown): Promise<Ack<T>> {
-  return new Promise((resolve) => {
-    const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => void;
-    if (payload === undefined) emit(event, resolve);
-    else emit(event, payload, resolve);
+  return new Promise((resolve, reject) => {
+    const emit = socket.timeout(ACK_TIMEOUT_MS).emit.bind(socket.timeout(ACK_TIMEOUT_MS)) as (event: string, ...args: unknown[]) => void;
+    const done = (err: Error | null, ack: Ack<T>) => {
+      if (err) reject(new Error(`no acknowledgement of ${event} within ${ACK_TIMEOUT_MS} ms (socket ${socket.connected ? 'connected' : 'disconnected'})`));
+      else resolve(ack);
+    };
+    if (payload === undefined) emit(event, done);
+    else emit(event, payload, done);
   });
 }
 
@@ -202,17 +213,37 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let userCounter = 0;
-/** Registers an account and returns its signed-in client. */
+/**
+ * Registers an account, confirms its email as its link would, and returns its
+ * signed-in client. (The mail itself is tested in auth.test.ts.)
+ */
 export async function registerUser(t: TestApp, username?: string) {
   const client = t.client();
   const n = ++userCounter;
-  const res = await client.post('/api/auth/register', {
-    email: `user${n}-${randomBytes(3).toString('hex')}@example.com`,
-    password: 'Passw0rd!',
-    ...(username ? { username } : {}),
-  });
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { client, user: res.body.user as { id: string; username: string | null; email: string } };
+  const email = `user${n}-${randomBytes(3).toString('hex')}@example.com`;
+  const res = await client.post('/api/auth/register', { email, password: 'Passw0rd!', ...(username ? { username } : {}) });
+  if (res.status !== 202) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const confirmed = await client.post('/api/auth/confirm-email', { token: await confirmationToken(t, email) });
+  if (confirmed.status !== 200) throw new Error(`confirm failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  return { client, user: confirmed.body.user as { id: string; username: string | null; email: string } };
+}
+
+/**
+ * Registers through `client` (its cookies, its IP) and confirms from the
+ * link: the reply of the confirmation, which signs `client` in.
+ */
+export async function signUp(t: TestApp, client: HttpClient, body: { email: string; password: string; username?: string }, headers: Record<string, string> = {}) {
+  const res = await client.request('POST', '/api/auth/register', body, headers);
+  if (res.status !== 202) return res;
+  return client.request('POST', '/api/auth/confirm-email', { token: await confirmationToken(t, body.email.trim().toLowerCase()) }, headers);
+}
+
+/** The token of the confirmation link a registration would mail to this address. */
+export async function confirmationToken(t: TestApp, email: string): Promise<string> {
+  const { findUserByEmail } = await import('../src/modules/auth/repo');
+  const user = await findUserByEmail(t.app.ctx.db, email);
+  if (!user) throw new Error(`no account for ${email}`);
+  return t.app.ctx.tokens.signEmailConfirmation(user.id);
 }
 
 /** A host with a reserved username and a chat of theirs. */

@@ -31,7 +31,7 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: SERVER_DIR,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TRUST_PROXY: 'true', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TRUST_PROXY: 'true', DEV_OUTBOX: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -60,3 +60,20 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
 }
 
 export const randomSecret = () => randomBytes(32).toString('hex');
+
+/**
+ * Registers through `client` on a server process and confirms from the link
+ * the process mailed (read from its dev outbox): `client` ends up signed in.
+ */
+export async function signUpThroughMail(client: HttpClient, body: { email: string; password: string; username?: string }) {
+  const res = await client.post('/api/auth/register', body);
+  if (res.status !== 202) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  let token: string | undefined;
+  await until(async () => {
+    const { mails } = (await client.get<{ mails: { to: string; text: string }[] }>('/api/dev/outbox')).body;
+    token = mails.map((m) => (m.to === body.email ? /confirm-email\?token=([\w.-]+)/.exec(m.text)?.[1] : undefined)).find(Boolean);
+    return token !== undefined;
+  }, 10_000, 'the confirmation mail');
+  const confirmed = await client.post('/api/auth/confirm-email', { token });
+  if (confirmed.status !== 200) throw new Error(`confirm failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message } from '@chatpop/protocol';
 import { backend, call, connectSocket, freshDatabase, rollAndJoin, sleep, type ClientSocket } from './harness';
-import { randomSecret, startServerProcess, type ServerProcess } from './process';
+import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from './process';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -34,7 +34,7 @@ describe(`stopping and starting the server (${backend})`, () => {
     cleanups.push(() => void server.stop('SIGKILL'));
 
     const host = server.client();
-    await host.post('/api/auth/register', { email: 'restart@example.com', password: 'Passw0rd!', username: 'RestartHost' });
+    await signUpThroughMail(host, { email: 'restart@example.com', password: 'Passw0rd!', username: 'RestartHost' });
     const chat = (await host.post('/api/chats', { name: 'Survives restarts' })).body.chat;
     const senders: { socket: ClientSocket; name: string }[] = [];
     for (let i = 0; i < 6; i++) {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message, PresencePayload } from '@chatpop/protocol';
 import { backend, call, collect, connectSocket, freshDatabase, rollAndJoin, sleep, until, type ClientSocket } from './harness';
-import { randomSecret, startServerProcess, type ServerProcess } from './process';
+import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from './process';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -19,7 +19,7 @@ describe.runIf(backend === 'networked')('two nodes on one PostgreSQL and one Red
     cleanups.push(() => void a.stop('SIGKILL'), () => void b.stop('SIGKILL'));
 
     const host = a.client();
-    await host.post('/api/auth/register', { email: 'nodes@example.com', password: 'Passw0rd!', username: 'NodeHost' });
+    await signUpThroughMail(host, { email: 'nodes@example.com', password: 'Passw0rd!', username: 'NodeHost' });
     const chat = (await host.post('/api/chats', { name: 'Across nodes' })).body.chat;
     // Created on A, visible on B.
     expect((await b.client().get(`/api/chats/${chat.code}`)).body.chat.name).toBe('Across nodes');

@@ -30,12 +30,30 @@ export const emailSchema = z
   .max(254, 'That email address is too long.')
   .pipe(z.email('Enter a valid email address.'));
 
+/** A page of this site to return to (`/create`, `/chat/ABCD2345`): a path, never another origin. */
+export const returnPathSchema = z
+  .string()
+  .max(300, 'That return address is too long.')
+  .regex(/^\/(?![/\\])[^\s]*$/, 'The return address must be a path on this site.');
+
 export const registerBodySchema = z.object({
   email: emailSchema,
   password: passwordSchema,
   username: z.string().max(100, 'That username is far too long.').optional(),
+  /** Where the confirmation link leads after signing in. */
+  next: returnPathSchema.optional(),
 });
 export type RegisterBody = z.infer<typeof registerBodySchema>;
+
+/** `POST /api/auth/register` → 202: the same reply whether or not the email has an account. */
+export const registeredResponseSchema = z.object({ message: z.string() });
+export type RegisteredResponse = z.infer<typeof registeredResponseSchema>;
+
+/** `POST /api/auth/confirm-email`: the token from the emailed link. */
+export const confirmEmailBodySchema = z
+  .object({ token: z.string().min(1, 'The confirmation link is incomplete.').max(2000, 'The confirmation link is not valid.') })
+  .strict();
+export type ConfirmEmailBody = z.infer<typeof confirmEmailBodySchema>;
 
 export const loginBodySchema = z.object({
   email: emailSchema,

@@ -87,4 +87,12 @@ describe('moderation schemas', () => {
     expect(moderateMemberBodySchema.safeParse({ action: 'ban' }).success).toBe(true);
     expect(moderateMemberBodySchema.safeParse({ action: 'ban', seconds: 10 }).success).toBe(false);
   });
+
+  it('takes a return address only as a path on this site', async () => {
+    const { returnPathSchema } = await import('./index');
+    for (const ok of ['/', '/create', '/chat/ABCD2345', '/chat/ABCD2345?x=1']) expect(returnPathSchema.safeParse(ok).success, ok).toBe(true);
+    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'create', '/a b', '']) {
+      expect(returnPathSchema.safeParse(bad).success, bad).toBe(false);
+    }
+  });
 });

@@ -35,6 +35,8 @@ export const users = pgTable(
     hideReadReceipts: boolean('hide_read_receipts').notNull().default(false),
     hideLastSeen: boolean('hide_last_seen').notNull().default(false),
     isStaff: boolean('is_staff').notNull().default(false),
+    /** When the owner opened the confirmation link (or a password reset link); null: cannot sign in yet. */
+    emailConfirmedAt: ts('email_confirmed_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('users_email_key').on(t.email), uniqueIndex('users_username_lower_key').on(t.usernameLower)],

@@ -17,6 +17,7 @@ export const LIMIT_RULES = {
   passwordResetIp: { points: 5, durationSeconds: 60 * 60, message: 'Too many password reset requests. Try again later.' },
   passwordResetEmail: { points: 3, durationSeconds: 60 * 60, message: 'Too many password reset requests. Try again later.' },
   passwordResetConfirm: { points: 10, durationSeconds: 15 * 60, message: 'Too many attempts. Try again in a few minutes.' },
+  emailConfirm: { points: 10, durationSeconds: 15 * 60, message: 'Too many attempts. Try again in a few minutes.' },
   passwordChange: { points: 5, durationSeconds: 15 * 60, message: 'Too many attempts. Try again in a few minutes.' },
   /** Purchases (seats, pins, tips) per payer. */
   purchases: { points: 30, durationSeconds: 60, message: 'Too many purchases at once. Wait a minute.' },

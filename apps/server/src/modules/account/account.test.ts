@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AVATAR_MAX_BYTES } from '@chatpop/protocol';
-import { backend, registerUser, startApp, until, type HttpClient, type TestApp } from '../../../test/harness';
+import { backend, signUp, registerUser, startApp, until, type HttpClient, type TestApp } from '../../../test/harness';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -168,7 +168,7 @@ describe(`sessions (${backend})`, () => {
   async function twoDevices() {
     const laptop = t.client();
     const email = `sessions${Math.random().toString(36).slice(2)}@example.com`;
-    await laptop.request('POST', '/api/auth/register', { email, password: 'Passw0rd!' }, { 'user-agent': CHROME_MAC });
+    await signUp(t, laptop, { email, password: 'Passw0rd!' }, { 'user-agent': CHROME_MAC });
     const phone = t.client();
     await phone.request('POST', '/api/auth/login', { email, password: 'Passw0rd!' }, { 'user-agent': SAFARI_IPHONE });
     return { laptop, phone, email };
@@ -231,7 +231,7 @@ describe(`changing the password (${backend})`, () => {
   it('needs the current password and a strong new one; then other sessions end and a notice is mailed', async () => {
     const laptop = t.client();
     const email = 'changer@example.com';
-    await laptop.post('/api/auth/register', { email, password: 'Passw0rd!' });
+    await signUp(t, laptop, { email, password: 'Passw0rd!' });
     const phone = t.client();
     await phone.post('/api/auth/login', { email, password: 'Passw0rd!' });
 

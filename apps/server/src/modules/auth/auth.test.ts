@@ -1,27 +1,99 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, registerUser, startApp, type TestApp } from '../../../test/harness';
+import { createTokens } from './tokens';
+import { backend, registerUser, startApp, until, type TestApp } from '../../../test/harness';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startApp();
+  t = await startApp({ env: { DEV_OUTBOX: 'true', PUBLIC_WEB_URL: 'https://chat.example' } });
 });
+
+const mailsTo = (email: string) => t.app.ctx.outbox!.list().filter((m) => m.to === email);
+
+/** Waits for the mail of this subject and returns the token of its confirmation link, if it has one. */
+async function mailFor(email: string, subject: RegExp) {
+  await until(() => mailsTo(email).some((m) => subject.test(m.subject)), 5000, `mail to ${email}`);
+  const mail = mailsTo(email).find((m) => subject.test(m.subject))!;
+  return { mail, token: /confirm-email\?token=([\w.-]+)/.exec(mail.text)?.[1] };
+}
+const CONFIRM = /^Confirm your email/;
 afterAll(async () => {
   await t.destroy();
 });
 
 describe(`accounts (${backend})`, () => {
-  it('registers with email, password and a reserved username, and signs the user in', async () => {
+  it('registers with email, password and a reserved username, and signs in from the emailed link', async () => {
     const c = t.client();
     const res = await c.post('/api/auth/register', { email: ' Robert@Example.com ', password: 'Passw0rd!', username: 'Robert_99' });
-    expect(res.status).toBe(201);
-    expect(res.body.user).toMatchObject({ email: 'robert@example.com', username: 'Robert_99' });
-    expect(res.body.user.passwordHash).toBeUndefined();
-    const cookies = res.headers.getSetCookie().join('\n');
+    expect(res.status).toBe(202);
+    expect(res.body.message).toMatch(/sent a link/);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect((await c.get('/api/me')).status).toBe(401);
+    // Not before the link: the password alone does not sign in.
+    const early = await t.client().post('/api/auth/login', { email: 'robert@example.com', password: 'Passw0rd!' });
+    expect(early.status).toBe(403);
+    expect(early.body.error.code).toBe('EMAIL_NOT_CONFIRMED');
+
+    const { mail, token } = await mailFor('robert@example.com', CONFIRM);
+    expect(mail.text).toContain('https://chat.example/confirm-email?token=');
+    const confirmed = await c.post('/api/auth/confirm-email', { token });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.user).toMatchObject({ email: 'robert@example.com', username: 'Robert_99' });
+    expect(confirmed.body.user.passwordHash).toBeUndefined();
+    const cookies = confirmed.headers.getSetCookie().join('\n');
     expect(cookies).toMatch(/cp_at=.*HttpOnly/i);
     expect(cookies).toMatch(/cp_rt=.*Path=\/api\/auth.*HttpOnly/i);
     const me = await c.get('/api/me');
     expect(me.status).toBe(200);
     expect(me.body.user.username).toBe('Robert_99');
+    // The link works once; signing in works from now on.
+    const again = await t.client().post('/api/auth/confirm-email', { token });
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe('CONFIRM_TOKEN_INVALID');
+    expect((await t.client().post('/api/auth/login', { email: 'robert@example.com', password: 'Passw0rd!' })).status).toBe(200);
+  });
+
+  it('leads the link back to where registration started, and only within the site', async () => {
+    await t.client().post('/api/auth/register', { email: 'next@example.com', password: 'Passw0rd!', next: '/chat/ABCD2345' });
+    const { mail } = await mailFor('next@example.com', CONFIRM);
+    expect(mail.text).toMatch(/confirm-email\?token=[\w.-]+&next=%2Fchat%2FABCD2345/);
+    const bad = await t.client().post('/api/auth/register', { email: 'evil@example.com', password: 'Passw0rd!', next: '//evil.example' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    expect(mailsTo('evil@example.com')).toEqual([]);
+  });
+
+  it('refuses forged, tampered, foreign and malformed confirmation links', async () => {
+    const c = t.client();
+    await c.post('/api/auth/register', { email: 'forge@example.com', password: 'Passw0rd!' });
+    const { token } = await mailFor('forge@example.com', CONFIRM);
+    const [head, payload, sig] = token!.split('.');
+    const foreign = await createTokens('another-secret-of-at-least-32-chars!').signEmailConfirmation('018f0000-0000-7000-8000-000000000000');
+    const access = await t.app.ctx.tokens.signAccess({ userId: '018f0000-0000-7000-8000-000000000000', sessionId: 'x' });
+    for (const bad of [`${head}.${payload}x.${sig}`, `${head}.${payload}.${sig!.slice(0, -2)}`, foreign, access, 'not-a-token']) {
+      const res = await c.post('/api/auth/confirm-email', { token: bad });
+      expect(res.status, bad).toBe(400);
+      expect(res.body.error.code).toBe('CONFIRM_TOKEN_INVALID');
+    }
+    for (const body of [{}, { token: '' }, { token: 'x'.repeat(3000) }, { token: 'a', extra: 1 }]) {
+      const res = await c.post('/api/auth/confirm-email', body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect((await c.get('/api/me')).status).toBe(401);
+    expect((await t.client().post('/api/auth/login', { email: 'forge@example.com', password: 'Passw0rd!' })).body.error.code).toBe('EMAIL_NOT_CONFIRMED');
+  });
+
+  it('signing in before confirming mails the link again, and only to the one who knows the password', async () => {
+    await t.client().post('/api/auth/register', { email: 'again@example.com', password: 'Passw0rd!' });
+    await mailFor('again@example.com', CONFIRM);
+    const wrong = await t.client().post('/api/auth/login', { email: 'again@example.com', password: 'Wr0ngpass' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
+    const right = await t.client().post('/api/auth/login', { email: 'again@example.com', password: 'Passw0rd!' });
+    expect(right.status).toBe(403);
+    expect(right.body.error.message).toMatch(/Confirm your email/);
+    await until(() => mailsTo('again@example.com').filter((m) => CONFIRM.test(m.subject)).length === 2, 5000, 'second link');
+    expect(mailsTo('again@example.com')).toHaveLength(2);
   });
 
   it('refuses weak passwords with the rules broken', async () => {
@@ -47,16 +119,42 @@ describe(`accounts (${backend})`, () => {
     expect((await c.get('/api/me')).status).toBe(401);
   });
 
-  it('refuses a taken email or username with 409 and creates nothing', async () => {
-    await registerUser(t, 'TakenName');
-    const res = await t.client().post('/api/auth/register', { email: 'other@example.com', password: 'Passw0rd!', username: 'takenname' });
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('USERNAME_TAKEN');
-    const again = await t.client().post('/api/auth/register', { email: 'other@example.com', password: 'Passw0rd!' });
-    expect(again.status).toBe(201);
-    const dup = await t.client().post('/api/auth/register', { email: 'OTHER@example.com', password: 'Passw0rd!' });
-    expect(dup.status).toBe(409);
-    expect(dup.body.error.code).toBe('EMAIL_TAKEN');
+  it('refuses a taken username with 409, whatever the email, and creates nothing', async () => {
+    const { user } = await registerUser(t, 'TakenName');
+    for (const email of ['other@example.com', user.email]) {
+      const res = await t.client().post('/api/auth/register', { email, password: 'Passw0rd!', username: 'takenname' });
+      expect(res.status, email).toBe(409);
+      expect(res.body.error.code).toBe('USERNAME_TAKEN');
+    }
+    expect(mailsTo('other@example.com')).toEqual([]);
+  });
+
+  it('answers a registration with a taken email exactly as a new one, and mails the owner instead', async () => {
+    const { user } = await registerUser(t);
+    const fresh = await t.client().post('/api/auth/register', { email: 'brandnew@example.com', password: 'Passw0rd!', username: 'BrandNew1' });
+    const taken = await t.client().post('/api/auth/register', { email: user.email.toUpperCase(), password: 'Other0ne!', username: 'Squatter1' });
+    expect(taken.status).toBe(fresh.status);
+    expect(taken.body).toEqual(fresh.body);
+    expect(taken.headers.getSetCookie()).toEqual(fresh.headers.getSetCookie());
+    // The owner hears of it; nothing about the account changed (password, username).
+    const { mail, token } = await mailFor(user.email, /^Someone tried/);
+    expect(token).toBeUndefined();
+    expect(mail.text).toContain('https://chat.example/forgot-password');
+    expect((await t.client().post('/api/auth/login', { email: user.email, password: 'Other0ne!' })).status).toBe(401);
+    expect((await t.client().post('/api/auth/login', { email: user.email, password: 'Passw0rd!' })).status).toBe(200);
+    expect((await t.client().get('/api/usernames/check?username=Squatter1')).body.available).toBe(true);
+  });
+
+  it('a second registration of an unconfirmed email mails its link again and changes nothing', async () => {
+    await t.client().post('/api/auth/register', { email: 'pending@example.com', password: 'Passw0rd!', username: 'PendingOne' });
+    await mailFor('pending@example.com', CONFIRM);
+    const res = await t.client().post('/api/auth/register', { email: 'pending@example.com', password: 'Diff3rent!' });
+    expect(res.status).toBe(202);
+    await until(() => mailsTo('pending@example.com').length === 2, 5000, 'link again');
+    const { token } = await mailFor('pending@example.com', CONFIRM);
+    const c = t.client();
+    expect((await c.post('/api/auth/confirm-email', { token })).body.user.username).toBe('PendingOne');
+    expect((await t.client().post('/api/auth/login', { email: 'pending@example.com', password: 'Diff3rent!' })).status).toBe(401);
   });
 
   it('signs in, and a wrong password and an unknown email give the same answer', async () => {
@@ -144,7 +242,7 @@ describe(`accounts (${backend})`, () => {
     const ip = '192.0.2.77';
     for (let i = 0; i < 3; i++) {
       const res = await t.client(ip).post('/api/auth/register', { email: `limit${i}@example.com`, password: 'Passw0rd!' });
-      expect(res.status).toBe(201);
+      expect(res.status).toBe(202);
     }
     const res = await t.client(ip).post('/api/auth/register', { email: 'limit3@example.com', password: 'Passw0rd!' });
     expect(res.status).toBe(429);

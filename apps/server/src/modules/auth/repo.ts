@@ -22,6 +22,22 @@ export async function insertUser(db: DbExecutor, row: typeof users.$inferInsert)
   return created!;
 }
 
+/** Inserts the account unless its email has one already (then null: the caller answers the same either way). */
+export async function insertUserUnlessEmailTaken(db: DbExecutor, row: typeof users.$inferInsert): Promise<UserRow | null> {
+  const [created] = await db.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning();
+  return created ?? null;
+}
+
+/** Marks the email confirmed; returns the account only if this call did it (a link works once). */
+export async function confirmEmail(db: DbExecutor, userId: string): Promise<UserRow | null> {
+  const [row] = await db
+    .update(users)
+    .set({ emailConfirmedAt: new Date() })
+    .where(and(eq(users.id, userId), isNull(users.emailConfirmedAt)))
+    .returning();
+  return row ?? null;
+}
+
 export async function insertSession(db: DbExecutor, row: typeof sessions.$inferInsert): Promise<SessionRow> {
   const [created] = await db.insert(sessions).values(row).returning();
   return created!;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  confirmEmailBodySchema,
   loginBodySchema,
   passwordResetConfirmSchema,
   passwordResetRequestSchema,
@@ -21,9 +22,15 @@ export async function authRoutes(app: FastifyInstance) {
   app.post('/api/auth/register', async (req, reply) => {
     const body = parse(registerBodySchema, req.body);
     const device = deviceId(req, reply, { create: false, secure: ctx.config.cookieSecure });
-    const signedIn = await auth.register(ctx, body, { ...client(req), deviceId: device });
+    const registered = await auth.register(ctx, body, { ...client(req), deviceId: device });
+    return reply.code(202).send(registered);
+  });
+
+  app.post('/api/auth/confirm-email', async (req, reply) => {
+    const { token } = parse(confirmEmailBodySchema, req.body);
+    const signedIn = await auth.confirmEmail(ctx, token, client(req));
     setSessionCookies(reply, signedIn);
-    return reply.code(201).send({ user: auth.toPublicUser(signedIn.user) });
+    return { user: auth.toPublicUser(signedIn.user) };
   });
 
   app.post('/api/auth/login', async (req, reply) => {

@@ -16,7 +16,7 @@ import { track, type AppContext } from '../../context';
 import { AppError, badRequest, conflict } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
 import type { UserRow } from '../../db/schema';
-import { claim } from '../usernames/repo';
+import { claim, findClaim } from '../usernames/repo';
 import * as repo from './repo';
 import { hashSecret, newRefreshSecret, parseRefreshToken } from './tokens';
 
@@ -56,14 +56,23 @@ export function toPublicUser(u: UserRow): PublicUser {
 
 const usernameTaken = () => conflict('USERNAME_TAKEN', 'That username is taken. Try another one.');
 
+const REGISTER_REPLY =
+  'Almost there: we sent a link to that address. Open it to confirm your email and sign in. The link works for 24 hours.';
+
 /**
- * Creates an account and signs it in (SPEC §3). A reserved username passes
- * every rule of a typed name and is claimed platform-wide in the same
- * transaction: a name held only by this browser's anonymous device is adopted
- * (join as `robert`, register `robert`, get the badge); any other holder
- * makes it 409, and of two racing registrations one wins.
+ * Creates an account that signs in once its email is confirmed (SPEC §3).
+ * The reply is the same whether or not the email already has an account, so
+ * registration tells nobody who has one: a new address gets the confirmation
+ * link; an address with an account gets a notice (or, if that account was
+ * never confirmed, its link again). The mail goes out after the reply.
+ *
+ * A reserved username passes every rule of a typed name and is claimed
+ * platform-wide in the same transaction: a name held only by this browser's
+ * anonymous device is adopted (join as `robert`, register `robert`, get the
+ * badge); any other holder makes it 409, whatever the email, and of two
+ * racing registrations one wins.
  */
-export async function register(ctx: AppContext, body: RegisterBody, client: ClientInfo): Promise<SignedIn> {
+export async function register(ctx: AppContext, body: RegisterBody, client: ClientInfo): Promise<{ message: string }> {
   let username: string | null = null;
   if (body.username !== undefined && body.username.trim() !== '') {
     const check = checkUsername(body.username);
@@ -72,28 +81,72 @@ export async function register(ctx: AppContext, body: RegisterBody, client: Clie
   }
   await ctx.limits.consume('register', client.ip);
   const passwordHash = await hashPassword(body.password);
-  let user: UserRow;
+  let outcome: { created: UserRow } | { existing: UserRow };
   try {
-    user = await ctx.db.transaction(async (tx) => {
-      const created = await repo.insertUser(tx, {
+    outcome = await ctx.db.transaction(async (tx) => {
+      const created = await repo.insertUserUnlessEmailTaken(tx, {
         id: uuidv7(),
         email: body.email,
         passwordHash,
         username,
         usernameLower: username?.toLowerCase() ?? null,
       });
-      if (username && !(await claim(tx, username, { userId: created.id }, { adoptFromDevice: client.deviceId }))) throw usernameTaken();
-      return created;
+      if (created) {
+        if (username && !(await claim(tx, username, { userId: created.id }, { adoptFromDevice: client.deviceId }))) throw usernameTaken();
+        return { created };
+      }
+      // The email has an account: the username still answers as it would for anyone.
+      if (username) {
+        const holder = await findClaim(tx, username.toLowerCase());
+        if (holder && !(holder.userId === null && holder.deviceId === client.deviceId)) throw usernameTaken();
+      }
+      const existing = await repo.findUserByEmail(tx, body.email);
+      if (!existing) throw new Error('email conflict without an account');
+      return { existing };
     });
   } catch (err) {
     const constraint = uniqueViolation(err);
     if (constraint === 'users_username_lower_key' || constraint === 'usernames_pkey') throw usernameTaken();
-    if (constraint !== null) {
-      notifyRegistrationAttempt(ctx, body.email);
-      throw conflict('EMAIL_TAKEN', 'An account with this email already exists. Sign in instead.');
-    }
     throw err;
   }
+  if ('created' in outcome) sendConfirmation(ctx, outcome.created, body.next);
+  else if (outcome.existing.emailConfirmedAt) notifyRegistrationAttempt(ctx, outcome.existing.email);
+  else sendConfirmation(ctx, outcome.existing, body.next);
+  return { message: REGISTER_REPLY };
+}
+
+/** The confirmation link: a signed token naming the account, good for 24 hours and, by the update it makes, once. */
+function sendConfirmation(ctx: AppContext, user: UserRow, next?: string) {
+  track(
+    ctx,
+    (async () => {
+      const token = await ctx.tokens.signEmailConfirmation(user.id);
+      await ctx.mailer.send({
+        to: user.email,
+        subject: 'Confirm your email to finish creating your ChatPop account',
+        text: [
+          'Welcome to ChatPop! Confirm that this is your email address to finish creating your account:',
+          '',
+          `${ctx.config.publicWebUrl}/confirm-email?token=${token}${next && next !== '/' ? `&next=${encodeURIComponent(next)}` : ''}`,
+          '',
+          'The link works for 24 hours. If you did not create an account, ignore this email: nothing happens without the link.',
+        ].join('\n'),
+      });
+    })().catch((err: unknown) => ctx.log.error({ err }, 'confirmation mail not sent')),
+  );
+}
+
+const confirmInvalid = () =>
+  badRequest('CONFIRM_TOKEN_INVALID', 'This confirmation link is invalid, used or expired. Sign in to get a new one.');
+
+/** Confirms an account's email from its link and signs this browser in; a link works once. */
+export async function confirmEmail(ctx: AppContext, token: string, client: ClientInfo): Promise<SignedIn> {
+  await ctx.limits.consume('emailConfirm', client.ip);
+  const userId = await ctx.tokens.verifyEmailConfirmation(token).catch(() => {
+    throw confirmInvalid();
+  });
+  const user = await repo.confirmEmail(ctx.db, userId);
+  if (!user) throw confirmInvalid();
   return startSession(ctx, user, client);
 }
 
@@ -126,6 +179,11 @@ export async function login(ctx: AppContext, body: LoginBody, client: ClientInfo
   dummyHash ??= hashPassword('not-a-real-password-1A');
   const ok = await verify(user?.passwordHash ?? (await dummyHash), body.password);
   if (!user || !ok) throw new AppError(401, 'INVALID_CREDENTIALS', 'The email or password is wrong.');
+  if (!user.emailConfirmedAt) {
+    // Only the owner of the password learns this; the link goes to the address again.
+    sendConfirmation(ctx, user);
+    throw new AppError(403, 'EMAIL_NOT_CONFIRMED', 'Confirm your email first: we sent the link to your address again.');
+  }
   return startSession(ctx, user, client);
 }
 
@@ -268,6 +326,8 @@ export async function confirmPasswordReset(ctx: AppContext, body: PasswordResetC
     // Compare-and-set: of two uses of one link, one wins.
     if (!(await repo.useResetToken(tx, reset.id))) throw resetInvalid();
     await repo.setPassword(tx, reset.userId, passwordHash);
+    // The link reached the address: that confirms it too.
+    await repo.confirmEmail(tx, reset.userId);
     await repo.revokeAllSessions(tx, reset.userId);
     return repo.findUserById(tx, reset.userId);
   });

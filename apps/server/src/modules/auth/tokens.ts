@@ -25,7 +25,12 @@ export interface Tokens {
   verifyAccess(token: string): Promise<AccessClaims>;
   signChat(claims: ChatClaims): Promise<string>;
   verifyChat(token: string): Promise<ChatClaims>;
+  /** The link that confirms an account's email (SPEC §3): names the account, 24 hours. */
+  signEmailConfirmation(userId: string): Promise<string>;
+  verifyEmailConfirmation(token: string): Promise<string>;
 }
+
+export const EMAIL_CONFIRMATION_TTL_SECONDS = 24 * 60 * 60;
 
 export function createTokens(secret: string): Tokens {
   const key = new TextEncoder().encode(secret);
@@ -75,6 +80,12 @@ export function createTokens(secret: string): Tokens {
         throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
       }
       return { roomId: p.rid, memberId: p.sub, username: p.usr };
+    },
+    signEmailConfirmation: (userId) => sign({}, 'confirm-email', userId, EMAIL_CONFIRMATION_TTL_SECONDS),
+    async verifyEmailConfirmation(token) {
+      const p = await verify(token, 'confirm-email');
+      if (typeof p.sub !== 'string') throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
+      return p.sub;
     },
   };
 }

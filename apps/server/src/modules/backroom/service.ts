@@ -234,7 +234,8 @@ export async function state(ctx: AppContext, access: ChatAccess): Promise<Backro
   let roomId: string | null = null;
   if (access.isHost && access.member) {
     isMember = true;
-    roomId = (await ensureBackroom(ctx, access.room)).id;
+    // A read makes the Back Room only once the host has turned it on.
+    roomId = settings.enabled ? (await ensureBackroom(ctx, access.room)).id : ((await findBackroom(ctx.db, access.room.id))?.id ?? null);
   } else if (access.member) {
     const seat = await liveSeat(ctx.db, access.room.id, access.member.id);
     if (seat?.status === 'active') {

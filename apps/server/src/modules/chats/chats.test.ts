@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_CODE_ALPHABET } from '@chatpop/protocol';
-import { backend, guestJoins, hostWithChat, registerUser, rollAndJoin, rollName, startApp, type TestApp } from '../../../test/harness';
+import { backend, signUp, guestJoins, hostWithChat, registerUser, rollAndJoin, rollName, startApp, type TestApp } from '../../../test/harness';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -215,8 +215,8 @@ describe(`joining (${backend})`, () => {
     const anon = await rollAndJoin(browser, chat.code);
     expect(anon.status).toBe(201);
     const name: string = anon.body.member.username;
-    const reg = await browser.post('/api/auth/register', { email: 'robert@dual.example', password: 'Passw0rd!', username: name.toUpperCase() });
-    expect(reg.status).toBe(201);
+    const reg = await signUp(t, browser, { email: 'robert@dual.example', password: 'Passw0rd!', username: name.toUpperCase() });
+    expect(reg.status).toBe(200);
     // Signed in, the anonymous participation is not "mine".
     expect((await browser.get(`/api/chats/${chat.code}/me`)).body.member).toBeNull();
     const signed = await browser.post(`/api/chats/${chat.code}/join`, {});

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backend, guestJoins, hostWithChat, registerUser, rollAndJoin, rollName, startApp, type HttpClient, type TestApp } from '../../../test/harness';
+import { backend, signUp, guestJoins, hostWithChat, registerUser, rollAndJoin, rollName, startApp, type HttpClient, type TestApp } from '../../../test/harness';
 
 // The seed's "Dual Sessions & IP Rate Limiting": its scenarios 1 and 2 step by step, the badge, and the no-fallback rule.
 
@@ -28,8 +28,8 @@ describe(`scenario 1: anonymous, then registered with the same name (${backend})
     expect(anon.body.member).toMatchObject({ anonymous: true, verified: false });
 
     // 2. They register, claiming that name (held only by this browser's device), in lower case.
-    const reg = await browser.post('/api/auth/register', { email: 'robert@scenario.one', password: 'Passw0rd!', username: name.toLowerCase() });
-    expect(reg.status).toBe(201);
+    const reg = await signUp(t, browser, { email: 'robert@scenario.one', password: 'Passw0rd!', username: name.toLowerCase() });
+    expect(reg.status).toBe(200);
     expect(reg.body.user.username).toBe(name.toLowerCase());
 
     // 3–4. Back in the chat signed in: the anonymous participation is not theirs now.
@@ -65,7 +65,7 @@ describe(`scenario 1: anonymous, then registered with the same name (${backend})
   it('lets an account reserve its browser’s anonymous name later, and gives its participations the badge', async () => {
     const { chat } = await hostWithChat(t);
     const browser = t.client();
-    await browser.post('/api/auth/register', { email: 'later@example.com', password: 'Passw0rd!' });
+    await signUp(t, browser, { email: 'later@example.com', password: 'Passw0rd!' });
     const joined = await rollAndJoin(browser, chat.code);
     expect(joined.body.member.verified).toBe(false);
     const res = await browser.patch('/api/me', { username: joined.body.member.username });
@@ -99,7 +99,7 @@ describe(`the badge (${backend})`, () => {
     const { chat } = await hostWithChat(t);
     const browser = t.client();
     const anon = await rollAndJoin(browser, chat.code);
-    await browser.post('/api/auth/register', { email: 'upgrade@example.com', password: 'Passw0rd!', username: anon.body.member.username });
+    await signUp(t, browser, { email: 'upgrade@example.com', password: 'Passw0rd!', username: anon.body.member.username });
     await browser.post('/api/auth/logout');
     expect((await me(browser, chat.code)).verified).toBe(false);
     const listed = (await t.client().get(`/api/chats/${chat.code}/members`)).body.members.find((m: { id: string }) => m.id === anon.body.member.id);
@@ -113,7 +113,7 @@ describe(`my participation: no fallback between the two identities (${backend})`
     const browser = t.client();
     await registerUser(t); // someone else, irrelevant
     const anon = await rollAndJoin(browser, chat.code);
-    await browser.post('/api/auth/register', { email: 'priority@example.com', password: 'Passw0rd!', username: 'PriorityUser' });
+    await signUp(t, browser, { email: 'priority@example.com', password: 'Passw0rd!', username: 'PriorityUser' });
     expect(await me(browser, chat.code)).toBeNull();
     const signed = await browser.post(`/api/chats/${chat.code}/join`, {});
     expect((await me(browser, chat.code)).id).toBe(signed.body.member.id);
@@ -127,7 +127,7 @@ describe(`my participation: no fallback between the two identities (${backend})`
     const { chat } = await hostWithChat(t);
     const browser = t.client();
     await rollAndJoin(browser, chat.code);
-    await browser.post('/api/auth/register', { email: 'nofallback@example.com', password: 'Passw0rd!' });
+    await signUp(t, browser, { email: 'nofallback@example.com', password: 'Passw0rd!' });
     expect(await me(browser, chat.code)).toBeNull();
     expect((await browser.get(`/api/chats/${chat.code}/me`)).body).toEqual({ member: null, token: null });
   });
@@ -157,7 +157,7 @@ describe(`scenario 2: at most 3 new anonymous names per IP per chat (${backend})
     expect(back.status).toBe(200);
     // 6. A user signs in on that network and joins: allowed.
     const signedIn = t.client(ip);
-    expect((await signedIn.post('/api/auth/register', { email: 'net@example.com', password: 'Passw0rd!', username: 'SignedInNet' })).status).toBe(201);
+    expect((await signUp(t, signedIn, { email: 'net@example.com', password: 'Passw0rd!', username: 'SignedInNet' })).status).toBe(200);
     expect((await signedIn.post(`/api/chats/${chat.code}/join`, {})).status).toBe(201);
   });
 

@@ -259,7 +259,11 @@ async function replayStored(ctx: AppContext, room: RoomRow, afterSeq: number, ma
   try {
     const upper = beforeSeq === undefined ? afterSeq + max : Math.min(beforeSeq - 1, afterSeq + max);
     const page = await ctx.cache.range(key, afterSeq + 1, upper);
-    if (page.length > 0 && contiguous(page, afterSeq + 1, page[page.length - 1]!.seq)) {
+    if (page.length === 0) {
+      // Nothing newer in the cache: a client that is up to date (the cache's newest is what it has) needs no database read.
+      const top = (await ctx.cache.latest(key, 1))[0];
+      if (top && (top.seq <= afterSeq || (beforeSeq !== undefined && beforeSeq <= afterSeq + 1))) return { messages: [], hasMore: false };
+    } else if (contiguous(page, afterSeq + 1, page[page.length - 1]!.seq)) {
       const top = (await ctx.cache.latest(key, 1))[0];
       const reachesEnd = beforeSeq === undefined ? top?.seq === page[page.length - 1]!.seq : page[page.length - 1]!.seq === beforeSeq - 1;
       if (reachesEnd) return { messages: page, hasMore: false };

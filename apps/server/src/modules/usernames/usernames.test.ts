@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { checkUsername } from '@chatpop/protocol';
 import { usernameRolls } from '../../db/schema';
-import { backend, guestJoins, hostWithChat, registerUser, rollAndJoin, rollName, startApp, type HttpClient, type TestApp } from '../../../test/harness';
+import { backend, signUp, guestJoins, hostWithChat, registerUser, rollAndJoin, rollName, startApp, type HttpClient, type TestApp } from '../../../test/harness';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -85,8 +85,8 @@ describe(`dice rolls (${backend})`, () => {
     const browser = t.client();
     expect((await roll(browser, chat.code)).status).toBe(200);
     expect((await roll(browser, chat.code)).status).toBe(429);
-    const reg = await browser.post('/api/auth/register', { email: 'own-allowance@example.com', password: 'Passw0rd!' });
-    expect(reg.status).toBe(201);
+    const reg = await signUp(t, browser, { email: 'own-allowance@example.com', password: 'Passw0rd!' });
+    expect(reg.status).toBe(200);
     expect((await roll(browser, chat.code)).status).toBe(200);
   });
 
@@ -233,7 +233,7 @@ describe(`joining with a rolled name (${backend})`, () => {
     const { chat } = await hostWithChat(t);
     const c = t.client();
     const name = await rollName(c, chat.code);
-    expect((await t.client().post('/api/auth/register', { email: 'quick@example.com', password: 'Passw0rd!', username: name })).status).toBe(201);
+    expect((await t.client().post('/api/auth/register', { email: 'quick@example.com', password: 'Passw0rd!', username: name })).status).toBe(202);
     const res = await c.post(`/api/chats/${chat.code}/join`, { username: name });
     expect(res.status).toBe(409);
     expect(res.body.error).toMatchObject({ code: 'USERNAME_TAKEN', message: `Someone else just took ${name}. Roll again for another name.` });
@@ -318,8 +318,8 @@ describe(`GET /api/usernames/check (${backend})`, () => {
     expect((await t.client().get('/api/usernames/mine')).body).toEqual({ owned: null });
     const guest = await guestJoins(t, chat.code);
     expect((await guest.client.get('/api/usernames/mine')).body).toEqual({ owned: guest.member.username });
-    const reg = await guest.client.post('/api/auth/register', { email: 'mine@example.com', password: 'Passw0rd!', username: guest.member.username });
-    expect(reg.status).toBe(201);
+    const reg = await signUp(t, guest.client, { email: 'mine@example.com', password: 'Passw0rd!', username: guest.member.username });
+    expect(reg.status).toBe(200);
     // Now it is the account's reserved name, not something left to offer.
     expect((await guest.client.get('/api/usernames/mine')).body).toEqual({ owned: null });
   });
@@ -373,8 +373,8 @@ describe(`profanity at every door (${backend})`, () => {
     const bad = await t.client().post('/api/auth/register', { email: 'potty@example.com', password: 'Passw0rd!', username: 'sh1thead' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'USERNAME_INVALID', details: { rule: 'profanity' } });
-    expect((await t.client().post('/api/auth/register', { email: 'potty@example.com', password: 'Passw0rd!', username: 'Classic_Assistant'.slice(0, 15) })).status).toBe(201);
-    expect((await t.client().post('/api/auth/register', { email: 'noname@example.com', password: 'Passw0rd!' })).status).toBe(201);
+    expect((await t.client().post('/api/auth/register', { email: 'potty@example.com', password: 'Passw0rd!', username: 'Classic_Assistant'.slice(0, 15) })).status).toBe(202);
+    expect((await t.client().post('/api/auth/register', { email: 'noname@example.com', password: 'Passw0rd!' })).status).toBe(202);
   });
 
   it('only ever rolls clean names that pass every rule', async () => {

@@ -1,9 +1,8 @@
 'use client';
 
-import { checkUsername, emailSchema, meResponseSchema, ownedNameSchema, passwordProblems } from '@chatpop/protocol';
-import { CheckIcon, CircleCheckIcon, CircleIcon, CircleXIcon, Loader2Icon } from 'lucide-react';
+import { checkUsername, emailSchema, ownedNameSchema, passwordProblems, registeredResponseSchema } from '@chatpop/protocol';
+import { CheckIcon, CircleCheckIcon, CircleIcon, CircleXIcon, Loader2Icon, MailIcon } from 'lucide-react';
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
@@ -19,7 +18,6 @@ import { PasswordInput } from './password-input';
 const PASSWORD_RULES = passwordProblems('');
 
 export function RegisterForm({ next, username: initialUsername = '' }: { next: string; username?: string }) {
-  const router = useRouter();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [username, setUsername] = useState(initialUsername);
@@ -38,6 +36,8 @@ export function RegisterForm({ next, username: initialUsername = '' }: { next: s
   }, []);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  /** After registering: what the server said, for the address it was sent to. */
+  const [sent, setSent] = useState<{ message: string; email: string } | null>(null);
 
   const problems = passwordProblems(password);
   const usernameCheck = username.trim() ? checkUsername(username) : null;
@@ -56,17 +56,16 @@ export function RegisterForm({ next, username: initialUsername = '' }: { next: s
 
     setBusy(true);
     try {
-      await api.post(
+      const res = await api.post(
         '/api/auth/register',
-        { email: emailParsed.data, password, ...(usernameCheck ? { username: usernameCheck.username } : {}) },
-        { schema: meResponseSchema, refresh: false },
+        { email: emailParsed.data, password, next, ...(usernameCheck ? { username: usernameCheck.username } : {}) },
+        { schema: registeredResponseSchema, refresh: false },
       );
-      router.replace(next);
-      router.refresh();
+      setSent({ message: res.message, email: emailParsed.data ?? email });
     } catch (error) {
-      setErrors(fieldErrors(error, { EMAIL_TAKEN: 'email', USERNAME_TAKEN: 'username', USERNAME_INVALID: 'username' }));
-      setBusy(false);
+      setErrors(fieldErrors(error, { USERNAME_TAKEN: 'username', USERNAME_INVALID: 'username' }));
     }
+    setBusy(false);
   }
 
   const loginHref = next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`;
@@ -84,6 +83,22 @@ export function RegisterForm({ next, username: initialUsername = '' }: { next: s
         </>
       }
     >
+      {sent ? (
+        <div className="flex flex-col items-center gap-3 text-center" role="status" data-testid="register-sent">
+          <span className="flex size-12 items-center justify-center rounded-2xl bg-violet-100 text-violet-800" aria-hidden>
+            <MailIcon className="size-6" />
+          </span>
+          <p className="text-base font-semibold text-zinc-900">Check your email</p>
+          <p className="max-w-full truncate rounded-full bg-zinc-100 px-3 py-1 text-sm font-medium text-zinc-900" data-testid="register-sent-to">
+            {sent.email}
+          </p>
+          <p className="text-sm text-zinc-700">{sent.message}</p>
+          <p className="text-xs text-zinc-600">Nothing after a few minutes? Check your spam folder, or sign in to get the link again.</p>
+          <Button variant="outline" size="sm" onClick={() => setSent(null)} data-testid="register-again">
+            Use another address
+          </Button>
+        </div>
+      ) : (
       <form onSubmit={submit} noValidate className="flex flex-col gap-5" data-testid="register-form">
         <div className="flex flex-col gap-2">
           <Label htmlFor="register-email">Email</Label>
@@ -171,6 +186,7 @@ export function RegisterForm({ next, username: initialUsername = '' }: { next: s
           {busy ? <Spinner label="Creating your account" /> : 'Create account'}
         </Button>
       </form>
+      )}
     </AuthCard>
   );
 }
