@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { newContext, shot, unique } from './support';
+import { confirmFromOutbox, newContext, shot, unique } from './support';
 
 /**
  * Money on phones, all on the test provider (issue 5): a host opens a chat
@@ -37,6 +37,7 @@ async function hostCreatesMoneyChat(ctx: BrowserContext, chatName: string) {
   await page.getByTestId('register-password').fill(PASSWORD);
   await page.getByTestId('register-username').fill(name);
   await page.getByTestId('register-submit').click();
+  await confirmFromOutbox(page, email);
   await expect(page.getByTestId('signed-in-as')).toBeAttached();
   await page.goto('/create');
   await page.getByTestId('chat-name-input').fill(chatName);
