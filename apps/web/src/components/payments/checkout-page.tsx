@@ -67,6 +67,12 @@ export function CheckoutPage({ id }: { id: string }) {
     return () => clearInterval(timer);
   }, [payment, pending, load]);
 
+  // Stripe's return settled: on to the chat to see the effect, as after the test checkout.
+  useEffect(() => {
+    if (payment?.provider !== 'stripe' || payment.status !== 'succeeded') return;
+    if (new URLSearchParams(window.location.search).has('payment_intent')) router.replace(chatReturnPath(payment));
+  }, [payment, router]);
+
   async function confirm(outcome: 'succeed' | 'decline') {
     if (!payment) return;
     setBusy(outcome);
