@@ -1,6 +1,6 @@
 import { and, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
-import type { BackroomEntry, BackroomMembers, BackroomState } from '@chatpop/protocol';
+import { chatSettingsSchema, type BackroomEntry, type BackroomMembers, type BackroomState } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import type { DbExecutor, Tx } from '../../db/client';
 import { members, rooms, seats, type MemberRow, type PaymentRow, type RoomRow } from '../../db/schema';
@@ -25,7 +25,8 @@ export async function ensureBackroom(ctx: AppContext, pop: RoomRow, db: DbExecut
       name: `${pop.name} · Back Room`,
       description: '',
       isPrivate: true,
-      settings: pop.settings,
+      // Its own settings (no slow mode, lockdown or lock carried over), in the chat's theme.
+      settings: chatSettingsSchema.parse({ theme: pop.settings.theme }),
       hostUserId: pop.hostUserId,
       parentRoomId: pop.id,
     })

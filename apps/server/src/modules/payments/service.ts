@@ -67,12 +67,16 @@ export async function purchase(ctx: AppContext, payer: Payer, idempotencyKey: st
   const [cap, feeBps] = await Promise.all([ctx.settings.get('dailySpendingCapCents'), ctx.settings.get('platformFeeBasisPoints')]);
   const feeCents = Math.floor((spec.amountCents * feeBps) / 10_000);
   let payment: PaymentRow;
+  let fresh = true;
   try {
     payment = await ctx.db.transaction(async (tx) => {
       await repo.lockScope(tx, `purchase:${payer.room.id}`);
       await repo.lockScope(tx, `payer:${payer.key}`);
       const again = await repo.findByIdempotencyKey(tx, payer.key, idempotencyKey);
-      if (again) return again;
+      if (again) {
+        fresh = false;
+        return again;
+      }
       const spent = await repo.spentSince(tx, payer.key, new Date(Date.now() - DAY_MS));
       if (spent + spec.amountCents > cap) {
         throw new AppError(
@@ -112,7 +116,7 @@ export async function purchase(ctx: AppContext, payer: Payer, idempotencyKey: st
     }
     throw err;
   }
-  if (payment.requestHash !== hash || payment.providerRef) return { payment: sameRequest(payment, hash), created: false };
+  if (!fresh) return { payment: sameRequest(payment, hash), created: false };
 
   try {
     const intent = await ctx.payments.create({
