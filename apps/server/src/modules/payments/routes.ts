@@ -55,9 +55,14 @@ export async function paymentRoutes(app: FastifyInstance) {
     let payment = found.payment;
     // Stripe: a pending payment is checked with Stripe itself, so a lost webhook never loses an effect.
     if (payment.status === 'pending' && payment.provider === 'stripe' && payment.providerRef && ctx.payments.name === 'stripe') {
-      const intent = await ctx.payments.retrieve(payment.providerRef);
-      if (intent?.state === 'succeeded') payment = (await payments.succeed(ctx, payment.id)) ?? payment;
-      else if (intent?.state === 'canceled') payment = (await payments.fail(ctx, payment.id, 'The payment was canceled.')) ?? payment;
+      try {
+        const intent = await ctx.payments.retrieve(payment.providerRef);
+        if (intent?.state === 'succeeded') payment = (await payments.succeed(ctx, payment.id)) ?? payment;
+        else if (intent?.state === 'canceled') payment = (await payments.fail(ctx, payment.id, 'The payment was canceled.')) ?? payment;
+      } catch (err) {
+        // Stripe unreachable: the ledger answers as it stands; the webhook or the next look settles it.
+        ctx.log.warn({ err, paymentId: payment.id }, 'could not check a payment intent');
+      }
     }
     return { payment: await payments.paymentView(ctx, payment, as) };
   });

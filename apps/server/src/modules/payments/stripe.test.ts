@@ -152,10 +152,14 @@ describe('Stripe through the SDK and a local stand-in of its API', () => {
     expect(await tipCount(fan.client, code)).toBe(0);
   });
 
-  it('Stripe unreachable: 502, nothing charged, nothing held', async () => {
+  it('Stripe unreachable: 502, nothing charged, nothing held; a pending payment still reads from the ledger', async () => {
     const { fan, code } = await chat();
+    const pending = await tip(fan.client, code);
     api.down = true;
     try {
+      const read = await fan.client.get(`/api/payments/${pending.id}`);
+      expect(read.status).toBe(200);
+      expect(read.body.payment.status).toBe('pending');
       const res = await fan.client.post(`/api/chats/${code}/backroom/seats`, { idempotencyKey: key() });
       expect(res.status).toBe(502);
       expect(res.body.error.code).toBe('PAYMENT_PROVIDER_FAILED');
