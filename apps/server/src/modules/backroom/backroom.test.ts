@@ -191,6 +191,27 @@ describe('Back Room (seed tests, rewritten)', () => {
     expect(back.body.member.id).toBe(memberEntry.member.id);
   });
 
+  it('a ban from the chat holds in its Back Room at once, and lifting it lifts both', async () => {
+    const { code, host, member, memberEntry } = await withMember();
+    const s = await socketFor(memberEntry.token);
+    expect((await call(s, 'room:join', { roomId: memberEntry.roomId, afterSeq: 0 })).ok).toBe(true);
+    const ban = await host.client.post(`/api/chats/${code}/members/${member.member.id}/moderate`, { action: 'ban' });
+    expect(ban.status).toBe(200);
+    // The open Back Room connection is out of the room on the spot.
+    const after = await send(s, memberEntry.roomId, 'still here?');
+    expect(!after.ok && after.error.code).toBe('NOT_A_MEMBER');
+    expect((await call(s, 'room:join', { roomId: memberEntry.roomId, afterSeq: 0 })).ok).toBe(false);
+    expect((await member.client.get(`/api/chats/${code}/backroom/messages`)).status).toBe(403);
+    expect((await member.client.get(`/api/chats/${code}/backroom`)).body.error.code).toBe('BANNED');
+
+    expect((await host.client.post(`/api/chats/${code}/members/${member.member.id}/moderate`, { action: 'unban' })).status).toBe(200);
+    const back = await member.client.get(`/api/chats/${code}/backroom`);
+    expect(back.status).toBe(200);
+    const again = await socketFor(back.body.token);
+    expect((await call(again, 'room:join', { roomId: back.body.roomId, afterSeq: 0 })).ok).toBe(true);
+    expect((await send(again, back.body.roomId, 'back again')).ok).toBe(true);
+  });
+
   it('50 concurrent purchases of the last seat: exactly one sold, the ledger balanced', async () => {
     const { code, host } = await chatWithBackroom(3);
     const early = [await guestJoins(t, code), await guestJoins(t, code)];

@@ -1,10 +1,22 @@
 import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbExecutor } from '../../db/client';
-import { auditLog, bans, members, reactions, reports, type AuditRow, type MemberRow, type ReportRow } from '../../db/schema';
+import { auditLog, bans, members, reactions, reports, rooms, type AuditRow, type MemberRow, type ReportRow } from '../../db/schema';
 
 export async function updateMember(db: DbExecutor, id: string, patch: Partial<typeof members.$inferInsert>): Promise<MemberRow> {
   const [row] = await db.update(members).set(patch).where(eq(members.id, id)).returning();
   return row!;
+}
+
+/** The same person's participation in the Back Room of a pop chat, if they have one. */
+export async function backroomParticipationOf(db: DbExecutor, popRoomId: string, target: MemberRow): Promise<MemberRow | undefined> {
+  const identity = target.userId ? eq(members.userId, target.userId) : and(eq(members.deviceId, target.deviceId!), isNull(members.userId));
+  const [row] = await db
+    .select({ member: members })
+    .from(members)
+    .innerJoin(rooms, eq(rooms.id, members.roomId))
+    .where(and(eq(rooms.parentRoomId, popRoomId), eq(rooms.kind, 'backroom'), identity))
+    .limit(1);
+  return row?.member;
 }
 
 /** An active ban of this room matching the account, the device or the IP. */

@@ -156,6 +156,11 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
     return row;
   });
   await ctx.memberSync.changed(updated);
+  // A ban from the chat holds in its Back Room too (and a lifted one is lifted there): its open connections drop at once.
+  if ((body.action === 'ban' || body.action === 'unban') && actor.room.kind === 'pop') {
+    const backroom = await repo.backroomParticipationOf(ctx.db, actor.room.id, updated);
+    if (backroom) await ctx.memberSync.changed(await repo.updateMember(ctx.db, backroom.id, { bannedAt: updated.bannedAt }));
+  }
   // SPEC §7: the paid pins of a banned or timed-out participant are taken down.
   if (body.action === 'ban' || body.action === 'timeout') {
     await takeDownPins(ctx, actor.room, { memberId: updated.id }, body.action === 'ban' ? 'banned' : 'timed_out');
