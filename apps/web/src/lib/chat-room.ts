@@ -343,7 +343,7 @@ export class ChatRoom {
 
     socket.on('message:skip', ({ roomId, seq }) => {
       if (roomId !== this.opts.roomId) return;
-      this.log.skip(seq);
+      this.log.markWithheld(seq);
       this.knownLastSeq = Math.max(this.knownLastSeq, seq);
       this.catchUp();
     });

@@ -71,7 +71,7 @@ describe('MessageLog', () => {
     const log = new MessageLog();
     log.merge([message(1), message(3)]);
     expect(log.hasSeq(2)).toBe(false);
-    log.skip(2);
+    log.markWithheld(2);
     expect(log.hasSeq(2)).toBe(true);
     expect(log.messages().map((m) => m.seq)).toEqual([1, 3]);
     expect(log.merge([message(1, { reactions: [{ emoji: '👍', count: 1, members: [{ id: 'bob', username: 'Bob' }] }] })])).toBe(true);

@@ -36,7 +36,7 @@ export class MessageLog {
   private sorted: Message[] = [];
   private readonly pending = new Map<string, PendingSend>();
   /** Seqs that hold nothing for this reader (a hidden participant's messages): never asked for. */
-  private readonly skipped = new Set<number>();
+  private readonly withheld = new Set<number>();
   /** The same item object for an unchanged message, so memoised rows skip re-rendering. */
   private readonly itemCache = new WeakMap<object, ChatItem>();
   private cachedItems: { version: number; selfKey: string; items: ChatItem[] } | null = null;
@@ -52,12 +52,12 @@ export class MessageLog {
   }
 
   hasSeq(seq: number): boolean {
-    return this.bySeq.has(seq) || this.skipped.has(seq);
+    return this.bySeq.has(seq) || this.withheld.has(seq);
   }
 
   /** A seq this reader will never get: gap-filling steps over it. */
-  skip(seq: number): void {
-    this.skipped.add(seq);
+  markWithheld(seq: number): void {
+    this.withheld.add(seq);
   }
 
   byId(id: string): Message | undefined {
