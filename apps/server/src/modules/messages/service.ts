@@ -1,10 +1,11 @@
 import { uuidv7 } from 'uuidv7';
 import { HISTORY_PAGE_SIZE, MESSAGE_MAX_CHARS, type HistoryResponse, type MessageType, type Reaction } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
+import type { Tx } from '../../db/client';
 import { track } from '../../context';
 import { AppError, badRequest } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
-import type { MemberRow, MessageRow, RoomRow } from '../../db/schema';
+import type { MemberRow, MessageRow, PaymentRow, RoomRow } from '../../db/schema';
 import type { StoredMessage } from '../../infra/cache';
 import { checkParticipation, checkContentRules, consumeSlowMode } from '../moderation/rules';
 import * as repo from './repo';
@@ -31,6 +32,35 @@ export async function roomCacheKey(ctx: AppContext, room: RoomRow): Promise<stri
   if (room.kind !== 'backroom' || !room.parentRoomId) return cacheKey(room);
   const parent = await ctx.rooms.byRoomId(room.parentRoomId);
   return cacheKey(room, parent?.code);
+}
+
+/**
+ * The message a paid effect writes (a tip, or a pin's new text), in the
+ * payment's own transaction. Its client id is the payment's, so it can never
+ * be written twice; it carries the amount paid.
+ */
+export async function insertPaidMessage(
+  tx: Tx,
+  room: RoomRow,
+  payment: PaymentRow,
+  payer: MemberRow,
+  type: 'tip' | 'pin',
+  content: string,
+): Promise<StoredMessage> {
+  const { row } = await repo.insertNext(tx, {
+    id: uuidv7(),
+    roomId: room.id,
+    clientId: `pay-${payment.id}`,
+    memberId: payer.id,
+    username: payer.username,
+    verified: payer.verified,
+    type,
+    content,
+    replyToId: null,
+    hidden: payer.hiddenAt !== null,
+    amountCents: payment.amountCents,
+  });
+  return toMessage(row, null);
 }
 
 export function toMessage(row: MessageRow, reply: MessageRow | undefined | null, reactions: Reaction[] = []): StoredMessage {

@@ -17,7 +17,8 @@ import { takeDownPins } from '../pins/service';
 import type { AppContext } from '../../context';
 import { track } from '../../context';
 import { AppError, badRequest, forbidden, notFound } from '../../errors';
-import type { AuditRow, MemberRow, MessageRow, ReportRow, RoomRow } from '../../db/schema';
+import type { AuditRow, MemberRow, MessageRow, ReportRow, RoomRow, auditLog } from '../../db/schema';
+import type { DbExecutor } from '../../db/client';
 import type { StoredMessage } from '../../infra/cache';
 import * as chatsRepo from '../chats/repo';
 import { newAccessCode } from '../chats/codes';
@@ -99,6 +100,18 @@ export async function moderateMember(ctx: AppContext, actor: RoomActor, memberId
   return track(ctx, doModerate(ctx, actor, target, body));
 }
 
+/** Writes an audit-log entry by this actor in `roomId`, within the change's own transaction. */
+function audit(tx: DbExecutor, actor: RoomActor, roomId: string, entry: Omit<typeof auditLog.$inferInsert, 'id' | 'roomId' | 'actorMemberId' | 'actorUserId' | 'actorName'>) {
+  return repo.insertAudit(tx, {
+    id: uuidv7(),
+    roomId,
+    actorMemberId: actor.member?.id ?? null,
+    actorUserId: actor.userId,
+    actorName: actor.member?.username ?? (actor.isHost ? 'Host' : null),
+    ...entry,
+  });
+}
+
 async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, body: ModerateMemberBody): Promise<Member> {
   const now = new Date();
   const updated = await ctx.db.transaction(async (tx) => {
@@ -142,12 +155,7 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
         break;
     }
     const row = await repo.updateMember(tx, target.id, patch);
-    await repo.insertAudit(tx, {
-      id: uuidv7(),
-      roomId: target.roomId,
-      actorMemberId: actor.member?.id ?? null,
-      actorUserId: actor.userId,
-      actorName: actor.member?.username ?? (actor.isHost ? 'Host' : null),
+    await audit(tx, actor, target.roomId, {
       action: `member.${body.action}`,
       targetMemberId: target.id,
       targetName: target.username,
@@ -211,12 +219,7 @@ async function doDelete(ctx: AppContext, actor: RoomActor, row: MessageRow): Pro
       await messagesRepo.softDelete(tx, row.id);
       if (byModerator) {
         const author = row.memberId ? await chatsRepo.findMember(tx, row.memberId) : null;
-        await repo.insertAudit(tx, {
-          id: uuidv7(),
-          roomId: room.id,
-          actorMemberId: actor.member?.id ?? null,
-          actorUserId: actor.userId,
-          actorName: actor.member?.username ?? (actor.isHost ? 'Host' : null),
+        await audit(tx, actor, room.id, {
           action: 'message.delete',
           targetMemberId: author?.id ?? null,
           targetName: author?.username ?? row.username,
@@ -332,12 +335,7 @@ export async function resolveReport(ctx: AppContext, actor: RoomActor, reportId:
     ctx,
     ctx.db.transaction(async (tx) => {
       const row = await repo.updateReport(tx, report.id, { status, resolvedAt: new Date(), resolvedByMemberId: actor.member?.id ?? null });
-      await repo.insertAudit(tx, {
-        id: uuidv7(),
-        roomId: actor.room.id,
-        actorMemberId: actor.member?.id ?? null,
-        actorUserId: actor.userId,
-        actorName: actor.member?.username ?? (actor.isHost ? 'Host' : null),
+      await audit(tx, actor, actor.room.id, {
         action: `report.${status}`,
         messageId: report.messageId,
         details: { reportId: report.id, reason: report.reason },
@@ -382,12 +380,7 @@ export async function updateSettings(ctx: AppContext, actor: RoomActor, body: z.
         accessCode,
         settings,
       });
-      await repo.insertAudit(tx, {
-        id: uuidv7(),
-        roomId: room.id,
-        actorMemberId: actor.member?.id ?? null,
-        actorUserId: actor.userId,
-        actorName: actor.member?.username ?? (actor.isHost ? 'Host' : null),
+      await audit(tx, actor, room.id, {
         action: settingsAction(body.settings),
         details: changedFields(room, row, body.settings),
       });
@@ -430,14 +423,7 @@ export async function endChat(ctx: AppContext, actor: RoomActor): Promise<RoomRo
     ctx,
     ctx.db.transaction(async (tx) => {
       const row = await chatsRepo.updateRoom(tx, actor.room.id, { endedAt: new Date() });
-      await repo.insertAudit(tx, {
-        id: uuidv7(),
-        roomId: actor.room.id,
-        actorMemberId: actor.member?.id ?? null,
-        actorUserId: actor.userId,
-        actorName: actor.member?.username ?? 'Host',
-        action: 'chat.end',
-      });
+      await audit(tx, actor, actor.room.id, { action: 'chat.end' });
       return row;
     }),
   );
@@ -453,14 +439,7 @@ export async function rotateAccessCode(ctx: AppContext, actor: RoomActor): Promi
     ctx,
     ctx.db.transaction(async (tx) => {
       const row = await chatsRepo.updateRoom(tx, actor.room.id, { accessCode: newAccessCode() });
-      await repo.insertAudit(tx, {
-        id: uuidv7(),
-        roomId: actor.room.id,
-        actorMemberId: actor.member?.id ?? null,
-        actorUserId: actor.userId,
-        actorName: actor.member?.username ?? 'Host',
-        action: 'access_code.rotate',
-      });
+      await audit(tx, actor, actor.room.id, { action: 'access_code.rotate' });
       return row;
     }),
   );

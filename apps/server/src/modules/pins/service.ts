@@ -8,7 +8,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../error
 import type { StoredMessage } from '../../infra/cache';
 import type { ChatAccess } from '../chats/policy';
 import * as messagesRepo from '../messages/repo';
-import { pinnedKey, toMessage, withReplies } from '../messages/service';
+import { insertPaidMessage, pinnedKey, withReplies } from '../messages/service';
 import { publicMessage } from '../messages/visibility';
 import { requireModerator, type RoomActor } from '../moderation/policy';
 import { findBlockedTerm, isModerator } from '../moderation/rules';
@@ -119,21 +119,8 @@ export async function activatePin(ctx: AppContext, tx: Tx, room: RoomRow, paymen
   let messageId = payment.messageId;
   let created: StoredMessage | null = null;
   if (!messageId) {
-    const { row } = await messagesRepo.insertNext(tx, {
-      id: uuidv7(),
-      roomId: room.id,
-      clientId: `pay-${payment.id}`,
-      memberId: payer.id,
-      username: payer.username,
-      verified: payer.verified,
-      type: 'pin',
-      content: payment.note ?? '',
-      replyToId: null,
-      hidden: payer.hiddenAt !== null,
-      amountCents: payment.amountCents,
-    });
-    messageId = row.id;
-    created = toMessage(row, null);
+    created = await insertPaidMessage(tx, room, payment, payer, 'pin', payment.note ?? '');
+    messageId = created.id;
   }
   const now = Date.now();
   const seconds = pinDurationSeconds(payment.amountCents) * ctx.config.pinDurationScale;

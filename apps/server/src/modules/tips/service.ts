@@ -1,12 +1,10 @@
-import { uuidv7 } from 'uuidv7';
 import type { TipBody } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import type { Tx } from '../../db/client';
 import type { MemberRow, PaymentRow, RoomRow } from '../../db/schema';
 import type { StoredMessage } from '../../infra/cache';
 import type { ChatAccess } from '../chats/policy';
-import * as messagesRepo from '../messages/repo';
-import { toMessage } from '../messages/service';
+import { insertPaidMessage } from '../messages/service';
 import { requireFeature, requirePayer } from '../payments/policy';
 import { purchase } from '../payments/service';
 import { checkPaidText } from '../pins/service';
@@ -27,19 +25,6 @@ export async function tip(ctx: AppContext, access: ChatAccess, body: TipBody) {
  * transaction as the payment's status. Its client id is the payment's, so it
  * can never be written twice.
  */
-export async function writeTipMessage(tx: Tx, room: RoomRow, payment: PaymentRow, payer: MemberRow): Promise<StoredMessage> {
-  const { row } = await messagesRepo.insertNext(tx, {
-    id: uuidv7(),
-    roomId: room.id,
-    clientId: `pay-${payment.id}`,
-    memberId: payer.id,
-    username: payer.username,
-    verified: payer.verified,
-    type: 'tip',
-    content: payment.note ?? TIP_DEFAULT_TEXT,
-    replyToId: null,
-    hidden: payer.hiddenAt !== null,
-    amountCents: payment.amountCents,
-  });
-  return toMessage(row, null);
+export function writeTipMessage(tx: Tx, room: RoomRow, payment: PaymentRow, payer: MemberRow): Promise<StoredMessage> {
+  return insertPaidMessage(tx, room, payment, payer, 'tip', payment.note ?? TIP_DEFAULT_TEXT);
 }
