@@ -138,6 +138,32 @@ describe('paid pins', () => {
     expect((await g.client.post(`/api/chats/${plain.chat.code}/pins`, { text: 'hi', amountCents: 100, quotedCents: 100, idempotencyKey: key() })).body.error.code).toBe('FEATURE_DISABLED');
   });
 
+  it('refuses malformed pin requests with a clear error and charges nothing', async () => {
+    const { code } = await pinsChat();
+    const a = await guestJoins(t, code);
+    const quoted = await quoteOf(a.client, code);
+    for (const [body, field] of [
+      [{ amountCents: 100, quotedCents: 100, idempotencyKey: key() }, 'messageId'],
+      [{ text: 'both', messageId: crypto.randomUUID(), amountCents: 100, quotedCents: 100, idempotencyKey: key() }, 'messageId'],
+      [{ text: 'too little', amountCents: 100, quotedCents: 200, idempotencyKey: key() }, 'amountCents'],
+      [{ text: 'too much', amountCents: 50_001, quotedCents: 100, idempotencyKey: key() }, 'amountCents'],
+      [{ text: 'fractions', amountCents: 150.5, quotedCents: 100, idempotencyKey: key() }, 'amountCents'],
+      [{ text: '   ', amountCents: 100, quotedCents: 100, idempotencyKey: key() }, 'text'],
+      [{ text: 'no key', amountCents: 100, quotedCents: 100 }, 'idempotencyKey'],
+      [{ text: 'bad key', amountCents: 100, quotedCents: 100, idempotencyKey: 'no spaces allowed' }, 'idempotencyKey'],
+      [{ messageId: 'not-a-uuid', amountCents: 100, quotedCents: 100, idempotencyKey: key() }, 'messageId'],
+      [{ text: 'extra', amountCents: 100, quotedCents: 100, idempotencyKey: key(), currency: 'eur' }, ''],
+    ] as const) {
+      const res = await a.client.post(`/api/chats/${code}/pins`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(typeof res.body.error.message).toBe('string');
+      if (field) expect(JSON.stringify(res.body.error.details), JSON.stringify(body)).toContain(field);
+    }
+    expect((await a.client.get('/api/payments')).body.payments).toEqual([]);
+    expect(await quoteOf(a.client, code)).toBe(quoted);
+  });
+
   it('host and moderators unpin; participants cannot; a ban or time-out takes the pins down; a refund too', async () => {
     const { code, roomId, host } = await pinsChat();
     const mod = await guestJoins(t, code);
