@@ -10,10 +10,10 @@ import {
   type PublicUser,
   type UserStatus,
 } from '@chatpop/protocol';
-import { CameraIcon, CheckIcon, CircleIcon, LogOutIcon, Trash2Icon } from 'lucide-react';
+import { CameraIcon, CheckIcon, LogOutIcon, Trash2Icon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
-import { PasswordInput } from '@/components/auth/password-input';
+import { PasswordInput, PasswordRules } from '@/components/auth/password-input';
 import { Button } from '@/components/ui/button';
 import { Input, NativeSelect, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -288,7 +288,6 @@ function ToggleRow({ id, label, help, checked, onChange }: { id: string; label: 
   );
 }
 
-const PASSWORD_RULES = passwordProblems('');
 
 function PasswordSection() {
   const [current, setCurrent] = useState('');
@@ -337,17 +336,7 @@ function PasswordSection() {
             aria-describedby="new-password-rules"
             data-testid="new-password"
           />
-          <ul id="new-password-rules" className="grid grid-cols-2 gap-x-3 gap-y-1 text-xs">
-            {PASSWORD_RULES.map((rule) => {
-              const met = next.length > 0 && !problems.includes(rule);
-              return (
-                <li key={rule} className={cn('flex items-center gap-1.5', met ? 'text-green-700' : 'text-zinc-600')}>
-                  {met ? <CheckIcon className="size-3.5" aria-hidden /> : <CircleIcon className="size-3" aria-hidden />}
-                  {rule}
-                </li>
-              );
-            })}
-          </ul>
+          <PasswordRules id="new-password-rules" password={next} />
           <FormError>{errors.newPassword}</FormError>
         </div>
         <FormError>{errors._form}</FormError>

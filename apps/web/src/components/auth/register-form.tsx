@@ -1,7 +1,7 @@
 'use client';
 
 import { checkUsername, emailSchema, ownedNameSchema, passwordProblems, registeredResponseSchema } from '@chatpop/protocol';
-import { CheckIcon, CircleCheckIcon, CircleIcon, CircleXIcon, Loader2Icon, MailIcon } from 'lucide-react';
+import { CircleCheckIcon, CircleXIcon, Loader2Icon, MailIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
@@ -12,10 +12,8 @@ import { api, fieldErrors } from '@/lib/api';
 import { useUsernameAvailability, type Availability } from '@/lib/username-availability';
 import { cn } from '@/lib/utils';
 import { AuthCard } from './auth-card';
-import { PasswordInput } from './password-input';
+import { PasswordInput, PasswordRules } from './password-input';
 
-/** Every password rule, as the protocol words them ("at least 8 characters", …). */
-const PASSWORD_RULES = passwordProblems('');
 
 export function RegisterForm({ next, username: initialUsername = '' }: { next: string; username?: string }) {
   const [email, setEmail] = useState('');
@@ -131,20 +129,7 @@ export function RegisterForm({ next, username: initialUsername = '' }: { next: s
             data-testid="register-password"
             required
           />
-          <ul id="register-password-rules" className="grid grid-cols-2 gap-x-3 gap-y-1 text-xs" data-testid="password-rules">
-            {PASSWORD_RULES.map((rule) => {
-              const met = password.length > 0 && !problems.includes(rule);
-              return (
-                <li key={rule} className={cn('flex items-center gap-1.5', met ? 'text-green-700' : 'text-zinc-600')} data-met={met}>
-                  {met ? <CheckIcon className="size-3.5" aria-hidden /> : <CircleIcon className="size-3" aria-hidden />}
-                  <span>
-                    {rule}
-                    <span className="sr-only">{met ? ' (done)' : ' (needed)'}</span>
-                  </span>
-                </li>
-              );
-            })}
-          </ul>
+          <PasswordRules id="register-password-rules" password={password} testId="password-rules" />
           <FormError>{errors.password}</FormError>
         </div>
 

@@ -1,7 +1,6 @@
 'use client';
 
 import { meResponseSchema, passwordProblems } from '@chatpop/protocol';
-import { CheckIcon, CircleIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
@@ -9,11 +8,9 @@ import { Button } from '@/components/ui/button';
 import { Label } from '@/components/ui/label';
 import { Alert, FormError, Spinner } from '@/components/ui/misc';
 import { ApiError, api, fieldErrors } from '@/lib/api';
-import { cn } from '@/lib/utils';
 import { AuthCard } from './auth-card';
-import { PasswordInput } from './password-input';
+import { PasswordInput, PasswordRules } from './password-input';
 
-const PASSWORD_RULES = passwordProblems('');
 
 /** The page an emailed reset link opens: a new password, then signed in. */
 export function ResetPasswordForm({ token }: { token: string }) {
@@ -70,17 +67,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
               aria-invalid={Boolean(errors.password)}
               data-testid="reset-password"
             />
-            <ul id="reset-password-rules" className="grid grid-cols-2 gap-x-3 gap-y-1 text-xs">
-              {PASSWORD_RULES.map((rule) => {
-                const met = password.length > 0 && !problems.includes(rule);
-                return (
-                  <li key={rule} className={cn('flex items-center gap-1.5', met ? 'text-green-700' : 'text-zinc-600')}>
-                    {met ? <CheckIcon className="size-3.5" aria-hidden /> : <CircleIcon className="size-3" aria-hidden />}
-                    {rule}
-                  </li>
-                );
-              })}
-            </ul>
+            <PasswordRules id="reset-password-rules" password={password} />
             <FormError>{errors.password}</FormError>
           </div>
           <FormError>{errors._form}</FormError>
