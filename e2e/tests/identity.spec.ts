@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { confirmFromOutbox, newContext, registerAccount, shot, unique } from './support';
+import { confirmFromOutbox, expectNoSeriousA11yIssues, newContext, registerAccount, shot, unique } from './support';
 
 const GENERATED = /^[A-Z][a-z]+[A-Z][a-z]+\d{3,5}$/;
 
@@ -17,13 +16,6 @@ async function createChat(ctx: BrowserContext, name: string): Promise<string> {
   return `/chat/${(await res.json()).chat.code as string}`;
 }
 
-async function expectNoSeriousA11yIssues(page: Page, where: string, include?: string) {
-  let builder = new AxeBuilder({ page }).disableRules(['meta-viewport']);
-  if (include) builder = builder.include(include);
-  const results = await builder.analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${where}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 async function openJoinDialog(page: Page, path: string) {
   await page.goto(path);

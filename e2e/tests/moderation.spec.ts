@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { confirmFromOutbox, newContext, shot, unique } from './support';
+import { expect, test, type BrowserContext } from '@playwright/test';
+import { expectNoSeriousA11yIssues, longPress, message, newContext, playedSounds, recordSounds, registerThroughForm, send, shot, unique } from './support';
 
 /**
  * The host's room on phones (issue: sticky host messages, moderation,
@@ -9,32 +8,13 @@ import { confirmFromOutbox, newContext, shot, unique } from './support';
  * hears (or mutes) the sounds.
  */
 
-async function send(page: Page, text: string) {
-  await page.getByTestId('composer-input').fill(text);
-  await page.getByTestId('send-button').click();
-}
 
-const message = (page: Page, text: string) => page.locator('[data-testid="message"]', { hasText: text }).last();
 
-/** A touch long-press on a message bubble, as a thumb does it. */
-async function longPress(page: Page, target: Locator) {
-  const box = (await target.boundingBox())!;
-  const init = { pointerType: 'touch', isPrimary: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2, pointerId: 7 };
-  await target.dispatchEvent('pointerdown', init);
-  await page.waitForTimeout(700);
-  await target.dispatchEvent('pointerup', init);
-}
 
 async function hostCreatesChat(ctx: BrowserContext, chatName: string) {
   const page = await ctx.newPage();
   const name = unique('Hst');
-  await page.goto('/register');
-  await page.getByTestId('register-email').fill(`${name.toLowerCase()}@example.com`);
-  await page.getByTestId('register-password').fill('Passw0rd!');
-  await page.getByTestId('register-username').fill(name);
-  await page.getByTestId('register-submit').click();
-  await confirmFromOutbox(page, `${name.toLowerCase()}@example.com`);
-  await expect(page.getByTestId('signed-in-as')).toBeAttached();
+  await registerThroughForm(page, name);
   await page.goto('/create');
   await page.getByTestId('chat-name-input').fill(chatName);
   await page.getByTestId('create-submit').click();
@@ -55,24 +35,7 @@ async function joinAs(ctx: BrowserContext, url: string) {
   return { page, name };
 }
 
-/** Records the sounds a page plays (HTMLMediaElement.play) instead of playing them. */
-async function recordSounds(ctx: BrowserContext) {
-  await ctx.addInitScript(() => {
-    const w = window as unknown as { __sounds: string[] };
-    w.__sounds = [];
-    HTMLMediaElement.prototype.play = function play(this: HTMLMediaElement) {
-      if (this.dataset.sound) w.__sounds.push(this.dataset.sound);
-      return Promise.resolve();
-    };
-  });
-}
-const sounds = (page: Page) => page.evaluate(() => (window as unknown as { __sounds: string[] }).__sounds);
 
-async function axe(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).disableRules(['meta-viewport']).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${label}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked terms, a moderator, lockdown, a ban that holds', async ({ browser }) => {
   test.setTimeout(240_000);
@@ -193,7 +156,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await expect(host.getByTestId('audit-log')).toContainText(`timed out ${trollName} for 10 min`);
   await shot(host, 'phone-39-audit-log');
   await host.keyboard.press('Escape');
-  await axe(host, 'host phone');
+  await expectNoSeriousA11yIssues(host, 'host phone');
 
   await Promise.all([hostCtx.close(), trollCtx.close(), fanCtx.close(), freshCtx.close()]);
 });
@@ -235,7 +198,7 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
   await host.getByTestId('composer-input').pressSequentially('thanks for coming!');
   await host.getByTestId('send-button').click();
   await expect(message(fan, 'thanks for coming').locator('[data-testid="mention"][data-self="true"]')).toBeVisible();
-  await expect.poll(() => sounds(fan)).toContain('mention');
+  await expect.poll(() => playedSounds(fan)).toContain('mention');
 
   const themeColor = () => fan.locator('meta[name="theme-color"]').last().getAttribute('content');
   const colors: Record<string, string | null> = {};
@@ -254,7 +217,7 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
     expect(sheetDark, theme).toBe(theme === 'dark-mode');
     await fan.keyboard.press('Escape');
     await expect(fan.getByTestId('message-actions')).toBeHidden();
-    await axe(fan, `phone ${theme}`);
+    await expectNoSeriousA11yIssues(fan, `phone ${theme}`);
   }
   expect(new Set(Object.values(colors)).size).toBe(3);
   expect(colors['dark-mode']).toBe('#18181b');
@@ -264,10 +227,10 @@ test('a participant switches themes on a phone, reacts, is mentioned, and mutes 
   await fan.getByTestId('sound-toggle').click();
   await expect(fan.getByTestId('sound-toggle')).toHaveAttribute('aria-checked', 'false');
   await fan.keyboard.press('Escape');
-  const before = (await sounds(fan)).length;
+  const before = (await playedSounds(fan)).length;
   await send(host, `@${fanName} one more thing`);
   await expect(message(fan, 'one more thing')).toBeVisible();
-  expect((await sounds(fan)).length).toBe(before);
+  expect((await playedSounds(fan)).length).toBe(before);
   await fan.reload();
   await expect(fan.getByTestId('composer-input')).toBeVisible();
   await expect.poll(themeColor).toBe('#18181b');

@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { confirmFromOutbox, newContext, shot, unique } from './support';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expectNoSeriousA11yIssues, longPress, message, newContext, playedSounds, recordSounds, registerThroughForm, send, shot, unique } from './support';
 
 /**
  * Money on phones, all on the test provider (issue 5): a host opens a chat
@@ -12,33 +11,13 @@ import { confirmFromOutbox, newContext, shot, unique } from './support';
 
 const PASSWORD = 'Passw0rd!';
 
-async function send(page: Page, text: string) {
-  await page.getByTestId('composer-input').fill(text);
-  await page.getByTestId('send-button').click();
-}
 
-const message = (page: Page, text: string) => page.locator('[data-testid="message"]', { hasText: text }).last();
 
-/** A touch long-press on a message bubble, as a thumb does it. */
-async function longPress(page: Page, target: Locator) {
-  const box = (await target.boundingBox())!;
-  const init = { pointerType: 'touch', isPrimary: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2, pointerId: 7 };
-  await target.dispatchEvent('pointerdown', init);
-  await page.waitForTimeout(700);
-  await target.dispatchEvent('pointerup', init);
-}
 
 async function hostCreatesMoneyChat(ctx: BrowserContext, chatName: string) {
   const page = await ctx.newPage();
   const name = unique('Hst');
-  const email = `${name.toLowerCase()}@example.com`;
-  await page.goto('/register');
-  await page.getByTestId('register-email').fill(email);
-  await page.getByTestId('register-password').fill(PASSWORD);
-  await page.getByTestId('register-username').fill(name);
-  await page.getByTestId('register-submit').click();
-  await confirmFromOutbox(page, email);
-  await expect(page.getByTestId('signed-in-as')).toBeAttached();
+  const email = await registerThroughForm(page, name, PASSWORD);
   await page.goto('/create');
   await page.getByTestId('chat-name-input').fill(chatName);
   await page.getByTestId('backroom-enabled').click();
@@ -77,23 +56,7 @@ async function payOnCheckout(page: Page, amount: string, what: RegExp, screensho
   await page.waitForURL(/\/chat\/[0-9A-Z]{8}/);
 }
 
-async function recordSounds(ctx: BrowserContext) {
-  await ctx.addInitScript(() => {
-    const w = window as unknown as { __sounds: string[] };
-    w.__sounds = [];
-    HTMLMediaElement.prototype.play = function play(this: HTMLMediaElement) {
-      if (this.dataset.sound) w.__sounds.push(this.dataset.sound);
-      return Promise.resolve();
-    };
-  });
-}
-const sounds = (page: Page) => page.evaluate(() => (window as unknown as { __sounds: string[] }).__sounds);
 
-async function axe(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).disableRules(['meta-viewport']).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${label}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings — on phones, with the test provider', async ({ browser }) => {
   test.setTimeout(300_000);
@@ -127,7 +90,7 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await shot(alice, 'phone-51-backroom-bar');
   await alice.getByTestId('backroom-buy').click();
   await expect(alice.getByTestId('checkout')).toBeVisible();
-  await axe(alice, 'checkout');
+  await expectNoSeriousA11yIssues(alice, 'checkout');
   await payOnCheckout(alice, '$5', /Back Room seat/, 'phone-52-checkout-seat');
   await expect(alice.getByTestId('payment-notice')).toContainText('Back Room seat');
   await expect(alice.getByTestId('backroom-inside')).toBeVisible();
@@ -176,7 +139,7 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await expect(bob.getByTestId('pin-top').getByTestId('pin-price')).toHaveText('$10');
   await expect(bob.getByTestId('pin-top').getByTestId('pin-countdown')).toHaveText(/^(10:00|9:[0-5]\d)$/);
   await expect(host.getByTestId('pin-top')).toContainText(aliceName);
-  await expect.poll(() => sounds(host)).toContain('pin');
+  await expect.poll(() => playedSounds(host)).toContain('pin');
 
   await bob.getByTestId('composer-input').fill('Drop it tonight please!');
   await bob.getByTestId('money-menu').click();
@@ -248,7 +211,7 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
     await expect(tipMessage).toBeVisible();
     await expect(tipMessage.getByTestId('paid-label')).toHaveText(/Tip · \$3/);
   }
-  await expect.poll(() => sounds(host)).toContain('tip');
+  await expect.poll(() => playedSounds(host)).toContain('tip');
 
   // The host changes the Back Room in the settings sheet: everyone's bar follows.
   await host.getByTestId('host-tools-button').click();
@@ -260,7 +223,7 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await host.keyboard.press('Escape');
   await expect(bob.getByTestId('backroom-summary')).toHaveText(/1\/12 seats · \$6/);
   await shot(alice, 'phone-62-tip-seen');
-  await axe(alice, 'chat with pins and a tip');
+  await expectNoSeriousA11yIssues(alice, 'chat with pins and a tip');
 
   // ---- Earnings: $5 + $10 + $12 + $3 = $30 gross, 10 % fee; the host refunds the seat.
   const deskCtx = await newContext(browser, 'desktop');
@@ -276,7 +239,7 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await expect(desk.getByTestId('earnings-payment')).toHaveCount(4);
   await expect(desk.getByTestId('earnings-chat')).toContainText('Money Night');
   await shot(desk, 'desktop-50-earnings');
-  await axe(desk, 'earnings');
+  await expectNoSeriousA11yIssues(desk, 'earnings');
   const seat = desk.locator('[data-testid="earnings-payment"][data-purpose="seat"]');
   await expect(seat).toContainText(aliceName);
   await seat.getByTestId('refund-button').click();

@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { confirmFromOutbox, goOffline, goOnline, newContext, shot, unique } from './support';
+import { confirmFromOutbox, expectNoSeriousA11yIssues, goOffline, goOnline, newContext, registerThroughForm, send, shot, unique } from './support';
 
 /** Messages a page shows, as [seq, text] of the sent (not pending) ones, system notices left out. */
 async function shownMessages(page: Page) {
@@ -13,10 +12,6 @@ async function shownMessages(page: Page) {
   );
 }
 
-async function send(page: Page, text: string) {
-  await page.getByTestId('composer-input').fill(text);
-  await page.getByTestId('send-button').click();
-}
 
 /** Opens the chat, rolls the dice for a name and joins with it; returns the name. */
 async function joinAs(page: Page, url: string): Promise<string> {
@@ -146,9 +141,7 @@ test('a host creates a chat, two participants join from a phone and a desktop, a
     [phone, 'phone'],
     [desk, 'desktop'],
   ] as const) {
-    const results = await new AxeBuilder({ page }).disableRules(['meta-viewport']).analyze();
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${name}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await expectNoSeriousA11yIssues(page, name);
   }
 
   await Promise.all([hostCtx.close(), phoneCtx.close(), deskCtx.close()]);
@@ -158,13 +151,7 @@ test('a private chat shows nothing before its access code', async ({ browser }) 
   const hostCtx = await newContext(browser, 'desktop');
   const host = await hostCtx.newPage();
   const name = unique('Priv');
-  await host.goto('/register');
-  await host.getByTestId('register-email').fill(`${name.toLowerCase()}@example.com`);
-  await host.getByTestId('register-password').fill('Passw0rd!');
-  await host.getByTestId('register-username').fill(name);
-  await host.getByTestId('register-submit').click();
-  await confirmFromOutbox(host, `${name.toLowerCase()}@example.com`);
-  await expect(host.getByTestId('signed-in-as')).toBeAttached();
+  await registerThroughForm(host, name);
   await host.goto('/create');
   await host.getByTestId('chat-name-input').fill('The secret garden');
   await host.getByTestId('access-private').check({ force: true });
@@ -193,13 +180,7 @@ test('themes switch per participant and set the browser colour', async ({ browse
   const ctx = await newContext(browser, 'phone');
   const page = await ctx.newPage();
   const name = unique('Thm');
-  await page.goto('/register');
-  await page.getByTestId('register-email').fill(`${name.toLowerCase()}@example.com`);
-  await page.getByTestId('register-password').fill('Passw0rd!');
-  await page.getByTestId('register-username').fill(name);
-  await page.getByTestId('register-submit').click();
-  await confirmFromOutbox(page, `${name.toLowerCase()}@example.com`);
-  await expect(page.getByTestId('signed-in-as')).toBeAttached();
+  await registerThroughForm(page, name);
   await page.goto('/create');
   await page.getByTestId('chat-name-input').fill('Ocean chat');
   await page.getByTestId('theme-ocean-blue').check({ force: true });

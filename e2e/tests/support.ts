@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { devices, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { devices, expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 
 export const SCREENSHOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../artifacts/screenshots');
 mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -95,4 +96,59 @@ export async function registerAccount(ctx: BrowserContext, body: { email: string
   }).toPass({ timeout: 10_000 });
   const confirmed = await ctx.request.post('/api/auth/confirm-email', { data: { token } });
   expect(confirmed.status(), await confirmed.text()).toBe(200);
+}
+
+/**
+ * Registers through the form on `page` (email from the username), opens the
+ * mailed confirmation link and waits until signed in; returns the email.
+ */
+export async function registerThroughForm(page: Page, username: string, password = 'Passw0rd!') {
+  const email = `${username.toLowerCase()}@example.com`;
+  await page.goto('/register');
+  await page.getByTestId('register-email').fill(email);
+  await page.getByTestId('register-password').fill(password);
+  await page.getByTestId('register-username').fill(username);
+  await page.getByTestId('register-submit').click();
+  await confirmFromOutbox(page, email);
+  await expect(page.getByTestId('signed-in-as')).toBeAttached();
+  return email;
+}
+
+export async function send(page: Page, text: string) {
+  await page.getByTestId('composer-input').fill(text);
+  await page.getByTestId('send-button').click();
+}
+
+/** The last message bubble with this text. */
+export const message = (page: Page, text: string) => page.locator('[data-testid="message"]', { hasText: text }).last();
+
+/** A touch long-press on a message bubble, as a thumb does it. */
+export async function longPress(page: Page, target: Locator) {
+  const box = (await target.boundingBox())!;
+  const init = { pointerType: 'touch', isPrimary: true, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2, pointerId: 7 };
+  await target.dispatchEvent('pointerdown', init);
+  await page.waitForTimeout(700);
+  await target.dispatchEvent('pointerup', init);
+}
+
+/** Records the sounds a context's pages play (HTMLMediaElement.play) instead of playing them; read them with `playedSounds`. */
+export async function recordSounds(ctx: BrowserContext) {
+  await ctx.addInitScript(() => {
+    const w = window as unknown as { __sounds: string[] };
+    w.__sounds = [];
+    HTMLMediaElement.prototype.play = function play(this: HTMLMediaElement) {
+      if (this.dataset.sound) w.__sounds.push(this.dataset.sound);
+      return Promise.resolve();
+    };
+  });
+}
+export const playedSounds = (page: Page) => page.evaluate(() => (window as unknown as { __sounds: string[] }).__sounds);
+
+/** axe finds no serious or critical violation on the page (or within `include`). */
+export async function expectNoSeriousA11yIssues(page: Page, where: string, include?: string) {
+  let builder = new AxeBuilder({ page }).disableRules(['meta-viewport']);
+  if (include) builder = builder.include(include);
+  const results = await builder.analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${where}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
