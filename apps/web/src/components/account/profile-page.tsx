@@ -332,7 +332,10 @@ function PasswordSection() {
             id="new-password"
             autoComplete="new-password"
             value={next}
-            onChange={(e) => setNext(e.target.value)}
+            onChange={(e) => {
+              setNext(e.target.value);
+              setErrors((prev) => ({ ...prev, newPassword: '' }));
+            }}
             aria-describedby="new-password-rules"
             data-testid="new-password"
           />

@@ -123,7 +123,10 @@ export function RegisterForm({ next, username: initialUsername = '' }: { next: s
             name="password"
             autoComplete="new-password"
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
+            onChange={(e) => {
+              setPassword(e.target.value);
+              setErrors((prev) => ({ ...prev, password: '' }));
+            }}
             aria-invalid={Boolean(errors.password)}
             aria-describedby="register-password-rules"
             data-testid="register-password"

@@ -62,7 +62,10 @@ export function ResetPasswordForm({ token }: { token: string }) {
               id="reset-password"
               autoComplete="new-password"
               value={password}
-              onChange={(e) => setPassword(e.target.value)}
+              onChange={(e) => {
+                setPassword(e.target.value);
+                setErrors((prev) => ({ ...prev, password: '' }));
+              }}
               aria-describedby="reset-password-rules"
               aria-invalid={Boolean(errors.password)}
               data-testid="reset-password"
