@@ -63,8 +63,11 @@ export function attachRealtime(
     pingInterval: 25_000,
     pingTimeout: 20_000,
     maxHttpBufferSize: 64 * 1024,
-    // Each room is its own Redis channel, so a node only hears rooms it has members in.
-    adapter: redis ? createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic' }) : undefined,
+    // Each room is its own Redis channel, so a node only hears rooms it has members in. The
+    // channels carry the deployment's prefix so two deployments on one Redis never hear each other.
+    adapter: redis
+      ? createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${ctx.config.redisPrefix}socket.io` })
+      : undefined,
   });
   ctx.broadcast = socketBroadcaster(io);
 
@@ -132,7 +135,9 @@ export function attachRealtime(
     async close() {
       clearInterval(sweeper);
       for (const t of pendingPresence.values()) clearTimeout(t);
-      io.disconnectSockets(true);
+      // This node's connections only: a plain disconnectSockets is relayed by the adapter to every
+      // node, which would turn a rolling restart into a reconnect storm across the cluster.
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };
