@@ -30,16 +30,8 @@ import { publicMessage } from '../modules/messages/visibility';
 import type { RoomActor } from '../modules/moderation/policy';
 import { isModerator } from '../modules/moderation/rules';
 import * as moderation from '../modules/moderation/service';
-import { memberChannel, modsChannel, roomChannel, socketBroadcaster, type IoServer } from './broadcast';
+import { memberChannel, modsChannel, roomChannel, socketBroadcaster, type IoServer, type SocketData } from './broadcast';
 import { startMemberSync } from './member-sync';
-
-/** What a connection proved at the handshake: the chat participations its tokens name. */
-export interface SocketData {
-  /** roomId → the participation and username its verified chat session token names. */
-  tokens: Map<string, { memberId: string; username: string }>;
-  /** Rooms this connection has joined, with the member as read at join time. */
-  joined: Map<string, MemberRow>;
-}
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 

@@ -1,0 +1,54 @@
+import type {
+  BackroomUpdatedPayload,
+  ChatView,
+  Member,
+  PaymentUpdatedPayload,
+  PinsUpdatedPayload,
+  PresencePayload,
+  Report,
+  TypingPayload,
+} from '@chatpop/protocol';
+import type { MemberRow, RoomRow } from './db/schema';
+import type { StoredMessage } from './infra/cache';
+
+/*
+ * What the domain needs from the live connections, declared here and
+ * implemented by the realtime layer (realtime/broadcast.ts,
+ * realtime/member-sync.ts), so that nothing below realtime imports it.
+ */
+
+/**
+ * Every client-facing event leaves through here (STYLE §3). With Redis the
+ * adapter carries each emit to the other nodes' members of the room.
+ *
+ * A silently hidden participant's message goes to that participant's own
+ * connections only; the rest of the room gets `message:skip` for its seq, so
+ * no reader has to ask the server about the gap (docs/decisions.md).
+ */
+export interface Broadcaster {
+  message(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  messageUpdated(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  messageDeleted(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  reactions(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  /** `everyone`: the public view for the room; `self`: for the member's own connections; `mods`: the moderators' view. */
+  member(roomId: string, views: { everyone?: Member; self?: Member; mods: Member }): void;
+  room(roomId: string, chat: ChatView): void;
+  report(roomId: string, report: Report): void;
+  typing(roomId: string, payload: TypingPayload, exceptSocketId?: string): void;
+  presence(payload: PresencePayload): void;
+  /** Paid pins of a pop chat changed: the full ordered list. */
+  pins(payload: PinsUpdatedPayload): void;
+  /** A Back Room's seat count changed (to the pop chat). */
+  backroom(payload: BackroomUpdatedPayload): void;
+  /** To the payer's own connections in the chat. */
+  payment(memberId: string, payload: PaymentUpdatedPayload): void;
+}
+
+/**
+ * Keeps every node's live connections in step with a participation that a
+ * moderator changed (ban, time-out, hide, role): the socket hot path reads the
+ * member row it holds rather than the database (realtime/member-sync.ts).
+ */
+export interface MemberSync {
+  changed(member: MemberRow): Promise<void>;
+}
