@@ -552,7 +552,7 @@ export class ChatRoom {
    * newest seq known, asks `message:range` for it, one request at a time. An
    * answer that fills nothing is asked again with backoff, then over HTTP,
    * and never given up on: the snapshot says missed messages are loading
-   * until the hole is filled (docs/api.md, "Gaps").
+   * until the hole is filled (docs/api.md, "Replay and gaps").
    */
   private catchUp(): void {
     this.advanceSynced();

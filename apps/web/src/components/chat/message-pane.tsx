@@ -54,6 +54,8 @@ function MissedDivider({ block, theme, onShow }: { block: MissedBlock; theme: Ch
           <>
             <Loader2Icon className="size-4 animate-spin" aria-hidden /> Loading {label}…
           </>
+        ) : block.error ? (
+          <>Couldn&apos;t load {label} — try again</>
         ) : (
           <>{label} — show</>
         )}
