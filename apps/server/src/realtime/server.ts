@@ -25,7 +25,7 @@ import type { AppContext } from '../context';
 import { AppError, validationFailed } from '../errors';
 import type { MemberRow, RoomRow } from '../db/schema';
 import { findMember } from '../modules/chats/repo';
-import { replay, sendMessage } from '../modules/messages/service';
+import { replay, resume, sendMessage } from '../modules/messages/service';
 import { publicMessage } from '../modules/messages/visibility';
 import type { RoomActor } from '../modules/moderation/policy';
 import { isModerator } from '../modules/moderation/rules';
@@ -217,10 +217,7 @@ class RoomHandlers {
     this.socket.data.joined.set(roomId, member);
     await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
     this.announcePresence(roomId);
-    const { messages, hasMore } = await replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES, undefined, member.id);
-    const fresh = await this.ctx.rooms.byRoomId(roomId);
-    const lastSeq = Math.max(fresh?.lastSeq ?? 0, messages[messages.length - 1]?.seq ?? 0);
-    return { roomId, messages, lastSeq, hasMore };
+    return { roomId, ...(await resume(this.ctx, room, afterSeq, member.id)) };
   }
 
   async leave(payload: unknown) {
@@ -242,12 +239,13 @@ class RoomHandlers {
     if (!room) throw notMember();
     await this.ctx.limits.consume('messagesPerSecond', member.id);
     await this.ctx.limits.consume('messagesPerMinute', member.id);
-    const { message, created } = await sendMessage(this.ctx, room, member, {
+    const { message } = await sendMessage(this.ctx, room, member, {
       clientId: input.clientId,
       content: input.content,
       replyToId: input.replyToId ?? null,
     });
-    if (created) this.ctx.broadcast.message(room, message);
+    // A resend is broadcast again: its first attempt may have died before its broadcast, and clients drop duplicates by seq.
+    this.ctx.broadcast.message(room, message);
     return { message: publicMessage(message) };
   }
 
