@@ -4,6 +4,8 @@ import { connectRedis } from './redis';
 import { MemoryMessageCache, RedisMessageCache, type MessageCache } from './cache';
 
 const HOUR_MS = 60 * 60 * 1000;
+/** One clock for every message of the file, so later seqs are later in time however slowly the tests run. */
+const NOW = Date.now();
 
 function msg(seq: number, ageMs = 0): Message {
   return {
@@ -18,7 +20,7 @@ function msg(seq: number, ageMs = 0): Message {
     content: `message ${seq}`,
     replyTo: null,
     // Later seqs are later in time, as stored messages are.
-    createdAt: new Date(Date.now() - ageMs + seq).toISOString(),
+    createdAt: new Date(NOW - ageMs + seq).toISOString(),
     deletedAt: null,
     reactions: [],
   };
