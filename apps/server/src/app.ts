@@ -18,7 +18,7 @@ import { MemoryPubSub, RedisPubSub, type PubSub } from './infra/pubsub';
 import { connectRedis, connectRedisForPubSub } from './infra/redis';
 import { accountRoutes } from './modules/account/routes';
 import { authRoutes } from './modules/auth/routes';
-import { devRoutes } from './modules/dev/routes';
+import { devOutboxWarning, devRoutes } from './modules/dev/routes';
 import { Settings } from './modules/settings/service';
 import { usernameRoutes } from './modules/usernames/routes';
 import { startRollSweeper } from './modules/usernames/service';
@@ -196,6 +196,8 @@ export async function createApp(config: Config): Promise<App> {
     realtime,
     async listen() {
       await fastify.listen({ port: config.port, host: config.host });
+      const warning = devOutboxWarning(config);
+      if (warning) fastify.log.warn(`SECURITY WARNING: ${warning}`);
       const address = fastify.server.address();
       return typeof address === 'object' && address ? address.port : config.port;
     },

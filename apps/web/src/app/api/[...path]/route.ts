@@ -11,8 +11,22 @@ const FORWARDED = ['accept', 'content-type', 'cookie', 'user-agent', 'x-chatpop-
 
 export const dynamic = 'force-dynamic';
 
+/** The dev outbox answers only requests made on the API's own machine; relayed, it would answer everyone. */
+function isDevPath(pathname: string): boolean {
+  let decoded = pathname;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // undecodable: checked as it is
+  }
+  return /^\/api\/+dev(?:\/|$)/i.test(decoded);
+}
+
 async function forward(req: NextRequest): Promise<Response> {
   const url = new URL(req.url);
+  if (isDevPath(url.pathname)) {
+    return Response.json({ error: { code: 'NOT_FOUND', message: `There is nothing at ${req.method} ${url.pathname}.` } }, { status: 404 });
+  }
   const target = `${apiUrl()}${url.pathname}${url.search}`;
   const headers = new Headers();
   for (const name of FORWARDED) {
