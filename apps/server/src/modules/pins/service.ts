@@ -11,7 +11,8 @@ import * as messagesRepo from '../messages/repo';
 import { insertPaidMessage, pinnedKey, withReplies } from '../messages/service';
 import { publicMessage } from '../messages/visibility';
 import { requireModerator, type RoomActor } from '../moderation/policy';
-import { findBlockedTerm, isModerator } from '../moderation/rules';
+import { findBlockedTerm } from '../moderation/matching';
+import { isModerator } from '../moderation/rules';
 import { requireFeature, requirePayer } from '../payments/policy';
 import { purchase } from '../payments/service';
 
