@@ -43,7 +43,17 @@ for (const port of [webPort, apiPort]) {
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatpop-e2e-'));
 // The product as `npm start` runs it: embedded database in a fresh folder, no Redis.
 // The dev outbox on: the tests read the mailed links there, as the person at the machine would.
-const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(apiPort), WEB_PORT: String(webPort), DEV_OUTBOX: 'true' };
+// WEB_TRUST_PROXY=loopback: each browser context plays a visitor from its own network by
+// sending X-Forwarded-For (tests/support.ts newContext), as a reverse proxy on this machine would.
+const env = {
+  ...process.env,
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'warn',
+  PORT: String(apiPort),
+  WEB_PORT: String(webPort),
+  DEV_OUTBOX: 'true',
+  WEB_TRUST_PROXY: 'loopback',
+};
 delete env.DATABASE_URL;
 delete env.REDIS_URL;
 const product = spawn('node', ['scripts/start.mjs'], {

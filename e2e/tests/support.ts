@@ -25,9 +25,10 @@ export async function shot(page: Page, name: string) {
  */
 /**
  * A browser context as a separate person: its own cookies, and its own
- * network address. The product trusts the web app's X-Forwarded-For (as it
- * would a reverse proxy's), so each context says where it comes from, as each
- * visitor of a real chat comes from their own network (the per-IP limits).
+ * network address. The web app under test believes X-Forwarded-For from this
+ * machine (WEB_TRUST_PROXY=loopback in run.mjs, as behind a reverse proxy
+ * here), so each context says where it comes from, as each visitor of a real
+ * chat comes from their own network (the per-IP limits).
  */
 export async function newContext(browser: Browser, kind: 'phone' | 'desktop', opts: { ip?: string } = {}): Promise<BrowserContext> {
   // `opts.ip` puts two contexts on one network (a ban that holds by IP); otherwise an
