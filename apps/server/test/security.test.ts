@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backend, call, connectSocket, guestJoins, hostWithChat, startApp, type ClientSocket, type TestApp } from './harness';
+import { backend, call, connectSocket, guestJoins, hostWithChat, startApp, type ClientSocket, type HttpClient, type TestApp } from './harness';
 
 // The seed's security inventory ("JWT Session Security", "Attack Prevention"), for this stack:
 // every way a chat session token can be wrong is refused, at the handshake and on a later room:join.
@@ -170,5 +170,47 @@ describe(`attack prevention in usernames (${backend})`, () => {
       expect(check.body).toMatchObject({ available: false });
     }
     expect((await t.client().get(`/api/chats/${chat.code}/members`)).body.members).toHaveLength(1);
+  });
+});
+
+describe(`cross-site requests (${backend})`, () => {
+  /** What a form on another site can send: a simple POST with a text/plain body, the victim's cookies riding along. */
+  const formPost = (client: HttpClient, path: string) => client.request('POST', path, 'x=1', { 'content-type': 'text/plain' });
+
+  it('are refused however the path is spelled, and change nothing', async () => {
+    const { client, chat } = await hostWithChat(t);
+    const paths = [
+      `/api/chats/${chat.code}/end`,
+      `/%61pi/chats/${chat.code}/end`,
+      `/ap%69/chats/${chat.code}/end`,
+      `/api/chats/${chat.code}/%65nd`,
+      `/%61%70%69/%63hats/${chat.code}/end`,
+      `/api/chats/${chat.code}/end?x=/api/payments/webhook`,
+    ];
+    for (const path of paths) {
+      const res = await formPost(client, path);
+      expect(res.status, path).toBe(403);
+      expect(res.body.error.code, path).toBe('CSRF_REJECTED');
+    }
+    expect((await client.get(`/api/chats/${chat.code}`)).body.chat.endedAt).toBeNull();
+    // Signing out is a state change too.
+    expect((await formPost(client, '/%61pi/auth/logout')).body.error.code).toBe('CSRF_REJECTED');
+    expect((await client.get('/api/me')).status).toBe(200);
+    // The app's own requests (JSON, or the CSRF header) pass.
+    expect((await client.request('POST', `/api/chats/${chat.code}/end`, 'x', { 'content-type': 'text/plain', 'x-chatpop-csrf': '1' })).status).toBe(200);
+  });
+
+  it('are refused on paths that exist under no route too', async () => {
+    const res = await formPost(t.client(), '/nothing/here');
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('CSRF_REJECTED');
+  });
+
+  it('leave only the Stripe webhook, by its route, to its signature', async () => {
+    for (const path of ['/api/payments/webhook', '/api/payments/%77ebhook']) {
+      const res = await formPost(t.client(), path);
+      expect(res.body.error?.code, path).not.toBe('CSRF_REJECTED');
+      expect(res.status, path).toBe(400);
+    }
   });
 });
