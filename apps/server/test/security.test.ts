@@ -214,3 +214,35 @@ describe(`cross-site requests (${backend})`, () => {
     }
   });
 });
+
+describe(`huge numbers in cursors (${backend})`, () => {
+  const HUGE = ['2147483648', '4294967296', '9007199254740993', '1e300', '99999999999999999999999'];
+
+  it('history cursors beyond any seq are a 400 with the one error shape, never a 500', async () => {
+    const { chat } = await hostWithChat(t);
+    const client = t.client();
+    for (const value of HUGE) {
+      for (const name of ['before', 'after']) {
+        const res = await client.get(`/api/chats/${chat.code}/messages?${name}=${value}`);
+        expect(res.status, `${name}=${value}`).toBe(400);
+        expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      }
+    }
+    expect((await client.get(`/api/chats/${chat.code}/messages?before=2147483647`)).status).toBe(200);
+    expect((await client.get(`/api/chats/${chat.code}/messages?after=2147483647`)).status).toBe(200);
+  });
+
+  it('socket cursors beyond any seq are refused in the acknowledgement, and the connection stays usable', async () => {
+    const { chat, g } = await guest();
+    const s = await connectSocket(t.url, [g.token]);
+    sockets.push(s);
+    for (const value of HUGE.map(Number)) {
+      expect(await call(s, 'room:join', { roomId: chat.roomId, afterSeq: value }), `join ${value}`).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      for (const range of [{ afterSeq: value }, { afterSeq: 0, beforeSeq: value }]) {
+        expect(await call(s, 'message:range', { roomId: chat.roomId, ...range }), JSON.stringify(range)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      }
+    }
+    expect(await call(s, 'room:join', { roomId: chat.roomId, afterSeq: 2_147_483_647 })).toMatchObject({ ok: true });
+    expect(await call(s, 'message:range', { roomId: chat.roomId, afterSeq: 0, beforeSeq: 2_147_483_647 })).toMatchObject({ ok: true });
+  });
+});
