@@ -35,6 +35,7 @@ export async function newContext(browser: Browser, kind: 'phone' | 'desktop', op
   // address in the range kept for benchmarks (198.18.0.0/15): never a real visitor's.
   const address = opts.ip ?? `198.${18 + randomInt(2)}.${randomInt(256)}.${1 + randomInt(254)}`;
   const context = await browser.newContext({ ...(kind === 'phone' ? PHONE_CONTEXT : DESKTOP), extraHTTPHeaders: { 'x-forwarded-for': address } });
+  await recordCspViolations(context);
   await context.addInitScript(() => {
     const NativeWebSocket = window.WebSocket;
     const open = new Set<WebSocket>();
@@ -57,6 +58,16 @@ export async function newContext(browser: Browser, kind: 'phone' | 'desktop', op
   });
   return context;
 }
+
+/** Keeps every Content-Security-Policy violation a context's pages report; read them with `cspViolations`. */
+export async function recordCspViolations(context: BrowserContext) {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+}
+export const cspViolations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
 
 export async function goOffline(context: BrowserContext) {
   await context.setOffline(true);
