@@ -16,6 +16,7 @@ import type { BudgetRule } from './src/thin';
 import type { ConnectResult, HistoryResult, ReadyMessage, RoomPlan, RoomSpec, ServerStats, StepResult, StormResult, VerifyResult } from './src/types';
 import type { StepSpec, StormSpec } from './src/loadgen';
 import { createDatabase, dropDatabase, clearRedisPrefix } from './src/external';
+import { measureContentRules, renderRules, type RulesResult } from './src/rules';
 
 const env = process.env;
 const QUICK = env.BENCH_QUICK === '1';
@@ -30,7 +31,7 @@ const roomsFor = (spec: string) => new Map(spec.split(',').map((kv) => kv.split(
 const cfg = {
   quick: QUICK,
   servers: list('BENCH_SERVERS', 'A,B,C,D,E'),
-  scenarios: list('BENCH_SCENARIOS', QUICK ? 'verify,memory,fanout,ack,history,storm' : 'verify,memory,fanout,ack,history,storm,mix'),
+  scenarios: list('BENCH_SCENARIOS', QUICK ? 'rules,verify,memory,fanout,ack,history,storm' : 'rules,verify,memory,fanout,ack,history,storm,mix'),
   memConns: list('BENCH_MEM_CONNS', QUICK ? '1000' : '1000,5000,10000').map(Number),
   roomSizes: list('BENCH_ROOM_SIZES', QUICK ? '100' : '10,100,1000').map(Number),
   externalRoomSizes: list('BENCH_DE_ROOM_SIZES', QUICK ? '100' : '100,1000').map(Number),
@@ -541,6 +542,11 @@ async function main() {
       `${os.cpus().length} cores${HAS_TASKSET ? ', servers on core 0, generator on core 1' : ', taskset not found: processes are NOT pinned'}`,
   );
   if (!cfg.databaseUrl || !cfg.redisUrl) log('D and E will be SKIPPED: set BENCH_DATABASE_URL and BENCH_REDIS_URL to run them');
+  let rules: RulesResult | undefined;
+  if (cfg.scenarios.includes('rules')) {
+    rules = measureContentRules();
+    log(renderRules(rules));
+  }
   const servers: ServerResult[] = [];
   for (const id of cfg.servers) servers.push(await runServer(id));
 
@@ -558,6 +564,7 @@ async function main() {
       passRule: 'p99 ≤ 50 ms, zero loss, zero send errors, no unacked sends, no connection lost',
     },
     config: { ...cfg, roomsPerSize: Object.fromEntries(cfg.roomsPerSize), databaseUrl: cfg.databaseUrl ? '(set)' : '', redisUrl: cfg.redisUrl ? '(set)' : '' },
+    ...(rules ? { rules } : {}),
     servers,
   };
   const dir = path.join(BENCH_DIR, 'results');

@@ -42,7 +42,18 @@ for (const port of [webPort, apiPort]) {
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatpop-e2e-'));
 // The product as `npm start` runs it: embedded database in a fresh folder, no Redis.
-const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: String(apiPort), WEB_PORT: String(webPort) };
+// The dev outbox on: the tests read the mailed links there, as the person at the machine would.
+// WEB_TRUST_PROXY=loopback: each browser context plays a visitor from its own network by
+// sending X-Forwarded-For (tests/support.ts newContext), as a reverse proxy on this machine would.
+const env = {
+  ...process.env,
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'warn',
+  PORT: String(apiPort),
+  WEB_PORT: String(webPort),
+  DEV_OUTBOX: 'true',
+  WEB_TRUST_PROXY: 'loopback',
+};
 delete env.DATABASE_URL;
 delete env.REDIS_URL;
 const product = spawn('node', ['scripts/start.mjs'], {
@@ -88,7 +99,7 @@ try {
   const res = spawnSync('npx', ['playwright', 'test', ...process.argv.slice(2)], {
     cwd: here,
     stdio: 'inherit',
-    env: { ...process.env, CHROMIUM_PATH: chromium, E2E_BASE_URL: `http://localhost:${webPort}` },
+    env: { ...process.env, CHROMIUM_PATH: chromium, E2E_BASE_URL: `http://localhost:${webPort}`, E2E_API_URL: `http://127.0.0.1:${apiPort}` },
   });
   status = res.status ?? 1;
 } catch (err) {

@@ -54,10 +54,12 @@ const env = {
   ...buildEnv,
   PORT: apiPort,
   WEB_PORT: webPort,
-  // The web app on this machine forwards /api with the client's address in
-  // X-Forwarded-For (apps/web/src/app/api/[...path]/route.ts): without this every visitor would share 127.0.0.1, and the
-  // per-IP limits (3 new anonymous names per chat, 3 registrations an hour)
-  // would hold for everyone at once.
+  // The web app on this machine forwards /api with the visitor's address in
+  // X-Forwarded-For, set from its own socket (apps/web/server.ts; never what
+  // the visitor sent): without this every visitor would share 127.0.0.1, and
+  // the per-IP limits (3 new anonymous names per chat, 3 registrations an
+  // hour) would hold for everyone at once. Only loopback is believed, so a
+  // visitor who reaches port 9000 directly cannot name their own address.
   TRUST_PROXY: process.env.TRUST_PROXY || 'loopback',
   WEB_ORIGINS: process.env.WEB_ORIGINS || `http://localhost:${webPort},http://127.0.0.1:${webPort}`,
 };

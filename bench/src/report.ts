@@ -1,4 +1,5 @@
 import type { BenchResults, FanoutResult, ServerResult } from './results';
+import { renderRules } from './rules';
 import { P99_LIMIT_MS } from './results';
 
 type Cell = number | string | null;
@@ -155,6 +156,7 @@ export function renderTable(results: BenchResults): string {
   if (servers.some((s) => s.memory?.some((m) => m.rssDrifted))) {
     lines.push('‡ RSS grew less than the V8 heap (the RSS baseline drifted down meanwhile): the heap growth is shown, as the floor; idle memory = max(ΔRSS, Δheap) / connections');
   }
+  if (results.rules) lines.push('', renderRules(results.rules));
   lines.push('', ...targets(results));
   return lines.join('\n') + '\n';
 }

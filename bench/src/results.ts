@@ -1,3 +1,4 @@
+import type { RulesResult } from './rules';
 import type { CpuUsage } from './cpu';
 import type { ConnectResult, HistoryResult, LatencySummary, StepResult, StormResult, VerifyResult } from './types';
 
@@ -92,6 +93,8 @@ export interface BenchResults {
     passRule: string;
   };
   config: Record<string, unknown>;
+  /** The content rules' micro-benchmark (scenario `rules`), in the orchestrator's process. */
+  rules?: RulesResult;
   servers: ServerResult[];
 }
 

@@ -10,6 +10,8 @@ mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
 export const PHONE = { ...devices['iPhone 13'], defaultBrowserType: undefined } as const;
 export const DESKTOP = { viewport: { width: 1280, height: 800 } } as const;
+/** A phone's context options, with none of `newContext`'s network disguise. */
+export const PHONE_CONTEXT = (({ defaultBrowserType: _ignored, ...phone }) => phone)(PHONE);
 
 export async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
@@ -23,16 +25,17 @@ export async function shot(page: Page, name: string) {
  */
 /**
  * A browser context as a separate person: its own cookies, and its own
- * network address. The product trusts the web app's X-Forwarded-For (as it
- * would a reverse proxy's), so each context says where it comes from, as each
- * visitor of a real chat comes from their own network (the per-IP limits).
+ * network address. The web app under test believes X-Forwarded-For from this
+ * machine (WEB_TRUST_PROXY=loopback in run.mjs, as behind a reverse proxy
+ * here), so each context says where it comes from, as each visitor of a real
+ * chat comes from their own network (the per-IP limits).
  */
 export async function newContext(browser: Browser, kind: 'phone' | 'desktop', opts: { ip?: string } = {}): Promise<BrowserContext> {
-  const { defaultBrowserType: _ignored, ...phone } = PHONE;
   // `opts.ip` puts two contexts on one network (a ban that holds by IP); otherwise an
   // address in the range kept for benchmarks (198.18.0.0/15): never a real visitor's.
   const address = opts.ip ?? `198.${18 + randomInt(2)}.${randomInt(256)}.${1 + randomInt(254)}`;
-  const context = await browser.newContext({ ...(kind === 'phone' ? phone : DESKTOP), extraHTTPHeaders: { 'x-forwarded-for': address } });
+  const context = await browser.newContext({ ...(kind === 'phone' ? PHONE_CONTEXT : DESKTOP), extraHTTPHeaders: { 'x-forwarded-for': address } });
+  await recordCspViolations(context);
   await context.addInitScript(() => {
     const NativeWebSocket = window.WebSocket;
     const open = new Set<WebSocket>();
@@ -56,6 +59,16 @@ export async function newContext(browser: Browser, kind: 'phone' | 'desktop', op
   return context;
 }
 
+/** Keeps every Content-Security-Policy violation a context's pages report; read them with `cspViolations`. */
+export async function recordCspViolations(context: BrowserContext) {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+}
+export const cspViolations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+
 export async function goOffline(context: BrowserContext) {
   await context.setOffline(true);
   for (const page of context.pages()) await page.evaluate(() => (window as any).__network.cut());
@@ -69,31 +82,40 @@ export async function goOnline(context: BrowserContext) {
 let counter = 0;
 export const unique = (prefix: string) => `${prefix}${Date.now().toString(36).slice(-4)}${++counter}`;
 
+/** Where the API listens; the dev outbox answers there, to this machine only. */
+export const API_URL = process.env.E2E_API_URL ?? 'http://127.0.0.1:9000';
+
 /**
- * Opens the confirmation link that registering mailed to `email`, as its owner
- * would: from the dev outbox page (where mail goes without SMTP), in `page`.
- * The link signs the page in and goes on to where registration started.
+ * The first link of the newest mail to `email` whose subject matches, read
+ * from the API's dev outbox as the person at the server's machine would
+ * (directly, not through the web app, whose relayed requests it refuses).
+ */
+export async function mailedLink(email: string, subject: RegExp): Promise<string> {
+  let link: string | undefined;
+  await expect(async () => {
+    const res = await fetch(`${API_URL}/api/dev/outbox`);
+    expect(res.status, 'the dev outbox (DEV_OUTBOX=true)').toBe(200);
+    const { mails } = (await res.json()) as { mails: { to: string; subject: string; text: string }[] };
+    link = mails.find((m) => m.to === email && subject.test(m.subject))?.text.match(/https?:\/\/\S+/)?.[0];
+    expect(link, `a mail to ${email}`).toBeDefined();
+  }).toPass({ timeout: 10_000 });
+  return link!;
+}
+
+/**
+ * Opens the confirmation link that registering mailed to `email`, in `page`,
+ * as its owner would. The link signs the page in and goes on to where
+ * registration started.
  */
 export async function confirmFromOutbox(page: Page, email: string) {
-  await page.goto('/dev/outbox');
-  const mail = page.getByTestId('outbox-mail').filter({ hasText: email }).filter({ hasText: 'Confirm your email' }).first();
-  await expect(async () => {
-    await page.getByTestId('outbox-refresh').click();
-    await expect(mail).toBeVisible({ timeout: 1_000 });
-  }).toPass({ timeout: 10_000 });
-  await mail.getByTestId('outbox-link').first().click();
+  await page.goto(await mailedLink(email, /Confirm your email/));
 }
 
 /** An account made through the same API the form uses, confirmed from its mailed link: `ctx` is signed in. */
 export async function registerAccount(ctx: BrowserContext, body: { email: string; password: string; username?: string }) {
   const res = await ctx.request.post('/api/auth/register', { data: body });
   expect(res.status(), await res.text()).toBe(202);
-  let token: string | undefined;
-  await expect(async () => {
-    const { mails } = (await (await ctx.request.get('/api/dev/outbox')).json()) as { mails: { to: string; text: string }[] };
-    token = mails.map((m) => (m.to === body.email ? /confirm-email\?token=([\w.-]+)/.exec(m.text)?.[1] : undefined)).find(Boolean);
-    expect(token).toBeDefined();
-  }).toPass({ timeout: 10_000 });
+  const token = new URL(await mailedLink(body.email, /Confirm your email/)).searchParams.get('token');
   const confirmed = await ctx.request.post('/api/auth/confirm-email', { data: { token } });
   expect(confirmed.status(), await confirmed.text()).toBe(200);
 }

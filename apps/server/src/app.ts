@@ -18,7 +18,7 @@ import { MemoryPubSub, RedisPubSub, type PubSub } from './infra/pubsub';
 import { connectRedis, connectRedisForPubSub } from './infra/redis';
 import { accountRoutes } from './modules/account/routes';
 import { authRoutes } from './modules/auth/routes';
-import { devRoutes } from './modules/dev/routes';
+import { devOutboxWarning, devRoutes } from './modules/dev/routes';
 import { Settings } from './modules/settings/service';
 import { usernameRoutes } from './modules/usernames/routes';
 import { startRollSweeper } from './modules/usernames/service';
@@ -28,7 +28,7 @@ import { chatRoutes } from './modules/chats/routes';
 import { messageRoutes } from './modules/messages/routes';
 import { moderationRoutes } from './modules/moderation/routes';
 import { backroomRoutes } from './modules/backroom/routes';
-import { paymentRoutes } from './modules/payments/routes';
+import { WEBHOOK_PATH, paymentRoutes } from './modules/payments/routes';
 import { startPaymentSweeper } from './modules/payments/service';
 import { pinRoutes } from './modules/pins/routes';
 import { tipRoutes } from './modules/tips/routes';
@@ -143,9 +143,12 @@ export async function createApp(config: Config): Promise<App> {
   });
 
   // CSRF: a cross-site form can send neither a JSON content type nor a custom header.
+  // Every state-changing request is checked, whatever its URL says: the router
+  // decodes paths (`/%61pi/…` is `/api/…`), so only the matched route may
+  // exempt one — Stripe's webhook, which is signed instead.
   fastify.addHook('onRequest', async (req) => {
-    if (!STATE_CHANGING.has(req.method) || !req.url.startsWith('/api/')) return;
-    if (req.url.startsWith('/api/payments/webhook')) return;
+    if (!STATE_CHANGING.has(req.method)) return;
+    if (req.routeOptions.url === WEBHOOK_PATH) return;
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type === 'application/json' || req.headers['x-chatpop-csrf'] === '1') return;
     throw new AppError(403, 'CSRF_REJECTED', 'This request must be sent as JSON from the ChatPop app.');
@@ -196,6 +199,8 @@ export async function createApp(config: Config): Promise<App> {
     realtime,
     async listen() {
       await fastify.listen({ port: config.port, host: config.host });
+      const warning = devOutboxWarning(config);
+      if (warning) fastify.log.warn(`SECURITY WARNING: ${warning}`);
       const address = fastify.server.address();
       return typeof address === 'object' && address ? address.port : config.port;
     },

@@ -48,8 +48,15 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default('ChatPop <no-reply@chatpop.localhost>'),
   /** Where the web app is, for links in emails; the first of WEB_ORIGINS by default. */
   PUBLIC_WEB_URL: optional(z.string().url()),
-  /** The dev outbox page (`/dev/outbox`); on by default only without SMTP, outside production, on the embedded database or in development. */
-  DEV_OUTBOX: optional(z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')),
+  /**
+   * The dev outbox (`/dev/outbox` on the API's port): the last mails this
+   * process sent, reset links included, shown to this machine only. Off unless
+   * asked for; without SMTP the links are in the server's log anyway.
+   */
+  DEV_OUTBOX: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Stripe (docs/payments.md): with both the secret key and the webhook secret set, payments go through Stripe; otherwise the test provider. */
   STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_/, 'STRIPE_SECRET_KEY starts with sk_ (or rk_).')),
   STRIPE_WEBHOOK_SECRET: optional(z.string().startsWith('whsec_', 'STRIPE_WEBHOOK_SECRET starts with whsec_.')),
@@ -105,7 +112,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const webOrigins = e.WEB_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
-  const development = e.NODE_ENV === 'development';
   return {
     port: e.PORT,
     host: e.HOST,
@@ -124,7 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     publicWebUrl: (e.PUBLIC_WEB_URL ?? webOrigins[0] ?? 'http://localhost:4000').replace(/\/+$/, ''),
-    devOutbox: e.DEV_OUTBOX ?? (!e.SMTP_URL && e.NODE_ENV !== 'production' && (!e.DATABASE_URL || development)),
+    devOutbox: e.DEV_OUTBOX,
     stripe:
       e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
         ? {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backend, call, connectSocket, guestJoins, hostWithChat, startApp, type ClientSocket, type TestApp } from './harness';
+import { backend, call, connectSocket, guestJoins, hostWithChat, startApp, type ClientSocket, type HttpClient, type TestApp } from './harness';
 
 // The seed's security inventory ("JWT Session Security", "Attack Prevention"), for this stack:
 // every way a chat session token can be wrong is refused, at the handshake and on a later room:join.
@@ -170,5 +170,79 @@ describe(`attack prevention in usernames (${backend})`, () => {
       expect(check.body).toMatchObject({ available: false });
     }
     expect((await t.client().get(`/api/chats/${chat.code}/members`)).body.members).toHaveLength(1);
+  });
+});
+
+describe(`cross-site requests (${backend})`, () => {
+  /** What a form on another site can send: a simple POST with a text/plain body, the victim's cookies riding along. */
+  const formPost = (client: HttpClient, path: string) => client.request('POST', path, 'x=1', { 'content-type': 'text/plain' });
+
+  it('are refused however the path is spelled, and change nothing', async () => {
+    const { client, chat } = await hostWithChat(t);
+    const paths = [
+      `/api/chats/${chat.code}/end`,
+      `/%61pi/chats/${chat.code}/end`,
+      `/ap%69/chats/${chat.code}/end`,
+      `/api/chats/${chat.code}/%65nd`,
+      `/%61%70%69/%63hats/${chat.code}/end`,
+      `/api/chats/${chat.code}/end?x=/api/payments/webhook`,
+    ];
+    for (const path of paths) {
+      const res = await formPost(client, path);
+      expect(res.status, path).toBe(403);
+      expect(res.body.error.code, path).toBe('CSRF_REJECTED');
+    }
+    expect((await client.get(`/api/chats/${chat.code}`)).body.chat.endedAt).toBeNull();
+    // Signing out is a state change too.
+    expect((await formPost(client, '/%61pi/auth/logout')).body.error.code).toBe('CSRF_REJECTED');
+    expect((await client.get('/api/me')).status).toBe(200);
+    // The app's own requests (JSON, or the CSRF header) pass.
+    expect((await client.request('POST', `/api/chats/${chat.code}/end`, 'x', { 'content-type': 'text/plain', 'x-chatpop-csrf': '1' })).status).toBe(200);
+  });
+
+  it('are refused on paths that exist under no route too', async () => {
+    const res = await formPost(t.client(), '/nothing/here');
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('CSRF_REJECTED');
+  });
+
+  it('leave only the Stripe webhook, by its route, to its signature', async () => {
+    for (const path of ['/api/payments/webhook', '/api/payments/%77ebhook']) {
+      const res = await formPost(t.client(), path);
+      expect(res.body.error?.code, path).not.toBe('CSRF_REJECTED');
+      expect(res.status, path).toBe(400);
+    }
+  });
+});
+
+describe(`huge numbers in cursors (${backend})`, () => {
+  const HUGE = ['2147483648', '4294967296', '9007199254740993', '1e300', '99999999999999999999999'];
+
+  it('history cursors beyond any seq are a 400 with the one error shape, never a 500', async () => {
+    const { chat } = await hostWithChat(t);
+    const client = t.client();
+    for (const value of HUGE) {
+      for (const name of ['before', 'after']) {
+        const res = await client.get(`/api/chats/${chat.code}/messages?${name}=${value}`);
+        expect(res.status, `${name}=${value}`).toBe(400);
+        expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      }
+    }
+    expect((await client.get(`/api/chats/${chat.code}/messages?before=2147483647`)).status).toBe(200);
+    expect((await client.get(`/api/chats/${chat.code}/messages?after=2147483647`)).status).toBe(200);
+  });
+
+  it('socket cursors beyond any seq are refused in the acknowledgement, and the connection stays usable', async () => {
+    const { chat, g } = await guest();
+    const s = await connectSocket(t.url, [g.token]);
+    sockets.push(s);
+    for (const value of HUGE.map(Number)) {
+      expect(await call(s, 'room:join', { roomId: chat.roomId, afterSeq: value }), `join ${value}`).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      for (const range of [{ afterSeq: value }, { afterSeq: 0, beforeSeq: value }]) {
+        expect(await call(s, 'message:range', { roomId: chat.roomId, ...range }), JSON.stringify(range)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      }
+    }
+    expect(await call(s, 'room:join', { roomId: chat.roomId, afterSeq: 2_147_483_647 })).toMatchObject({ ok: true });
+    expect(await call(s, 'message:range', { roomId: chat.roomId, afterSeq: 0, beforeSeq: 2_147_483_647 })).toMatchObject({ ok: true });
   });
 });

@@ -148,7 +148,7 @@ export type PasswordResetConfirm = z.infer<typeof passwordResetConfirmSchema>;
 export const sessionListSchema = z.object({ sessions: z.array(sessionInfoSchema) });
 export type SessionList = z.infer<typeof sessionListSchema>;
 
-/** `GET /api/dev/outbox` (development and embedded mode only). */
+/** `GET /api/dev/outbox` (only with `DEV_OUTBOX=true`, only to requests made on the server's own machine). */
 export const outboxMailSchema = z.object({
   id: z.string(),
   to: z.string(),

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 
 export const MESSAGE_MAX_CHARS = 10_000;
+/** The largest seq a room can reach (the database's integer): every seq and cursor a client sends is within 0–SEQ_MAX. */
+export const SEQ_MAX = 2_147_483_647;
+const seqBound = `A message position is at most ${SEQ_MAX}.`;
+/** A seq or cursor a client sends in a payload: an integer from `min` (0 or 1) to SEQ_MAX. */
+export const seqSchema = (min: 0 | 1) => z.number().int().min(min).max(SEQ_MAX, seqBound);
+/** The same, in a query string. */
+export const seqQuerySchema = (min: 0 | 1) => z.coerce.number().int().min(min).max(SEQ_MAX, seqBound);
 export const HISTORY_PAGE_SIZE = 50;
 export const MESSAGE_TYPES = ['normal', 'host', 'system', 'tip', 'pin', 'media'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -50,8 +57,8 @@ export type Message = z.infer<typeof messageSchema>;
 
 export const historyQuerySchema = z
   .object({
-    before: z.coerce.number().int().min(1).optional(),
-    after: z.coerce.number().int().min(0).optional(),
+    before: seqQuerySchema(1).optional(),
+    after: seqQuerySchema(0).optional(),
     limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_SIZE).default(HISTORY_PAGE_SIZE),
   })
   .refine((q) => q.before === undefined || q.after === undefined, 'Use either before or after, not both.');

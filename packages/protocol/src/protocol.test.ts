@@ -109,3 +109,19 @@ describe('room:join and message:range answers', () => {
     expect(roomRangeResultSchema.parse({ messages: [], hasMore: false }).withheld).toEqual([]);
   });
 });
+
+describe('seqs and cursors a client sends', () => {
+  it('are integers from 0 (or 1) to 2^31 − 1, in query strings and socket payloads alike', async () => {
+    const { SEQ_MAX, historyQuerySchema, roomJoinSchema, roomRangeSchema } = await import('./index');
+    const roomId = '0190b6a1-7c1e-7000-8000-000000000000';
+    expect(SEQ_MAX).toBe(2 ** 31 - 1);
+    expect(historyQuerySchema.safeParse({ before: String(SEQ_MAX) }).success).toBe(true);
+    for (const bad of [String(SEQ_MAX + 1), '1e300', '0', '-1', '1.5', 'abc']) expect(historyQuerySchema.safeParse({ before: bad }).success, bad).toBe(false);
+    for (const bad of [String(SEQ_MAX + 1), '-1']) expect(historyQuerySchema.safeParse({ after: bad }).success, bad).toBe(false);
+    expect(roomJoinSchema.safeParse({ roomId, afterSeq: SEQ_MAX }).success).toBe(true);
+    for (const bad of [SEQ_MAX + 1, Number.MAX_SAFE_INTEGER, Infinity, -1]) {
+      expect(roomJoinSchema.safeParse({ roomId, afterSeq: bad }).success, String(bad)).toBe(false);
+      expect(roomRangeSchema.safeParse({ roomId, afterSeq: 0, beforeSeq: bad }).success, String(bad)).toBe(false);
+    }
+  });
+});

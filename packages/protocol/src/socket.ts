@@ -3,7 +3,7 @@ import type { Ack } from './errors';
 import { messageSchema, withheldSeqsSchema, type Message } from './messages';
 import type { Member } from './chats';
 import type { Reaction } from './messages';
-import { sendMessageSchema } from './messages';
+import { sendMessageSchema, seqSchema } from './messages';
 import type {
   MemberUpdatedPayload,
   MessageDeletedPayload,
@@ -32,7 +32,7 @@ export const handshakeAuthSchema = z
 export const roomJoinSchema = z
   .object({
     roomId: z.string().uuid('Unknown room.'),
-    afterSeq: z.number().int().min(0).default(0),
+    afterSeq: seqSchema(0).default(0),
     /** A chat session token for a room joined after the handshake. */
     token: z.string().max(4096).optional(),
   })
@@ -40,8 +40,8 @@ export const roomJoinSchema = z
 export const roomRangeSchema = z
   .object({
     roomId: z.string().uuid('Unknown room.'),
-    afterSeq: z.number().int().min(0),
-    beforeSeq: z.number().int().min(1).optional(),
+    afterSeq: seqSchema(0),
+    beforeSeq: seqSchema(1).optional(),
   })
   .strict();
 export const typingSchema = z.object({ roomId: z.string().uuid('Unknown room.'), typing: z.boolean() }).strict();

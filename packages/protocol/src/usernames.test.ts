@@ -110,3 +110,13 @@ describe('username validator with the profanity check', () => {
     expect(usernameSchema.safeParse('assistant').success).toBe(true);
   });
 });
+
+describe('profanity behind invisible characters and look-alike forms', () => {
+  it('is found once format characters are removed and compatibility forms folded', async () => {
+    const { normalizeForRules } = await import('./index');
+    expect(normalizeForRules('s\u200bh\u00adi\u2060t\ufeff')).toBe('shit');
+    expect(normalizeForRules('ｓｈｉｔ')).toBe('shit');
+    for (const text of ['sh\u200bit', 'f\u00adu\u2060c\u200bk', 'ｆｕｃｋ']) expect(containsProfanity(text), JSON.stringify(text)).toBe(true);
+    expect(containsProfanity('pass\u200bword')).toBe(false);
+  });
+});

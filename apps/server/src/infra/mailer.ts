@@ -25,8 +25,9 @@ export interface OutboxMail extends Mail {
 }
 
 const OUTBOX_SIZE = 100;
+const LINK = /https?:\/\/[^\s<>"]+/g;
 
-/** The last mails this process sent, newest first, for the development outbox page. */
+/** The last mails this process sent, newest first, for the dev outbox (modules/dev). */
 export class Outbox {
   private mails: OutboxMail[] = [];
 
@@ -45,8 +46,15 @@ export class LogMailer implements Mailer {
 
   constructor(private readonly log: FastifyBaseLogger) {}
 
+  /**
+   * Without SMTP the log is the mailbox: the person at the machine confirms
+   * their email (or resets a password) from the link printed here, in the
+   * message itself, where a terminal makes it clickable.
+   */
   async send(mail: Mail) {
-    this.log.info({ mail: { to: mail.to, subject: mail.subject } }, `mail (not sent: no SMTP_URL configured)\n${mail.text}`);
+    const links = mail.text.match(LINK) ?? [];
+    const open = links.length > 0 ? ` Open ${links.join(' or ')} `: '';
+    this.log.info({ mail: { to: mail.to, subject: mail.subject }, links }, `Mail to ${mail.to} (not sent: no SMTP_URL): "${mail.subject}".${open}`);
   }
 
   async close() {}

@@ -5,11 +5,25 @@ export function cn(...inputs: ClassValue[]): string {
   return twMerge(clsx(inputs));
 }
 
-/** A `?next=` target we are willing to follow: a path on this site, nothing else. */
+const SAME_SITE = 'http://same-site.invalid';
+
+/**
+ * A `?next=` target we are willing to follow: a path on this site, nothing
+ * else. It is resolved as the browser would (which drops tabs and newlines
+ * and reads `\\` as `/`, so `/\t/evil.example` is `//evil.example`) and kept
+ * only when it stays on this origin; what is returned is that resolved path.
+ */
 export function safeNextPath(next: string | string[] | null | undefined, fallback = '/'): string {
   const value = Array.isArray(next) ? next[0] : next;
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
-  return value;
+  if (!value || !value.startsWith('/')) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, SAME_SITE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== SAME_SITE) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 /** A random id for optimistic sends: 32 hex characters, within the protocol's `[A-Za-z0-9_-]{8,64}`. */

@@ -112,26 +112,3 @@ describe(`password reset by emailed link (${backend})`, () => {
     await until(() => mailsTo(user.email).some((m) => /tried to create a ChatPop account/.test(m.subject)), 5000, 'the notice');
   });
 });
-
-describe(`the development outbox (${backend})`, () => {
-  it('lists the mails sent, newest first, where it is on', async () => {
-    const { user } = await registerUser(t);
-    await resetToken(user.email);
-    const res = await t.client().get('/api/dev/outbox');
-    expect(res.status).toBe(200);
-    expect(res.body.mails[0]).toMatchObject({ to: user.email, subject: 'Reset your ChatPop password' });
-    expect(res.body.mails[0].text).toContain('https://chat.example/reset-password?token=');
-  });
-
-  it('is a plain 404 where it is off', async () => {
-    const off = await startApp({ env: { DEV_OUTBOX: 'false' } });
-    try {
-      const res = await off.client().get('/api/dev/outbox');
-      expect(res.status).toBe(404);
-      expect(res.body.error.code).toBe('NOT_FOUND');
-      expect(off.app.ctx.outbox).toBeNull();
-    } finally {
-      await off.destroy();
-    }
-  });
-});

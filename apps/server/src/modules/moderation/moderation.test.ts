@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   Member,
@@ -251,6 +252,12 @@ describe(`blocked terms (${backend})`, () => {
       const refused = await send(r.alice.socket, r.roomId, text);
       expect(refused, text).toMatchObject({ ok: false, error: { code: 'BLOCKED_TERM' } });
     }
+    // Invisible characters and look-alike forms do not hide a term (from another sender: 5 sends a second each).
+    for (const text of ['you a\u200bss', 'crypto s\u00adcam', 'ｍｅｅｔ ａｔ ｔｈｅ ｃａｆｅ']) {
+      const refused = await send(r.bob.socket, r.roomId, text);
+      expect(refused, text).toMatchObject({ ok: false, error: { code: 'BLOCKED_TERM' } });
+    }
+    await sleep(1_000);
     for (const text of ['first class', 'assistant', 'password', 'cryptography']) {
       expect(await send(r.bob.socket, r.roomId, text), text).toMatchObject({ ok: true });
       await sleep(10);
@@ -260,6 +267,43 @@ describe(`blocked terms (${backend})`, () => {
     expect(after).toBe(before + 5);
     const bad = await r.settings({ blockedTerms: ['x'.repeat(51)] });
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe(`one participant cannot stall the server (${backend})`, () => {
+  it('health answers at once while pathological messages meet 200 blocked phrases and the lockdown link check', async () => {
+    const r = await room();
+    const terms = Array.from({ length: 200 }, (_, i) => `${'a '.repeat(20)}x${i}`);
+    const set = await r.settings({ blockedTerms: terms, lockdown: { active: true, slowModeSeconds: 0, newcomerMinutes: 0, blockLinks: true } });
+    expect(set.status).toBe(200);
+    // Texts on which the previous matcher backtracked for about a second (terms) and a quarter (links) each.
+    const texts = ['a '.repeat(5_000), 'a.'.repeat(5_000), 'a-'.repeat(5_000), `${'a '.repeat(4_990)}x7`];
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    let sending = true;
+    const healthMs: number[] = [];
+    const poll = (async () => {
+      while (sending) {
+        const started = performance.now();
+        expect((await fetch(`${t.url}/api/health`)).status).toBe(200);
+        healthMs.push(performance.now() - started);
+        await sleep(20);
+      }
+    })();
+    const acks = [];
+    for (const text of texts) acks.push(await send(r.alice.socket, r.roomId, text), await send(r.bob.socket, r.roomId, text));
+    sending = false;
+    await poll;
+    delay.disable();
+    expect(acks.slice(0, 6).every((a) => a.ok)).toBe(true);
+    expect(acks.slice(6)).toEqual([
+      expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'BLOCKED_TERM' }) }),
+      expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'BLOCKED_TERM' }) }),
+    ]);
+    expect(healthMs.length).toBeGreaterThan(0);
+    // Generous for a busy 2-core machine; the previous matcher blocked for about 1,000 ms per message.
+    expect(Math.max(...healthMs), `health took ${healthMs.map((ms) => ms.toFixed(0)).join(', ')} ms`).toBeLessThan(400);
+    expect(delay.max / 1e6, 'the longest event-loop stall (ms)').toBeLessThan(400);
   });
 });
 

@@ -2,6 +2,7 @@ import type { MessageType } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import type { MemberRow, RoomRow } from '../../db/schema';
+import { containsLink, findBlockedTerm, readableText } from './matching';
 
 /** Host and moderators are never held back by slow mode, blocked terms or lockdown (SPEC §2.4). */
 export const isModerator = (member: Pick<MemberRow, 'role'> | null | undefined) =>
@@ -9,38 +10,6 @@ export const isModerator = (member: Pick<MemberRow, 'role'> | null | undefined) 
 
 /** Paid messages (tips, pins) bypass slow mode and lockdown's waits. */
 const PAID_TYPES: ReadonlySet<MessageType> = new Set(['tip', 'pin']);
-
-const LINK_PATTERN = /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|gg|tv|me|app|dev|ly|xyz|info|biz|us|uk|de|ru|cn)\b(?:\/\S*)?/i;
-
-export function containsLink(text: string): boolean {
-  return LINK_PATTERN.test(text);
-}
-
-function fold(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
-}
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const termCache = new Map<string, RegExp | null>();
-
-/**
- * The first blocked term a text contains, compared without case or accents,
- * as a whole word or phrase ("ass" blocks "ass" but not "class").
- */
-export function findBlockedTerm(text: string, terms: readonly string[]): string | null {
-  if (terms.length === 0) return null;
-  const cacheKey = terms.join('\u0000');
-  let pattern = termCache.get(cacheKey);
-  if (pattern === undefined) {
-    const parts = terms.map((t) => fold(t.trim()).split(/\s+/).map(escape).join('\\s+')).filter(Boolean);
-    pattern = parts.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${parts.join('|')})(?![\\p{L}\\p{N}])`, 'u') : null;
-    if (termCache.size > 1_000) termCache.clear();
-    termCache.set(cacheKey, pattern);
-  }
-  const hit = pattern?.exec(fold(text));
-  if (!hit) return null;
-  return terms.find((t) => fold(t.trim()).split(/\s+/).join(' ') === hit[0].replace(/\s+/g, ' ')) ?? hit[0];
-}
 
 /** A banned or timed-out participant may not take part (send, react). */
 export function checkParticipation(member: MemberRow, now = Date.now()): void {
@@ -55,13 +24,16 @@ export function checkParticipation(member: MemberRow, now = Date.now()): void {
 export function checkContentRules(room: RoomRow, member: MemberRow, type: MessageType, content: string, now = Date.now()): void {
   if (isModerator(member) || type === 'system') return;
   const settings = room.settings;
-  const term = findBlockedTerm(content, settings.blockedTerms ?? []);
-  if (term) throw new AppError(400, 'BLOCKED_TERM', `The host does not allow "${term}" in this chat.`, { term });
+  const terms = settings.blockedTerms ?? [];
   const lockdown = settings.lockdown;
-  if (!lockdown?.active) return;
-  if (lockdown.blockLinks && containsLink(content)) {
-    throw new AppError(400, 'LINKS_BLOCKED', 'Links are turned off in this chat for now.');
+  const linksOff = Boolean(lockdown?.active && lockdown.blockLinks);
+  if (terms.length > 0 || linksOff) {
+    const text = readableText(content);
+    const term = findBlockedTerm(text, terms);
+    if (term) throw new AppError(400, 'BLOCKED_TERM', `The host does not allow "${term}" in this chat.`, { term });
+    if (linksOff && containsLink(text)) throw new AppError(400, 'LINKS_BLOCKED', 'Links are turned off in this chat for now.');
   }
+  if (!lockdown?.active) return;
   if (!PAID_TYPES.has(type) && lockdown.newcomerMinutes > 0) {
     const allowedAt = member.joinedAt.getTime() + lockdown.newcomerMinutes * 60_000;
     if (allowedAt > now) {

@@ -14,6 +14,8 @@ import * as payments from './service';
 const idParams = z.object({ id: z.string().uuid('Unknown payment.') });
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
+export const WEBHOOK_PATH = '/api/payments/webhook';
+
 /** Payments, receipts, earnings and the Stripe webhook (docs/api.md, "Money"). */
 export async function paymentRoutes(app: FastifyInstance) {
   const ctx = app.ctx;
@@ -99,11 +101,11 @@ export async function paymentRoutes(app: FastifyInstance) {
     return payments.earnings(ctx, user.id);
   });
 
-  // Stripe signs the exact bytes it sent: this route reads the body raw.
+  // Stripe signs the exact bytes it sent: this route reads the body raw (and is exempt from the CSRF check, app.ts).
   await app.register(async (raw) => {
     raw.removeAllContentTypeParsers();
     raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
-    raw.post('/api/payments/webhook', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req) => {
+    raw.post(WEBHOOK_PATH, { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const signature = req.headers['stripe-signature'];
       const event = ctx.payments.verifyWebhook(body, typeof signature === 'string' ? signature : undefined);

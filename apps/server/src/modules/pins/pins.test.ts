@@ -127,7 +127,10 @@ describe('paid pins', () => {
     const blocked = await a.client.post(`/api/chats/${code}/pins`, { text: 'best Crypto  Scam here', amountCents: 100, quotedCents: 100, idempotencyKey: key() });
     expect(blocked.status).toBe(400);
     expect(blocked.body.error.code).toBe('BLOCKED_TERM');
-    for (const text of ['this is bullshit', 'sh1t show']) {
+    // Invisible characters and look-alike forms do not hide a term from the check.
+    const hidden = await a.client.post(`/api/chats/${code}/pins`, { text: 'best crypto sc\u200bam, ｃｒｙｐｔｏ', amountCents: 100, quotedCents: 100, idempotencyKey: key() });
+    expect(hidden.body.error.code).toBe('BLOCKED_TERM');
+    for (const text of ['this is bullshit', 'sh1t show', 'total sh\u200bit', 'bull\u00adshit']) {
       const profane = await a.client.post(`/api/chats/${code}/pins`, { text, amountCents: 100, quotedCents: 100, idempotencyKey: key() });
       expect(profane.status, text).toBe(400);
       expect(profane.body.error.code).toBe('CONTENT_PROFANE');

@@ -8,7 +8,8 @@ import type { StoredMessage } from '../../infra/cache';
 import { insertPaidMessage, pinnedKey, withReplies } from '../messages/service';
 import { publicMessage } from '../messages/visibility';
 import { requireModerator, type RoomActor } from '../moderation/policy';
-import { findBlockedTerm, isModerator } from '../moderation/rules';
+import { findBlockedTerm } from '../moderation/matching';
+import { isModerator } from '../moderation/rules';
 
 /** The highest pin in force or held by a pending payment: what the next pin must beat. */
 async function topAmount(db: DbExecutor, roomId: string): Promise<number | null> {

@@ -3,7 +3,8 @@ import type { NextRequest } from 'next/server';
 // Forwards /api/* to the API server with the visitor's address in
 // X-Forwarded-For, which Next's rewrites leave out: without it every visitor
 // would reach the API as this machine, and per-network limits and bans would
-// count them all as one. API_URL is read at run time.
+// count them all as one. The address is the one the web server (server.ts)
+// took from the socket, never one the visitor sent. API_URL is read at run time.
 const apiUrl = () => process.env.API_URL ?? 'http://127.0.0.1:9000';
 
 /** Request headers the API reads; hop-by-hop and host headers stay behind. */
@@ -11,16 +12,34 @@ const FORWARDED = ['accept', 'content-type', 'cookie', 'user-agent', 'x-chatpop-
 
 export const dynamic = 'force-dynamic';
 
+/** `CLIENT_ADDRESS_SET` of src/server/client-address.ts (one symbol, by its global key). */
+const clientAddressSet = () => (globalThis as Record<symbol, unknown>)[Symbol.for('chatpop.web.client-address-set')] === true;
+
+/** The dev outbox answers only requests made on the API's own machine; relayed, it would answer everyone. */
+function isDevPath(pathname: string): boolean {
+  let decoded = pathname;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // undecodable: checked as it is
+  }
+  return /^\/api\/+dev(?:\/|$)/i.test(decoded);
+}
+
 async function forward(req: NextRequest): Promise<Response> {
   const url = new URL(req.url);
+  if (isDevPath(url.pathname)) {
+    return Response.json({ error: { code: 'NOT_FOUND', message: `There is nothing at ${req.method} ${url.pathname}.` } }, { status: 404 });
+  }
   const target = `${apiUrl()}${url.pathname}${url.search}`;
   const headers = new Headers();
   for (const name of FORWARDED) {
     const value = req.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  // Next sets x-forwarded-for from the socket unless a proxy in front already did.
-  const forwardedFor = req.headers.get('x-forwarded-for');
+  // Only once server.ts has set it from the socket (src/server/client-address.ts):
+  // under a bare `next start` the header is whatever the visitor wrote.
+  const forwardedFor = clientAddressSet() ? req.headers.get('x-forwarded-for') : null;
   if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   let upstream: Response;
