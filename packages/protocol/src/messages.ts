@@ -42,6 +42,8 @@ export const messageSchema = z.object({
     .nullable(),
   createdAt: z.string(),
   deletedAt: z.string().nullable(),
+  /** When the text was last edited. Not set yet: editing (Inbox) comes later. */
+  editedAt: z.string().nullable().optional(),
   reactions: z.array(reactionSchema).default([]),
   /** What a paid message (`tip`, `pin`) cost, in cents; absent on other messages. */
   amountCents: z.number().int().optional(),
