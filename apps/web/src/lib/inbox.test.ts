@@ -12,6 +12,7 @@ import {
   tickFor,
   unreadBadge,
   upsertConversation,
+  WatermarkQueue,
 } from './inbox';
 
 const ME = 'member-me';
@@ -196,5 +197,62 @@ describe('receipt ticks', () => {
     expect(readByLabel(['Ann', 'Bob'])).toBe('Read by Ann and Bob');
     expect(readByLabel(['Ann', 'Bob', 'Cy'])).toBe('Read by Ann, Bob and Cy');
     expect(readByLabel(['Ann', 'Bob', 'Cy', 'Di', 'Ed'])).toBe('Read by Ann, Bob and 3 others');
+  });
+});
+
+describe('watermarks sent by the client', () => {
+  /** A send the test answers by hand. */
+  function controlled() {
+    const sent: Array<{ roomId: string; seq: number; answer: (error?: { code: string }) => void }> = [];
+    const queue = new WatermarkQueue(
+      (roomId, seq) =>
+        new Promise<void>((resolve, reject) => {
+          sent.push({ roomId, seq, answer: (error) => (error ? reject(Object.assign(new Error(error.code), error)) : resolve()) });
+        }),
+    );
+    return { queue, sent };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+
+  it('sends one watermark for a burst of messages: the first, then the highest of the rest', async () => {
+    const { queue, sent } = controlled();
+    for (let seq = 1; seq <= 10; seq++) queue.push('room', seq);
+    expect(sent.map((s) => s.seq)).toEqual([1]);
+    sent[0]!.answer();
+    await settle();
+    expect(sent.map((s) => s.seq)).toEqual([1, 10]);
+    sent[1]!.answer();
+    await settle();
+    queue.push('room', 10);
+    queue.push('room', 4);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('keeps conversations apart', () => {
+    const { queue, sent } = controlled();
+    queue.push('a', 3);
+    queue.push('b', 5);
+    expect(sent.map((s) => `${s.roomId}:${s.seq}`)).toEqual(['a:3', 'b:5']);
+  });
+
+  it('sends nothing the server already has', () => {
+    const { queue, sent } = controlled();
+    queue.known('room', 7);
+    queue.push('room', 7);
+    queue.push('room', 2);
+    expect(sent).toHaveLength(0);
+    queue.push('room', 8);
+    expect(sent.map((s) => s.seq)).toEqual([8]);
+  });
+
+  it('tries a failed watermark again after a reconnect, but not one the server refused for good', async () => {
+    const { queue, sent } = controlled();
+    queue.push('lost', 4);
+    queue.push('gone', 2);
+    sent[0]!.answer({ code: 'TIMEOUT' });
+    sent[1]!.answer({ code: 'CONVERSATION_NOT_FOUND' });
+    await settle();
+    queue.retry();
+    expect(sent.map((s) => `${s.roomId}:${s.seq}`)).toEqual(['lost:4', 'gone:2', 'lost:4']);
   });
 });

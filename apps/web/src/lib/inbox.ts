@@ -193,3 +193,57 @@ export function readByLabel(names: readonly string[]): string {
   if (names.length === 3) return `Read by ${a}, ${b} and ${c}`;
   return `Read by ${a}, ${b} and ${names.length - 2} others`;
 }
+
+// ---- watermarks the client sends ----------------------------------------------
+
+/** Why a watermark was refused for good (no retry helps): the conversation or the seq is not there. */
+const FINAL_REFUSALS = new Set(['CONVERSATION_NOT_FOUND', 'SEQ_OUT_OF_RANGE', 'VALIDATION_FAILED', 'USERNAME_REQUIRED', 'FORBIDDEN']);
+
+/**
+ * Coalesces the watermarks of one kind (read, or delivered) per conversation:
+ * at most one in flight per conversation, and whatever arrived meanwhile goes
+ * as one watermark, the highest, once the first is answered (SPEC §4: one
+ * event for a batch, never one per message). A failure keeps the watermark for
+ * `retry()` (after a reconnect), except a refusal no retry can change.
+ */
+export class WatermarkQueue {
+  private readonly wanted = new Map<string, number>();
+  private readonly done = new Map<string, number>();
+  private readonly inFlight = new Set<string>();
+
+  constructor(private readonly send: (roomId: string, seq: number) => Promise<void>) {}
+
+  push(roomId: string, seq: number): void {
+    if (seq <= Math.max(this.done.get(roomId) ?? 0, this.wanted.get(roomId) ?? 0)) return;
+    this.wanted.set(roomId, seq);
+    void this.flush(roomId);
+  }
+
+  /** What the server says is already there (a fetched row): nothing at or below it needs sending. */
+  known(roomId: string, seq: number): void {
+    if (seq > (this.done.get(roomId) ?? 0)) this.done.set(roomId, seq);
+    if ((this.wanted.get(roomId) ?? 0) <= seq) this.wanted.delete(roomId);
+  }
+
+  retry(): void {
+    for (const roomId of this.wanted.keys()) void this.flush(roomId);
+  }
+
+  private async flush(roomId: string): Promise<void> {
+    const seq = this.wanted.get(roomId);
+    if (seq === undefined || this.inFlight.has(roomId)) return;
+    this.inFlight.add(roomId);
+    let again = false;
+    try {
+      await this.send(roomId, seq);
+      this.known(roomId, seq);
+      again = this.wanted.has(roomId);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code === 'string' && FINAL_REFUSALS.has(code) && this.wanted.get(roomId) === seq) this.wanted.delete(roomId);
+    } finally {
+      this.inFlight.delete(roomId);
+    }
+    if (again) void this.flush(roomId);
+  }
+}
