@@ -23,6 +23,17 @@ export interface MemberSync {
   changed(member: MemberRow): Promise<void>;
 }
 
+/**
+ * The Inbox's per-user list events (modules/conversations/notifier.ts):
+ * conversations whose summary changed for these users, sent as
+ * `conversation:new`/`conversation:updated`, and (unless `totals` is false)
+ * their unread totals as `inbox:unread`.
+ */
+export interface InboxEvents {
+  changed(userIds: string[], roomId: string, opts?: { created?: boolean; totals?: boolean }): void;
+  close(): void;
+}
+
 /** Everything a domain function may use, built once in app.ts. */
 export interface AppContext {
   config: Config;
@@ -46,6 +57,7 @@ export interface AppContext {
   broadcast: Broadcaster;
   /** Set once Socket.IO is attached. */
   memberSync: MemberSync;
+  inboxEvents: InboxEvents;
   /** Writes the server must finish before it stops. */
   inflight: Set<Promise<unknown>>;
 }

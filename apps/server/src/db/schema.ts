@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { ChatSettings } from '@chatpop/protocol';
+import type { ChatSettings, GroupPermissions } from '@chatpop/protocol';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -39,7 +39,13 @@ export const users = pgTable(
     emailConfirmedAt: ts('email_confirmed_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_email_key').on(t.email), uniqueIndex('users_username_lower_key').on(t.usernameLower)],
+  (t) => [
+    uniqueIndex('users_email_key').on(t.email),
+    uniqueIndex('users_username_lower_key').on(t.usernameLower),
+    // People search (Inbox) matches prefixes of the username and the display name.
+    index('users_username_prefix_idx').on(t.usernameLower.op('text_pattern_ops')),
+    index('users_display_name_prefix_idx').using('btree', sql`lower(${t.displayName}) text_pattern_ops`),
+  ],
 );
 
 /** One row per signed-in device: a refresh-token family, rotated on every use. */
@@ -142,6 +148,12 @@ export const settings = pgTable('settings', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
+/**
+ * A room's JSONB settings: a pop chat's (SPEC §2.1); a conversation keeps the
+ * same defaults (its theme) and, for a group, who may do what.
+ */
+export type RoomSettings = ChatSettings & { permissions?: GroupPermissions };
+
 export const rooms = pgTable(
   'rooms',
   {
@@ -152,14 +164,21 @@ export const rooms = pgTable(
     description: text('description').notNull().default(''),
     isPrivate: boolean('is_private').notNull().default(false),
     accessCode: text('access_code'),
-    settings: jsonb('settings').$type<ChatSettings>().notNull(),
+    settings: jsonb('settings').$type<RoomSettings>().notNull(),
     hostUserId: uuid('host_user_id').references(() => users.id),
     parentRoomId: uuid('parent_room_id'),
     lastSeq: integer('last_seq').notNull().default(0),
+    /** When the newest message was written (set by the send statement with last_seq): the Inbox list's order. */
+    lastMessageAt: ts('last_message_at'),
+    /** A direct conversation's pair, `<smaller user id>:<larger user id>`: unique, so there is one per pair. */
+    directKey: text('direct_key'),
+    /** Storage key of a group's avatar; null when none. */
+    avatarKey: text('avatar_key'),
     createdAt: ts('created_at').notNull().defaultNow(),
     endedAt: ts('ended_at'),
   },
   (t) => [
+    uniqueIndex('rooms_direct_key').on(t.directKey).where(sql`${t.kind} = 'direct'`),
     uniqueIndex('rooms_code_key').on(t.code),
     index('rooms_host_idx').on(t.hostUserId),
     // One Back Room per pop chat.
@@ -191,6 +210,15 @@ export const members = pgTable(
     joinedAt: ts('joined_at').notNull().defaultNow(),
     /** Left the room for good: a Back Room seat that was refunded (its connections are dropped). */
     removedAt: ts('removed_at'),
+    /**
+     * A conversation member's own list state (Inbox). Not `muted_until`,
+     * which is a moderator's time-out in a pop chat.
+     */
+    notificationsMutedUntil: ts('notifications_muted_until'),
+    archivedAt: ts('archived_at'),
+    pinnedAt: ts('pinned_at'),
+    /** "Mark as unread": shown as unread until the next read. */
+    markedUnreadAt: ts('marked_unread_at'),
   },
   (t) => [
     // Dual sessions (SPEC §2.2): a signed-in participation and an anonymous one are separate identities.
@@ -245,6 +273,8 @@ export const messages = pgTable(
   },
   (t) => [
     index('messages_reply_idx').on(t.replyToId),
+    // What one participation sent (the Inbox dashboard's count), without reading the room's history.
+    index('messages_member_idx').on(t.memberId),
     uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),
     // A resend with the same client id is harmless: the insert conflicts and the first copy is returned.
     uniqueIndex('messages_room_client_key').on(t.roomId, t.clientId),

@@ -5,8 +5,11 @@ import type {
   PinsUpdatedPayload,
   ChatView,
   ClientToServerEvents,
+  ConversationSummary,
+  InboxUnreadPayload,
   Member,
   PresencePayload,
+  ReceiptPayload,
   Report,
   ServerToClientEvents,
   TypingPayload,
@@ -22,6 +25,8 @@ export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record
 export const roomChannel = (roomId: string) => `room:${roomId}`;
 /** Every connection of one participation (its own notices, its hidden messages). */
 export const memberChannel = (memberId: string) => `member:${memberId}`;
+/** Every connection of one signed-in account, whatever it has joined (Inbox list events). */
+export const userChannel = (userId: string) => `user:${userId}`;
 /** The host's and moderators' connections in a room (reports, moderator views of members). */
 export const modsChannel = (roomId: string) => `mods:${roomId}`;
 
@@ -50,6 +55,13 @@ export interface Broadcaster {
   backroom(payload: BackroomUpdatedPayload): void;
   /** To the payer's own connections in the chat. */
   payment(memberId: string, payload: PaymentUpdatedPayload): void;
+  /** A conversation member's watermarks, to the room's connections except these users' (privacy). */
+  receipt(roomId: string, payload: ReceiptPayload, exceptUserIds: string[]): void;
+  /** The same to these users' connections only. */
+  receiptTo(userIds: string[], payload: ReceiptPayload): void;
+  /** To every connection of one account: a row of its conversation list. */
+  conversation(userId: string, event: 'conversation:new' | 'conversation:updated', summary: ConversationSummary): void;
+  inboxUnread(userId: string, payload: InboxUnreadPayload): void;
 }
 
 export const noBroadcast: Broadcaster = {
@@ -65,6 +77,10 @@ export const noBroadcast: Broadcaster = {
   pins() {},
   backroom() {},
   payment() {},
+  receipt() {},
+  receiptTo() {},
+  conversation() {},
+  inboxUnread() {},
 };
 
 export function socketBroadcaster(io: IoServer): Broadcaster {
@@ -125,6 +141,18 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     },
     payment(memberId, payload) {
       io.to(memberChannel(memberId)).emit('payment:updated', payload);
+    },
+    receipt(roomId, payload, exceptUserIds) {
+      io.to(roomChannel(roomId)).except(exceptUserIds.map(userChannel)).emit('receipt', payload);
+    },
+    receiptTo(userIds, payload) {
+      if (userIds.length > 0) io.to(userIds.map(userChannel)).emit('receipt', payload);
+    },
+    conversation(userId, event, summary) {
+      io.to(userChannel(userId)).emit(event, { conversation: summary });
+    },
+    inboxUnread(userId, payload) {
+      io.to(userChannel(userId)).emit('inbox:unread', payload);
     },
   };
 }

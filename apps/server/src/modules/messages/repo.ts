@@ -54,7 +54,7 @@ export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: 
     with existing as (
       select * from messages where room_id = ${m.roomId}::uuid and client_id = ${m.clientId}::text
     ), next as (
-      update rooms set last_seq = last_seq + 1
+      update rooms set last_seq = last_seq + 1, last_message_at = now()
       where id = ${m.roomId}::uuid and not exists (select 1 from existing)
       returning last_seq
     ), inserted as (
