@@ -111,11 +111,19 @@ export class AccountConnection {
     if (!this.socket.connected) return Promise.reject(new ReceiptError('OFFLINE', 'Not connected.'));
     return new Promise((resolve, reject) => {
       this.socket.timeout(ACK_TIMEOUT_MS).emit(`receipt:${kind}`, body, (err, res) => {
-        if (err) reject(new ReceiptError('TIMEOUT', 'No answer from the server.'));
-        else if (!res.ok) reject(new ReceiptError(res.error.code, res.error.message));
-        else resolve(res);
+        if (err) return reject(new ReceiptError('TIMEOUT', 'No answer from the server.'));
+        if (res.ok) return resolve(res);
+        // The handshake went without a live session: shake hands again once it is fresh.
+        if (res.error.code === 'UNAUTHENTICATED') this.reconnect();
+        reject(new ReceiptError(res.error.code, res.error.message));
       });
     });
+  }
+
+  private reconnect(): void {
+    if (!this.socket.connected) return;
+    this.socket.disconnect();
+    void this.open();
   }
 
   private onNetwork = (): void => {

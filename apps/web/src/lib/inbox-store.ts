@@ -1,5 +1,6 @@
 import {
   conversationListSchema,
+  conversationSummaryResponseSchema,
   inboxSummarySchema,
   type ConversationEventPayload,
   type ConversationSummary,
@@ -59,10 +60,7 @@ export class InboxStore {
 
   constructor(private readonly connection: AccountConnection) {
     this.snapshot = this.build();
-    this.read = new WatermarkQueue(async (roomId, seq) => {
-      if (connection.connected) await connection.receipt('read', { roomId, seq });
-      else await api.post(`/api/conversations/${encodeURIComponent(roomId)}/read`, { seq });
-    });
+    this.read = new WatermarkQueue((roomId, seq) => this.sendRead(roomId, seq));
     this.delivered = new WatermarkQueue(async (roomId, seq) => {
       await connection.receipt('delivered', { roomId, seq });
     });
@@ -232,6 +230,17 @@ export class InboxStore {
 
   // ---- watermarks ----------------------------------------------------------------
 
+  private async sendRead(roomId: string, seq: number): Promise<void> {
+    if (this.connection.connected) await this.connection.receipt('read', { roomId, seq });
+    else await api.post(`/api/conversations/${encodeURIComponent(roomId)}/read`, { seq });
+  }
+
+  /** "Mark as unread" (`POST …/unread`): the row shows it at once. */
+  async markUnread(roomId: string): Promise<void> {
+    const { conversation } = await api.post(`/api/conversations/${encodeURIComponent(roomId)}/unread`, {}, { schema: conversationSummaryResponseSchema });
+    this.upsert(conversation);
+  }
+
   /** This device has the rows' newest messages (their previews are on screen): ✓✓ for their senders. */
   private acknowledge(rows: readonly ConversationSummary[]): void {
     for (const row of rows) {
@@ -244,6 +253,8 @@ export class InboxStore {
   /** The open conversation was seen up to `seq`: one watermark, and the row shows read at once. */
   markRead(roomId: string, seq: number): void {
     const row = this.conversations.find((c) => c.id === roomId);
+    // Marked unread by hand with nothing new: the watermark stays, but the mark must go.
+    if (row?.markedUnread && seq <= row.readSeq) void this.sendRead(roomId, seq).catch(() => undefined);
     if (row && (row.readSeq < seq || row.markedUnread)) {
       const caughtUp = seq >= row.lastSeq;
       this.conversations = this.conversations.map((c) =>

@@ -43,9 +43,11 @@ export function MessageActions({
   onClose: () => void;
   onReply: (message: Message) => void;
   onReact: (message: Message, emoji: string, on: boolean) => void;
-  onReport: (message: Message) => void;
-  onDelete: (message: Message) => Promise<void>;
-  onModerate: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
+  /** Without it (an Inbox conversation), no Report action. */
+  onReport?: (message: Message) => void;
+  /** Without it, no Delete action. */
+  onDelete?: (message: Message) => Promise<void>;
+  onModerate?: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
   /** "$12" when I may pay to pin my own messages (paid pins on, not the host). */
   pinQuoteLabel?: string | null;
   onPin?: (message: Message) => void;
@@ -59,7 +61,7 @@ export function MessageActions({
   const own = Boolean(message && self && message.memberId === self.id);
   const author = message?.memberId ?? null;
   // Nobody moderates the host (their messages are the host's type); the server has the last word on the rest.
-  const canActOnAuthor = canModerate && author !== null && !own && message?.type !== 'host';
+  const canActOnAuthor = canModerate && onModerate !== undefined && author !== null && !own && message?.type !== 'host';
   const action =
     'flex w-full items-center gap-3 rounded-xl bg-muted px-4 py-3 text-left font-medium text-foreground outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring [&_svg]:size-5';
 
@@ -131,12 +133,12 @@ export function MessageActions({
               <PinOffIcon aria-hidden /> Unpin
             </button>
           )}
-          {self && message && !own && message.type !== 'system' && (
+          {self && message && onReport && !own && message.type !== 'system' && (
             <button type="button" className={action} onClick={() => (onReport(message), close())} data-testid="action-report">
               <FlagIcon aria-hidden /> Report
             </button>
           )}
-          {message && (own || canModerate) && (
+          {message && onDelete && (own || canModerate) && (
             <button
               type="button"
               className={cn(action, 'text-destructive')}
