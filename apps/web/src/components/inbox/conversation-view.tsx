@@ -283,7 +283,7 @@ export function ConversationView({
       </div>
 
       {panelOpen && info && (
-        <aside aria-label="Conversation details" className={cn('flex w-80 shrink-0 flex-col overflow-y-auto border-l', theme.composer)} data-testid="conversation-info-panel">
+        <aside aria-label="Conversation details" className={cn('flex w-80 shrink-0 flex-col overflow-y-auto border-l', theme.composer, 'border-t-0')} data-testid="conversation-info-panel">
           <div className="flex items-center justify-between px-4 pt-4">
             <h2 className="text-base font-semibold">Details</h2>
             <Button variant="ghost" size="sm" onClick={() => setInfoChoice(false)} data-testid="conversation-info-close">

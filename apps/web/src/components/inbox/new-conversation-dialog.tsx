@@ -141,8 +141,8 @@ export function NewConversationDialog({ open, onOpenChange, store }: { open: boo
         <div className="grid grid-cols-2 gap-1 rounded-2xl bg-muted p-1" role="group" aria-label="Kind of conversation">
           {(
             [
-              { value: 'direct', label: 'Direct message', icon: MessageCircleIcon },
-              { value: 'group', label: 'New group', icon: UsersIcon },
+              { value: 'direct', label: 'Direct', icon: MessageCircleIcon },
+              { value: 'group', label: 'Group', icon: UsersIcon },
             ] as const
           ).map((m) => (
             <button
