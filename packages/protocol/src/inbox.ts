@@ -232,6 +232,43 @@ export const createGroupBodySchema = z
   .strict();
 export type CreateGroupBody = z.input<typeof createGroupBodySchema>;
 
+/**
+ * `PATCH /api/conversations/:id` (groups): the name and description, by
+ * those the group's `editInfo` allows; `permissions` (only the fields given
+ * change) by admins alone. System messages record each change.
+ */
+export const updateGroupBodySchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Give the group a name.')
+      .max(GROUP_NAME_MAX_CHARS, `A group name can have at most ${GROUP_NAME_MAX_CHARS} characters.`)
+      .optional(),
+    description: z
+      .string()
+      .trim()
+      .max(GROUP_DESCRIPTION_MAX_CHARS, `A description can have at most ${GROUP_DESCRIPTION_MAX_CHARS} characters.`)
+      .optional(),
+    permissions: groupPermissionsSchema.partial().strict().optional(),
+  })
+  .strict();
+export type UpdateGroupBody = z.input<typeof updateGroupBodySchema>;
+
+/** `POST /api/conversations/:id/members`: people to add to a group, by the group's `addMembers` rule. */
+export const addMembersBodySchema = z
+  .object({
+    memberIds: z.array(userId).max(GROUP_MAX_MEMBERS).default([]),
+    usernames: z.array(z.string().trim().min(1).max(100)).max(GROUP_MAX_MEMBERS).default([]),
+  })
+  .strict()
+  .refine((b) => b.memberIds.length + b.usernames.length > 0, 'Name at least one person to add.');
+export type AddMembersBody = z.input<typeof addMembersBodySchema>;
+
+/** `POST /api/conversations/:id/members/:userId/role`: promote to admin or demote to member (admins only). */
+export const memberRoleBodySchema = z.object({ role: z.enum(CONVERSATION_ROLES) }).strict();
+export type MemberRoleBody = z.infer<typeof memberRoleBodySchema>;
+
 /** `POST /api/conversations` replies: the conversation, and whether this request made it. */
 export const conversationCreatedSchema = z.object({
   conversation: conversationDetailSchema,
@@ -313,6 +350,16 @@ export interface ReceiptPayload {
  */
 export interface ConversationEventPayload {
   conversation: ConversationSummary;
+}
+
+/**
+ * `conversation:removed` (server → every connection of the user): you are no
+ * longer in this conversation (you left, or an admin removed you); drop it
+ * from the list. Its room events stop.
+ */
+export interface ConversationRemovedPayload {
+  conversationId: string;
+  reason: 'left' | 'removed';
 }
 
 /** `inbox:unread` (server → every connection of the user): the totals of `GET /api/inbox/summary`. */

@@ -19,7 +19,14 @@ import type {
   roomModerateSchema,
 } from './moderation';
 import type { BackroomUpdatedPayload, PaymentUpdatedPayload, PinsUpdatedPayload } from './payments';
-import type { ConversationEventPayload, InboxUnreadPayload, ReceiptAck, ReceiptPayload, receiptBodySchema } from './inbox';
+import type {
+  ConversationEventPayload,
+  ConversationRemovedPayload,
+  InboxUnreadPayload,
+  ReceiptAck,
+  ReceiptPayload,
+  receiptBodySchema,
+} from './inbox';
 
 /** Connections count as online while they heartbeat; an idle one expires. */
 export const PRESENCE_HEARTBEAT_MS = 25_000;
@@ -136,6 +143,8 @@ export interface ServerToClientEvents {
   'conversation:new': (payload: ConversationEventPayload) => void;
   /** Inbox, to the user's own connections: a conversation's summary changed. */
   'conversation:updated': (payload: ConversationEventPayload) => void;
+  /** Inbox, to the user's own connections: they left, or were removed from, a conversation. */
+  'conversation:removed': (payload: ConversationRemovedPayload) => void;
   /** Inbox, to the user's own connections: unread totals changed. */
   'inbox:unread': (payload: InboxUnreadPayload) => void;
 }

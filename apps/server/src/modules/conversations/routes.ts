@@ -1,18 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  addMembersBodySchema,
   conversationListQuerySchema,
   createDirectBodySchema,
   createGroupBodySchema,
   historyQuerySchema,
   markReadBodySchema,
+  memberRoleBodySchema,
+  updateGroupBodySchema,
   userSearchQuerySchema,
 } from '@chatpop/protocol';
 import { z } from 'zod';
 import { parse } from '../../http';
 import { requireUser } from '../auth/actor';
+import * as groups from './groups';
 import * as conversations from './service';
 
 const idParams = z.object({ id: z.string().max(64) });
+const memberParams = z.object({ id: z.string().max(64), userId: z.string().uuid('That person is not in this group.') });
 
 /** The Inbox over HTTP (docs/api.md): thin handlers over ./service, every one signed in. */
 export async function conversationRoutes(app: FastifyInstance) {
@@ -55,6 +60,37 @@ export async function conversationRoutes(app: FastifyInstance) {
   app.post('/api/conversations/:id/unread', async (req) => {
     const { user } = await requireUser(ctx, req);
     return { conversation: await conversations.markUnread(ctx, user, parse(idParams, req.params).id) };
+  });
+
+  app.patch('/api/conversations/:id', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    const { id } = parse(idParams, req.params);
+    return { conversation: await groups.updateGroup(ctx, user, id, parse(updateGroupBodySchema, req.body)) };
+  });
+
+  app.post('/api/conversations/:id/members', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    const { id } = parse(idParams, req.params);
+    return { conversation: await groups.addMembers(ctx, user, id, parse(addMembersBodySchema, req.body)) };
+  });
+
+  app.delete('/api/conversations/:id/members/:userId', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    const { id, userId } = parse(memberParams, req.params);
+    return { conversation: await groups.removeMember(ctx, user, id, userId) };
+  });
+
+  app.post('/api/conversations/:id/members/:userId/role', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    const { id, userId } = parse(memberParams, req.params);
+    const { role } = parse(memberRoleBodySchema, req.body);
+    return { conversation: await groups.setRole(ctx, user, id, userId, role) };
+  });
+
+  app.post('/api/conversations/:id/leave', async (req, reply) => {
+    const { user } = await requireUser(ctx, req);
+    await groups.leaveGroup(ctx, user, parse(idParams, req.params).id);
+    return reply.code(204).send();
   });
 
   app.get('/api/inbox/summary', async (req) => {
