@@ -70,6 +70,8 @@ export const ERROR_CODES = [
   'SEQ_OUT_OF_RANGE',
   'NOT_A_GROUP',
   'LAST_ADMIN',
+  'NOT_YOUR_MESSAGE',
+  'EDIT_WINDOW_PASSED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { THEMES } from './chats';
+import { messageSchema } from './messages';
 
 /**
  * The Inbox (SPEC §4): direct and group conversations between account
@@ -304,6 +305,35 @@ export const inboxSummarySchema = z.object({
   mentions: z.number().int(),
 });
 export type InboxSummary = z.infer<typeof inboxSummarySchema>;
+
+// ---- edits ------------------------------------------------------------------
+
+/**
+ * Editing your own message in a conversation, within the edit window (the
+ * runtime setting `messageEditWindowSeconds`, 15 minutes by default, by the
+ * server clock). Every earlier version is kept; members see them all.
+ * `PATCH /api/conversations/:id/messages/:messageId {content}` or the socket's
+ * `message:edit {roomId, messageId, content}`; both answer `{message}` and the
+ * room gets `message:updated` with `editedAt` set.
+ */
+export const editMessageBodySchema = z.object({ content: z.string() }).strict();
+export const messageEditSchema = z
+  .object({
+    roomId: z.string().uuid('Unknown conversation.'),
+    messageId: z.string().uuid('Unknown message.'),
+    content: z.string(),
+  })
+  .strict();
+
+/** One earlier text of an edited message: written at `from`, replaced at `until`. */
+export const messageVersionSchema = z.object({ content: z.string(), from: z.string(), until: z.string() });
+
+/** `GET /api/conversations/:id/messages/:messageId/edits`: the message now, and every earlier version, oldest first. */
+export const messageEditsSchema = z.object({
+  message: messageSchema,
+  versions: z.array(messageVersionSchema),
+});
+export type MessageEdits = z.infer<typeof messageEditsSchema>;
 
 // ---- socket payloads --------------------------------------------------------
 

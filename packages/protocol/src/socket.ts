@@ -25,6 +25,7 @@ import type {
   InboxUnreadPayload,
   ReceiptAck,
   ReceiptPayload,
+  messageEditSchema,
   receiptBodySchema,
 } from './inbox';
 
@@ -109,6 +110,8 @@ export interface ClientToServerEvents {
   'message:report': (payload: z.input<typeof messageReportSchema>, ack: (res: Ack<{ report: Report }>) => void) => void;
   'member:moderate': (payload: z.input<typeof memberModerateSchema>, ack: (res: Ack<{ member: Member }>) => void) => void;
   'room:moderate': (payload: z.input<typeof roomModerateSchema>, ack: (res: Ack<object>) => void) => void;
+  /** Inbox: edit your own message within the edit window; the room gets `message:updated`. */
+  'message:edit': (payload: z.input<typeof messageEditSchema>, ack: (res: Ack<{ message: Message }>) => void) => void;
   /** Inbox: you have read everything up to seq in a conversation (one watermark, not one event per message). */
   'receipt:read': (payload: z.input<typeof receiptBodySchema>, ack: (res: Ack<ReceiptAck>) => void) => void;
   /** Inbox: this device has received everything up to seq in a conversation. */

@@ -4,6 +4,7 @@ import {
   conversationListQuerySchema,
   createDirectBodySchema,
   createGroupBodySchema,
+  editMessageBodySchema,
   historyQuerySchema,
   markReadBodySchema,
   memberRoleBodySchema,
@@ -13,10 +14,13 @@ import {
 import { z } from 'zod';
 import { parse } from '../../http';
 import { requireUser } from '../auth/actor';
+import { publicMessage } from '../messages/visibility';
+import * as edits from './edits';
 import * as groups from './groups';
 import * as conversations from './service';
 
 const idParams = z.object({ id: z.string().max(64) });
+const messageParams = z.object({ id: z.string().max(64), messageId: z.string().uuid('There is no such message in this conversation.') });
 const memberParams = z.object({ id: z.string().max(64), userId: z.string().uuid('That person is not in this group.') });
 
 /** The Inbox over HTTP (docs/api.md): thin handlers over ./service, every one signed in. */
@@ -48,6 +52,19 @@ export async function conversationRoutes(app: FastifyInstance) {
     const { user } = await requireUser(ctx, req);
     const { id } = parse(idParams, req.params);
     return conversations.conversationHistory(ctx, user, id, parse(historyQuerySchema, req.query));
+  });
+
+  app.patch('/api/conversations/:id/messages/:messageId', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    const { id, messageId } = parse(messageParams, req.params);
+    const { content } = parse(editMessageBodySchema, req.body);
+    return { message: publicMessage(await edits.editMessageAs(ctx, user, id, messageId, content)) };
+  });
+
+  app.get('/api/conversations/:id/messages/:messageId/edits', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    const { id, messageId } = parse(messageParams, req.params);
+    return edits.messageEdits(ctx, user, id, messageId);
   });
 
   app.post('/api/conversations/:id/read', async (req) => {
