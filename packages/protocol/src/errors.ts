@@ -68,6 +68,10 @@ export const ERROR_CODES = [
   'GROUP_TOO_SMALL',
   'GROUP_TOO_LARGE',
   'SEQ_OUT_OF_RANGE',
+  'NOT_A_GROUP',
+  'LAST_ADMIN',
+  'NOT_YOUR_MESSAGE',
+  'EDIT_WINDOW_PASSED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

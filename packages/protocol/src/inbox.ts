@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { THEMES } from './chats';
+import { messageSchema } from './messages';
 
 /**
  * The Inbox (SPEC §4): direct and group conversations between account
@@ -232,6 +233,43 @@ export const createGroupBodySchema = z
   .strict();
 export type CreateGroupBody = z.input<typeof createGroupBodySchema>;
 
+/**
+ * `PATCH /api/conversations/:id` (groups): the name and description, by
+ * those the group's `editInfo` allows; `permissions` (only the fields given
+ * change) by admins alone. System messages record each change.
+ */
+export const updateGroupBodySchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Give the group a name.')
+      .max(GROUP_NAME_MAX_CHARS, `A group name can have at most ${GROUP_NAME_MAX_CHARS} characters.`)
+      .optional(),
+    description: z
+      .string()
+      .trim()
+      .max(GROUP_DESCRIPTION_MAX_CHARS, `A description can have at most ${GROUP_DESCRIPTION_MAX_CHARS} characters.`)
+      .optional(),
+    permissions: groupPermissionsSchema.partial().strict().optional(),
+  })
+  .strict();
+export type UpdateGroupBody = z.input<typeof updateGroupBodySchema>;
+
+/** `POST /api/conversations/:id/members`: people to add to a group, by the group's `addMembers` rule. */
+export const addMembersBodySchema = z
+  .object({
+    memberIds: z.array(userId).max(GROUP_MAX_MEMBERS).default([]),
+    usernames: z.array(z.string().trim().min(1).max(100)).max(GROUP_MAX_MEMBERS).default([]),
+  })
+  .strict()
+  .refine((b) => b.memberIds.length + b.usernames.length > 0, 'Name at least one person to add.');
+export type AddMembersBody = z.input<typeof addMembersBodySchema>;
+
+/** `POST /api/conversations/:id/members/:userId/role`: promote to admin or demote to member (admins only). */
+export const memberRoleBodySchema = z.object({ role: z.enum(CONVERSATION_ROLES) }).strict();
+export type MemberRoleBody = z.infer<typeof memberRoleBodySchema>;
+
 /** `POST /api/conversations` replies: the conversation, and whether this request made it. */
 export const conversationCreatedSchema = z.object({
   conversation: conversationDetailSchema,
@@ -267,6 +305,35 @@ export const inboxSummarySchema = z.object({
   mentions: z.number().int(),
 });
 export type InboxSummary = z.infer<typeof inboxSummarySchema>;
+
+// ---- edits ------------------------------------------------------------------
+
+/**
+ * Editing your own message in a conversation, within the edit window (the
+ * runtime setting `messageEditWindowSeconds`, 15 minutes by default, by the
+ * server clock). Every earlier version is kept; members see them all.
+ * `PATCH /api/conversations/:id/messages/:messageId {content}` or the socket's
+ * `message:edit {roomId, messageId, content}`; both answer `{message}` and the
+ * room gets `message:updated` with `editedAt` set.
+ */
+export const editMessageBodySchema = z.object({ content: z.string() }).strict();
+export const messageEditSchema = z
+  .object({
+    roomId: z.string().uuid('Unknown conversation.'),
+    messageId: z.string().uuid('Unknown message.'),
+    content: z.string(),
+  })
+  .strict();
+
+/** One earlier text of an edited message: written at `from`, replaced at `until`. */
+export const messageVersionSchema = z.object({ content: z.string(), from: z.string(), until: z.string() });
+
+/** `GET /api/conversations/:id/messages/:messageId/edits`: the message now, and every earlier version, oldest first. */
+export const messageEditsSchema = z.object({
+  message: messageSchema,
+  versions: z.array(messageVersionSchema),
+});
+export type MessageEdits = z.infer<typeof messageEditsSchema>;
 
 // ---- socket payloads --------------------------------------------------------
 
@@ -313,6 +380,16 @@ export interface ReceiptPayload {
  */
 export interface ConversationEventPayload {
   conversation: ConversationSummary;
+}
+
+/**
+ * `conversation:removed` (server → every connection of the user): you are no
+ * longer in this conversation (you left, or an admin removed you); drop it
+ * from the list. Its room events stop.
+ */
+export interface ConversationRemovedPayload {
+  conversationId: string;
+  reason: 'left' | 'removed';
 }
 
 /** `inbox:unread` (server → every connection of the user): the totals of `GET /api/inbox/summary`. */

@@ -42,7 +42,7 @@ export const messageSchema = z.object({
     .nullable(),
   createdAt: z.string(),
   deletedAt: z.string().nullable(),
-  /** When the text was last edited. Not set yet: editing (Inbox) comes later. */
+  /** When the text was last edited (Inbox messages); absent on a message never edited. */
   editedAt: z.string().nullable().optional(),
   reactions: z.array(reactionSchema).default([]),
   /** What a paid message (`tip`, `pin`) cost, in cents; absent on other messages. */

@@ -19,7 +19,15 @@ import type {
   roomModerateSchema,
 } from './moderation';
 import type { BackroomUpdatedPayload, PaymentUpdatedPayload, PinsUpdatedPayload } from './payments';
-import type { ConversationEventPayload, InboxUnreadPayload, ReceiptAck, ReceiptPayload, receiptBodySchema } from './inbox';
+import type {
+  ConversationEventPayload,
+  ConversationRemovedPayload,
+  InboxUnreadPayload,
+  ReceiptAck,
+  ReceiptPayload,
+  messageEditSchema,
+  receiptBodySchema,
+} from './inbox';
 
 /** Connections count as online while they heartbeat; an idle one expires. */
 export const PRESENCE_HEARTBEAT_MS = 25_000;
@@ -102,6 +110,8 @@ export interface ClientToServerEvents {
   'message:report': (payload: z.input<typeof messageReportSchema>, ack: (res: Ack<{ report: Report }>) => void) => void;
   'member:moderate': (payload: z.input<typeof memberModerateSchema>, ack: (res: Ack<{ member: Member }>) => void) => void;
   'room:moderate': (payload: z.input<typeof roomModerateSchema>, ack: (res: Ack<object>) => void) => void;
+  /** Inbox: edit your own message within the edit window; the room gets `message:updated`. */
+  'message:edit': (payload: z.input<typeof messageEditSchema>, ack: (res: Ack<{ message: Message }>) => void) => void;
   /** Inbox: you have read everything up to seq in a conversation (one watermark, not one event per message). */
   'receipt:read': (payload: z.input<typeof receiptBodySchema>, ack: (res: Ack<ReceiptAck>) => void) => void;
   /** Inbox: this device has received everything up to seq in a conversation. */
@@ -136,6 +146,8 @@ export interface ServerToClientEvents {
   'conversation:new': (payload: ConversationEventPayload) => void;
   /** Inbox, to the user's own connections: a conversation's summary changed. */
   'conversation:updated': (payload: ConversationEventPayload) => void;
+  /** Inbox, to the user's own connections: they left, or were removed from, a conversation. */
+  'conversation:removed': (payload: ConversationRemovedPayload) => void;
   /** Inbox, to the user's own connections: unread totals changed. */
   'inbox:unread': (payload: InboxUnreadPayload) => void;
 }

@@ -282,6 +282,23 @@ export const messages = pgTable(
   ],
 );
 
+/**
+ * Every earlier version of an edited message (SPEC §4: the edit history is
+ * kept and viewable): the text it had before the edit made at `edited_at`.
+ */
+export const messageEdits = pgTable(
+  'message_edits',
+  {
+    id: uuid('id').primaryKey(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    content: text('content').notNull(),
+    editedAt: ts('edited_at').notNull().defaultNow(),
+  },
+  (t) => [index('message_edits_message_idx').on(t.messageId, t.editedAt)],
+);
+
 /** One emoji by one participant on one message. */
 export const reactions = pgTable(
   'reactions',
@@ -504,6 +521,7 @@ export type SessionRow = typeof sessions.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+export type MessageEditRow = typeof messageEdits.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type UsernameRow = typeof usernames.$inferSelect;

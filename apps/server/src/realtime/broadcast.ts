@@ -5,6 +5,7 @@ import type {
   PinsUpdatedPayload,
   ChatView,
   ClientToServerEvents,
+  ConversationRemovedPayload,
   ConversationSummary,
   InboxUnreadPayload,
   Member,
@@ -62,6 +63,8 @@ export interface Broadcaster {
   /** To every connection of one account: a row of its conversation list. */
   conversation(userId: string, event: 'conversation:new' | 'conversation:updated', summary: ConversationSummary): void;
   inboxUnread(userId: string, payload: InboxUnreadPayload): void;
+  /** To every connection of one account: it is no longer in this conversation. */
+  conversationRemoved(userId: string, payload: ConversationRemovedPayload): void;
 }
 
 export const noBroadcast: Broadcaster = {
@@ -81,6 +84,7 @@ export const noBroadcast: Broadcaster = {
   receiptTo() {},
   conversation() {},
   inboxUnread() {},
+  conversationRemoved() {},
 };
 
 export function socketBroadcaster(io: IoServer): Broadcaster {
@@ -153,6 +157,9 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     },
     inboxUnread(userId, payload) {
       io.to(userChannel(userId)).emit('inbox:unread', payload);
+    },
+    conversationRemoved(userId, payload) {
+      io.to(userChannel(userId)).emit('conversation:removed', payload);
     },
   };
 }

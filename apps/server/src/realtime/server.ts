@@ -7,6 +7,7 @@ import {
   REPLAY_MAX_MESSAGES,
   handshakeAuthSchema,
   memberModerateSchema,
+  messageEditSchema,
   receiptBodySchema,
   messageDeleteSchema,
   messageReportSchema,
@@ -30,6 +31,7 @@ import { COOKIE_ACCESS } from '../http';
 import { actorFromAccessToken } from '../modules/auth/actor';
 import { findMember } from '../modules/chats/repo';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
+import { editMessage } from '../modules/conversations/edits';
 import { markSeen, sendInConversation } from '../modules/conversations/service';
 import { replay, sendMessage } from '../modules/messages/service';
 import { publicMessage } from '../modules/messages/visibility';
@@ -142,6 +144,7 @@ export function attachRealtime(
     socket.on('message:report', (payload, ack) => respond(ctx, ack, () => handlers.report(payload)));
     socket.on('member:moderate', (payload, ack) => respond(ctx, ack, () => handlers.moderateMember(payload)));
     socket.on('room:moderate', (payload, ack) => respond(ctx, ack, () => handlers.moderateRoom(payload)));
+    socket.on('message:edit', (payload, ack) => respond(ctx, ack, () => handlers.edit(payload)));
     socket.on('receipt:read', (payload, ack) => respond(ctx, ack, () => handlers.receipt(payload, true)));
     socket.on('receipt:delivered', (payload, ack) => respond(ctx, ack, () => handlers.receipt(payload, false)));
     socket.on('disconnect', () => handlers.disconnected());
@@ -320,6 +323,14 @@ class RoomHandlers {
     const { roomId, settings } = parseEvent(roomModerateSchema, payload);
     await moderation.updateSettings(this.ctx, await this.actor(roomId), { settings });
     return {};
+  }
+
+  async edit(payload: unknown) {
+    const { roomId, messageId, content } = parseEvent(messageEditSchema, payload);
+    const member = this.joined(roomId);
+    const room = await this.ctx.rooms.byRoomId(roomId);
+    if (!room) throw notMember();
+    return { message: publicMessage(await editMessage(this.ctx, room, member, messageId, content)) };
   }
 
   /** An Inbox watermark: for any conversation of the account, joined on this connection or not. */

@@ -374,6 +374,29 @@ describe('messages over the socket', () => {
     expect(popMessage.username).toBe(guest.member.username);
     expect((await send(annSocket, conv.id, 'in the conversation')).username).toBe(ann.username);
   });
+
+  it('take reactions, but none of the pop-chat moderation, not even from a group admin', async () => {
+    const ann = await person('Ann');
+    const bob = await person('Bob');
+    const cy = await person('Cy');
+    const g = await group(ann, [bob, cy]);
+    const [annSocket, bobSocket] = await Promise.all([socketOf(ann), socketOf(bob)]);
+    await call(annSocket, 'room:join', { roomId: g.id, afterSeq: 0 });
+    await call(bobSocket, 'room:join', { roomId: g.id, afterSeq: 0 });
+    const message = await send(bobSocket, g.id, 'react to me');
+    const reacted = await call(annSocket, 'reaction:set', { roomId: g.id, messageId: message.id, emoji: '👍', on: true });
+    expect(reacted).toMatchObject({ ok: true, reactions: [{ emoji: '👍', count: 1 }] });
+    const bobMember = g.members.find((m) => m.userId === bob.id)!.memberId;
+    for (const [event, payload] of [
+      ['message:delete', { roomId: g.id, messageId: message.id }],
+      ['member:moderate', { roomId: g.id, memberId: bobMember, action: 'ban' }],
+      ['room:moderate', { roomId: g.id, settings: { locked: true } }],
+      ['message:report', { roomId: g.id, messageId: message.id, reason: 'spam' }],
+    ] as const) {
+      expect([event, await call(annSocket, event, payload)]).toMatchObject([event, { ok: false, error: { code: 'FORBIDDEN' } }]);
+    }
+    expect((await send(bobSocket, g.id, 'still here')).seq).toBe(message.seq + 1);
+  });
 });
 
 describe('receipts and unread', () => {

@@ -328,3 +328,37 @@ export async function memberUserIds(db: DbExecutor, roomId: string): Promise<str
     .where(and(eq(members.roomId, roomId), isNull(members.removedAt), isNotNull(members.userId)));
   return rows.map((r) => r.userId!);
 }
+
+/**
+ * Takes the conversation's row lock for a membership change: changes to one
+ * group's members and roles run one after another, which is what makes the
+ * last-admin rule hold when two admins leave at once.
+ */
+export async function lockRoom(tx: DbExecutor, roomId: string): Promise<RoomRow | undefined> {
+  const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId)).for('update');
+  return row;
+}
+
+/** Live members, longest-standing first. */
+export async function liveMembers(db: DbExecutor, roomId: string): Promise<MemberRow[]> {
+  return db
+    .select()
+    .from(members)
+    .where(and(eq(members.roomId, roomId), isNull(members.removedAt)))
+    .orderBy(asc(members.joinedAt), asc(members.id));
+}
+
+/** The user's member row in a room, removed or not. */
+export async function memberRowOf(db: DbExecutor, roomId: string, userId: string): Promise<MemberRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(members)
+    .where(and(eq(members.roomId, roomId), eq(members.userId, userId)))
+    .limit(1);
+  return row;
+}
+
+export async function updateMember(db: DbExecutor, id: string, patch: Partial<typeof members.$inferInsert>): Promise<MemberRow> {
+  const [row] = await db.update(members).set(patch).where(eq(members.id, id)).returning();
+  return row!;
+}

@@ -30,12 +30,12 @@ import { accessConversation, conversationNotFound, requireInboxUser } from './po
 import * as repo from './repo';
 import { detailFor, readSeqVisible, summaryFor, toSummaries } from './summaries';
 
-type InboxUser = UserRow & { username: string; usernameLower: string };
+export type InboxUser = UserRow & { username: string; usernameLower: string };
 
-const userNotFound = () => notFound('USER_NOT_FOUND', 'There is no one with that username.');
+export const userNotFound = () => notFound('USER_NOT_FOUND', 'There is no one with that username.');
 
 /** Someone the Inbox can put in a conversation: a confirmed account with a reserved username. */
-const reachable = (u: UserRow): u is InboxUser => Boolean(u.username && u.usernameLower && u.emailConfirmedAt);
+export const reachable = (u: UserRow): u is InboxUser => Boolean(u.username && u.usernameLower && u.emailConfirmedAt);
 
 // ---- reading ------------------------------------------------------------------
 
@@ -123,7 +123,7 @@ export async function searchPeople(ctx: AppContext, user: UserRow, q: string): P
 
 const conversationSettings = () => chatSettingsSchema.parse({});
 
-function memberRow(roomId: string, user: InboxUser, role: 'admin' | 'member') {
+export function memberRow(roomId: string, user: InboxUser, role: 'admin' | 'member') {
   return {
     id: uuidv7(),
     roomId,

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { REACTION_NAMES_MAX, type Reaction } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
-import { members, messages, reactions, type MessageRow } from '../../db/schema';
+import { members, messageEdits, messages, reactions, type MessageEditRow, type MessageRow } from '../../db/schema';
 
 export async function findByClientId(db: DbExecutor, roomId: string, clientId: string): Promise<MessageRow | undefined> {
   const [row] = await db
@@ -151,4 +151,25 @@ export async function repliesTo(db: DbExecutor, roomId: string, id: string): Pro
 
 export async function softDelete(db: DbExecutor, id: string): Promise<void> {
   await db.update(messages).set({ deletedAt: new Date() }).where(eq(messages.id, id));
+}
+
+/** The message, locked for a change of its text. */
+export async function lockInRoom(db: DbExecutor, roomId: string, id: string): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.roomId, roomId), eq(messages.id, id)))
+    .for('update');
+  return row;
+}
+
+/** Keeps the text being replaced as an earlier version, and writes the new one. */
+export async function replaceContent(db: DbExecutor, row: MessageRow, content: string, editId: string): Promise<void> {
+  const now = new Date();
+  await db.insert(messageEdits).values({ id: editId, messageId: row.id, content: row.content, editedAt: now });
+  await db.update(messages).set({ content, editedAt: now }).where(eq(messages.id, row.id));
+}
+
+export async function editsOf(db: DbExecutor, messageId: string): Promise<MessageEditRow[]> {
+  return db.select().from(messageEdits).where(eq(messageEdits.messageId, messageId)).orderBy(asc(messageEdits.editedAt), asc(messageEdits.id));
 }
