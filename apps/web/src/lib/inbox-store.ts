@@ -3,12 +3,13 @@ import {
   conversationSummaryResponseSchema,
   inboxSummarySchema,
   type ConversationEventPayload,
+  type ConversationRemovedPayload,
   type ConversationSummary,
   type InboxSummary,
   type InboxUnreadPayload,
 } from '@chatpop/protocol';
 import { ApiError, api, errorMessage } from './api';
-import { mergeFetched, upsertConversation, WatermarkQueue } from './inbox';
+import { mergeFetched, removeConversation, upsertConversation, WatermarkQueue } from './inbox';
 import type { AccountConnection, AccountConnectionState } from './inbox-connection';
 
 /**
@@ -31,6 +32,8 @@ export interface InboxSnapshot {
   /** The dashboard's counts, with the unread figures as the last event told them. */
   summary: InboxSummary | null;
   connection: AccountConnectionState;
+  /** Conversations this user left or was removed from while the page was open. */
+  removed: Readonly<Record<string, ConversationRemovedPayload['reason']>>;
 }
 
 /** After a burst of events, the dashboard's counts are fetched once. */
@@ -46,6 +49,7 @@ export class InboxStore {
   private nextCursor: string | null = null;
   private loadingMore = false;
   private summary: InboxSummary | null = null;
+  private removed: Record<string, ConversationRemovedPayload['reason']> = {};
 
   /** Counts events, so a fetch knows which rows changed after it was sent. */
   private eventCount = 0;
@@ -89,6 +93,7 @@ export class InboxStore {
       loadingMore: this.loadingMore,
       summary: this.summary,
       connection: this.connection.getState(),
+      removed: this.removed,
     };
   }
 
@@ -99,12 +104,15 @@ export class InboxStore {
     const onNew = (p: ConversationEventPayload) => this.applyConversation(p.conversation, true);
     const onUpdated = (p: ConversationEventPayload) => this.applyConversation(p.conversation, false);
     const onUnread = (p: InboxUnreadPayload) => this.applyUnread(p);
+    const onRemoved = (p: ConversationRemovedPayload) => this.applyRemoved(p);
     socket.on('conversation:new', onNew);
     socket.on('conversation:updated', onUpdated);
+    socket.on('conversation:removed', onRemoved);
     socket.on('inbox:unread', onUnread);
     this.cleanups.push(
       () => socket.off('conversation:new', onNew),
       () => socket.off('conversation:updated', onUpdated),
+      () => socket.off('conversation:removed', onRemoved),
       () => socket.off('inbox:unread', onUnread),
       this.connection.subscribe(() => this.changed()),
       // Whatever happened while the connection was away came as no event.
@@ -203,12 +211,24 @@ export class InboxStore {
   // ---- events --------------------------------------------------------------------
 
   private applyConversation(row: ConversationSummary, isNew: boolean): void {
+    if (this.removed[row.id]) {
+      const { [row.id]: _back, ...rest } = this.removed;
+      this.removed = rest;
+    }
     const before = this.conversations.find((c) => c.id === row.id);
     this.touchedAt.set(row.id, ++this.eventCount);
     this.conversations = upsertConversation(this.conversations, row);
     this.acknowledge([row]);
     // New conversations and my own sends change the dashboard's counts.
     if (isNew || (row.lastMessage?.mine && row.lastSeq !== before?.lastSeq)) this.loadSummarySoon();
+    this.changed();
+  }
+
+  private applyRemoved({ conversationId, reason }: ConversationRemovedPayload): void {
+    this.touchedAt.set(conversationId, ++this.eventCount);
+    this.conversations = removeConversation(this.conversations, conversationId);
+    this.removed = { ...this.removed, [conversationId]: reason };
+    this.loadSummarySoon();
     this.changed();
   }
 

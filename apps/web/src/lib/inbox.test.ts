@@ -8,6 +8,7 @@ import {
   previewText,
   readByLabel,
   readersOf,
+  removeConversation,
   sortConversations,
   tickFor,
   unreadBadge,
@@ -98,6 +99,12 @@ describe('the conversation list', () => {
   it('drops, on a refetch, conversations the server no longer lists, unless an event just brought them', () => {
     const merged = mergeFetched([row('gone', 5), row('brand-new', 0)], [row('a', 1)], new Set(['brand-new']), { replace: true });
     expect(ids(merged)).toEqual(['brand-new', 'a']);
+  });
+
+  it('keeps out a conversation an event removed while the fetch was under way', () => {
+    const list = removeConversation([row('left', 0), row('a', 5)], 'left');
+    expect(ids(list)).toEqual(['a']);
+    expect(ids(mergeFetched(list, [row('left', 0), row('a', 5)], new Set(['left']), { replace: true }))).toEqual(['a']);
   });
 
   it('appends a next page without duplicating rows that moved up meanwhile', () => {

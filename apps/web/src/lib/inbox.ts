@@ -100,10 +100,15 @@ export function upsertConversation(
   return at === -1 ? [...rest, row] : [...rest.slice(0, at), row, ...rest.slice(at)];
 }
 
+/** Applies a `conversation:removed`: the row leaves the list. */
+export function removeConversation(list: readonly ConversationSummary[], id: string): ConversationSummary[] {
+  return list.some((c) => c.id === id) ? list.filter((c) => c.id !== id) : (list as ConversationSummary[]);
+}
+
 /**
  * Combines a fetched page with what events brought meanwhile. `touched` are
  * the conversations an event changed after the fetch was sent: the event's row
- * is newer than the page's. `replace` (a first page, or a refetch after a
+ * (or its absence, once removed or archived) is newer than the page's. `replace` (a first page, or a refetch after a
  * reconnect) drops the rows the server no longer lists, except those events
  * brought; a next page only adds the rows not held yet.
  */
@@ -117,9 +122,13 @@ export function mergeFetched(
   const out = new Map<string, ConversationSummary>();
   if (!replace) for (const c of current) out.set(c.id, c);
   for (const c of fetched) {
-    const mine = held.get(c.id);
-    if (touched.has(c.id) && mine) out.set(c.id, mine);
-    else if (replace || !out.has(c.id)) out.set(c.id, c);
+    if (touched.has(c.id)) {
+      // The event's version wins, and an event that took the row out of this list keeps it out.
+      const mine = held.get(c.id);
+      if (mine) out.set(c.id, mine);
+    } else if (replace || !out.has(c.id)) {
+      out.set(c.id, c);
+    }
   }
   if (replace) {
     for (const id of touched) {
