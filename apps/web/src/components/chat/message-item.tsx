@@ -218,6 +218,11 @@ export const MessageItem = memo(function MessageItem({
               </p>
             )}
             <div className={cn('mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none', metaClass)}>
+              {message.editedAt && !deleted && (
+                <span title={`Edited ${formatFull(message.editedAt)}`} data-testid="message-edited">
+                  edited
+                </span>
+              )}
               <time dateTime={message.createdAt} title={formatFull(message.createdAt)}>
                 {formatTime(message.createdAt)}
               </time>
