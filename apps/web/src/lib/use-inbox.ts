@@ -28,6 +28,7 @@ const IDLE: InboxSnapshot = {
   loadingMore: false,
   summary: null,
   connection: 'idle',
+  removed: {},
 };
 const noSubscribe = () => () => {};
 const idle = () => IDLE;
@@ -174,5 +175,11 @@ export function useConversation(id: string, onLive?: LiveListener) {
     socketAuth: accountAuth,
   });
 
-  return { load, members, room, snapshot, reload: fetchDetail };
+  /** A change this client made answered with the conversation as it now is. */
+  const apply = useCallback((conversation: ConversationDetail) => {
+    setLoad({ status: 'ready', conversation });
+    setMembers(conversation.members);
+  }, []);
+
+  return { load, members, room, snapshot, reload: fetchDetail, apply };
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ConversationDetail, ConversationMember, Theme } from '@chatpop/protocol';
-import { MailIcon } from 'lucide-react';
+import { MailIcon, UserPlusIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
@@ -11,27 +11,38 @@ import { personName } from '@/lib/inbox';
 import { THEME_LIST, type ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 import { ConversationAvatar } from './conversation-avatar';
+import { AddMembersDialog, EditGroupButton, EditGroupInfo, GroupPermissionsForm, LeaveGroupButton, MemberMenu, canAddMembers, canEditInfo } from './group-admin';
 
 const joinedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
-/** The details of a conversation: who is in it and in what role, its theme, and "mark as unread". */
+/**
+ * The details of a conversation: who is in it and in what role, its theme,
+ * "mark as unread", and for a group what its permissions let me change.
+ */
 export function ConversationInfo({
   conversation: c,
   members,
   theme,
   onChooseTheme,
   onMarkUnread,
+  onChanged,
+  onLeft,
 }: {
   conversation: ConversationDetail;
   members: ConversationMember[];
   theme: ChatTheme;
   onChooseTheme: (theme: Theme) => void;
   onMarkUnread: () => Promise<void>;
+  onChanged: (conversation: ConversationDetail) => void;
+  onLeft: () => void;
 }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [adding, setAdding] = useState(false);
   const other = c.kind === 'direct' ? members.find((m) => m.memberId !== c.myMemberId) : undefined;
+  const admin = c.kind === 'group' && c.myRole === 'admin';
 
   return (
     <div className="flex flex-col gap-6 px-4 pt-2 pb-6 text-foreground" data-testid="conversation-info">
@@ -43,13 +54,26 @@ export function ConversationInfo({
         <p className="text-sm text-muted-foreground">
           {other ? `@${other.username}` : `Group · ${c.memberCount} members`}
         </p>
-        {c.description && <p className="text-sm break-words whitespace-pre-wrap">{c.description}</p>}
+        {c.description && !editing && <p className="text-sm break-words whitespace-pre-wrap" data-testid="info-description">{c.description}</p>}
+        {canEditInfo(c) &&
+          (editing ? (
+            <EditGroupInfo conversation={c} onChanged={onChanged} onDone={() => setEditing(false)} />
+          ) : (
+            <EditGroupButton onClick={() => setEditing(true)} />
+          ))}
       </div>
 
       <section aria-labelledby="info-members">
-        <h3 id="info-members" className="mb-2 text-xs font-semibold tracking-wide text-muted-foreground uppercase">
-          {c.kind === 'group' ? `${members.length} members` : 'In this conversation'}
-        </h3>
+        <div className="mb-2 flex items-center justify-between gap-2">
+          <h3 id="info-members" className="text-xs font-semibold tracking-wide text-muted-foreground uppercase">
+            {c.kind === 'group' ? `${members.length} members` : 'In this conversation'}
+          </h3>
+          {canAddMembers(c) && (
+            <Button variant="ghost" size="sm" onClick={() => setAdding(true)} data-testid="add-members">
+              <UserPlusIcon aria-hidden /> Add people
+            </Button>
+          )}
+        </div>
         <ul className="flex flex-col gap-1" data-testid="info-members">
           {members.map((m) => (
             <li key={m.memberId} className="flex items-center gap-3 rounded-xl px-1 py-1.5" data-testid="info-member" data-username={m.username}>
@@ -68,10 +92,25 @@ export function ConversationInfo({
                   Admin
                 </Badge>
               )}
+              {admin &&
+                (m.memberId !== c.myMemberId ? (
+                  <MemberMenu conversation={c} member={m} onChanged={onChanged} onError={setError} />
+                ) : (
+                  <span className="w-9 shrink-0" aria-hidden />
+                ))}
             </li>
           ))}
         </ul>
       </section>
+
+      {admin && (
+        <section aria-labelledby="info-permissions">
+          <h3 id="info-permissions" className="mb-3 text-xs font-semibold tracking-wide text-muted-foreground uppercase">
+            Group settings
+          </h3>
+          <GroupPermissionsForm conversation={c} onChanged={onChanged} onError={setError} />
+        </section>
+      )}
 
       <section aria-labelledby="info-theme">
         <h3 id="info-theme" className="mb-2 text-xs font-semibold tracking-wide text-muted-foreground uppercase">
@@ -118,8 +157,10 @@ export function ConversationInfo({
         >
           <MailIcon aria-hidden /> Mark as unread
         </Button>
-        <FormError>{error}</FormError>
+        {c.kind === 'group' && <LeaveGroupButton conversation={c} onLeft={onLeft} />}
+        <FormError data-testid="info-error">{error}</FormError>
       </div>
+      {canAddMembers(c) && <AddMembersDialog conversation={c} members={members} open={adding} onOpenChange={setAdding} onChanged={onChanged} />}
     </div>
   );
 }

@@ -2,6 +2,7 @@
 
 import type { ConversationMember, ConversationSummary, Message, Theme } from '@chatpop/protocol';
 import { InfoIcon, LockIcon, MessageSquareOffIcon } from 'lucide-react';
+import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Composer } from '@/components/chat/composer';
 import { MessageActions } from '@/components/chat/message-actions';
@@ -41,6 +42,7 @@ export function ConversationView({
   store,
   theme,
   onChooseTheme,
+  removed = null,
 }: {
   id: string;
   /** The conversation's row in the list, when it is there: the freshest read state. */
@@ -48,6 +50,8 @@ export function ConversationView({
   store: InboxStore;
   theme: ChatTheme;
   onChooseTheme: (theme: Theme) => void;
+  /** Set once I left or was removed from it while it was open. */
+  removed?: 'left' | 'removed' | null;
 }) {
   const wide = useMediaQuery(PANEL_QUERY);
   const [infoChoice, setInfoChoice] = useState<boolean | null>(null);
@@ -59,7 +63,8 @@ export function ConversationView({
     const sound = soundFor(message, me.current, document.visibilityState === 'hidden');
     if (sound) playSound(sound);
   }, []);
-  const { load, members, room, snapshot } = useConversation(id, onLive);
+  const { load, members, room, snapshot, reload, apply } = useConversation(id, onLive);
+  const router = useRouter();
   const conversation = load.status === 'ready' ? load.conversation : null;
   const myMemberId = conversation?.myMemberId ?? null;
   const self = snapshot.self;
@@ -99,6 +104,21 @@ export function ConversationView({
     [conversation?.kind, lastOwn, lastOwnReaders, theme.systemText],
   );
 
+  // A system message records a change to the group (name, members, roles): fetch its details again.
+  const lastSystemSeq = useMemo(() => {
+    for (let i = snapshot.items.length - 1; i >= 0; i--) {
+      const item = snapshot.items[i]!;
+      if (item.message.type === 'system') return item.message.seq;
+    }
+    return 0;
+  }, [snapshot.items]);
+  const seenSystemSeq = useRef<number | null>(null);
+  useEffect(() => {
+    if (snapshot.history.status !== 'ready') return;
+    if (seenSystemSeq.current !== null && lastSystemSeq > seenSystemSeq.current) void reload();
+    seenSystemSeq.current = lastSystemSeq;
+  }, [lastSystemSeq, snapshot.history.status, reload]);
+
   // ---- reading: one watermark, while visible and focused ----------------------
   const highestSeq = useMemo(() => {
     for (let i = snapshot.items.length - 1; i >= 0; i--) {
@@ -109,7 +129,7 @@ export function ConversationView({
   }, [snapshot.items]);
   const readSeq = row?.readSeq ?? conversation?.readSeq ?? 0;
   const markedUnread = row?.markedUnread ?? conversation?.markedUnread ?? false;
-  const canRead = conversation !== null && snapshot.history.status === 'ready';
+  const canRead = conversation !== null && snapshot.history.status === 'ready' && !removed;
   useEffect(() => {
     if (!canRead) return;
     const check = () => {
@@ -186,6 +206,8 @@ export function ConversationView({
       theme={theme}
       onChooseTheme={onChooseTheme}
       onMarkUnread={() => store.markUnread(id)}
+      onChanged={apply}
+      onLeft={() => router.push('/inbox')}
     />
   ) : null;
 
@@ -259,7 +281,11 @@ export function ConversationView({
               </p>
             )}
           </div>
-          {!conversation ? (
+          {removed ? (
+            <p className={cn('flex items-center justify-center gap-2 px-4 pt-1 pb-4 text-sm', theme.headerMuted)} data-testid="conversation-removed">
+              <LockIcon className="size-4" aria-hidden /> {removed === 'left' ? 'You left this group.' : 'You were removed from this group.'}
+            </p>
+          ) : !conversation ? (
             <div className="flex justify-center px-4 pt-1 pb-4">
               <Spinner label="Opening the conversation" className="opacity-70" />
             </div>

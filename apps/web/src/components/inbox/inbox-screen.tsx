@@ -128,7 +128,15 @@ export function InboxScreen({ children }: { children?: ReactNode }) {
 
         <div className={cn('min-h-0 min-w-0 flex-1 flex-col', openId ? 'flex' : 'hidden md:flex')}>
           {openId && store ? (
-            <ConversationView key={openId} id={openId} row={openRow} store={store} theme={theme} onChooseTheme={chooseTheme} />
+            <ConversationView
+              key={openId}
+              id={openId}
+              row={openRow}
+              store={store}
+              theme={theme}
+              onChooseTheme={chooseTheme}
+              removed={snapshot.removed[openId] ?? null}
+            />
           ) : (
             <NothingOpen theme={theme} onNew={() => setNewOpen(true)} />
           )}

@@ -1,15 +1,7 @@
 'use client';
 
-import {
-  GROUP_MIN_OTHERS,
-  GROUP_NAME_MAX_CHARS,
-  USER_SEARCH_MAX_CHARS,
-  conversationCreatedSchema,
-  userSearchResultSchema,
-  type UserSearchResult,
-} from '@chatpop/protocol';
-import { CheckIcon, MessageCircleIcon, SearchIcon, UsersIcon, XIcon } from 'lucide-react';
-import Link from 'next/link';
+import { GROUP_MIN_OTHERS, GROUP_NAME_MAX_CHARS, conversationCreatedSchema } from '@chatpop/protocol';
+import { MessageCircleIcon, UsersIcon, XIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useState } from 'react';
 import { Button } from '@/components/ui/button';
@@ -17,23 +9,13 @@ import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } f
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { FormError, Spinner } from '@/components/ui/misc';
-import { ApiError, api, errorMessage } from '@/lib/api';
+import { api, errorMessage } from '@/lib/api';
 import { personName } from '@/lib/inbox';
 import type { InboxStore } from '@/lib/inbox-store';
 import { cn } from '@/lib/utils';
-import { ConversationAvatar } from './conversation-avatar';
+import { PeopleSearch, type FoundPerson } from './people-search';
 
-type Person = UserSearchResult['users'][number];
 type Mode = 'direct' | 'group';
-
-/** Typing pauses this long before the search goes out. */
-const SEARCH_DEBOUNCE_MS = 250;
-
-type SearchState =
-  | { status: 'idle' }
-  | { status: 'searching' }
-  | { status: 'done'; users: Person[] }
-  | { status: 'error'; error: string; needsUsername: boolean };
 
 /**
  * "New conversation": find people by username or display name, then open a
@@ -42,12 +24,9 @@ type SearchState =
  */
 export function NewConversationDialog({ open, onOpenChange, store }: { open: boolean; onOpenChange: (open: boolean) => void; store: InboxStore }) {
   const router = useRouter();
-  const searchId = useId();
   const nameId = useId();
   const [mode, setMode] = useState<Mode>('direct');
-  const [query, setQuery] = useState('');
-  const [search, setSearch] = useState<SearchState>({ status: 'idle' });
-  const [picked, setPicked] = useState<Person[]>([]);
+  const [picked, setPicked] = useState<FoundPerson[]>([]);
   const [groupName, setGroupName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -55,38 +34,13 @@ export function NewConversationDialog({ open, onOpenChange, store }: { open: boo
   useEffect(() => {
     if (open) return;
     setMode('direct');
-    setQuery('');
-    setSearch({ status: 'idle' });
     setPicked([]);
     setGroupName('');
     setError(null);
     setBusy(false);
   }, [open]);
 
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) {
-      setSearch({ status: 'idle' });
-      return;
-    }
-    const controller = new AbortController();
-    setSearch({ status: 'searching' });
-    const timer = setTimeout(() => {
-      api
-        .get(`/api/users/search?q=${encodeURIComponent(q)}`, { schema: userSearchResultSchema, signal: controller.signal })
-        .then((res) => setSearch({ status: 'done', users: res.users }))
-        .catch((e: unknown) => {
-          if (controller.signal.aborted) return;
-          setSearch({ status: 'error', error: errorMessage(e), needsUsername: e instanceof ApiError && e.code === 'USERNAME_REQUIRED' });
-        });
-    }, SEARCH_DEBOUNCE_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [query]);
-
-  async function openDirect(person: Person) {
+  async function openDirect(person: FoundPerson) {
     if (person.directConversationId) {
       onOpenChange(false);
       router.push(`/inbox/${encodeURIComponent(person.directConversationId)}`);
@@ -126,8 +80,9 @@ export function NewConversationDialog({ open, onOpenChange, store }: { open: boo
     }
   }
 
-  const toggle = (person: Person) =>
+  const toggle = (person: FoundPerson) =>
     setPicked((current) => (current.some((p) => p.userId === person.userId) ? current.filter((p) => p.userId !== person.userId) : [...current, person]));
+  const pickedIds = new Set(picked.map((p) => p.userId));
   const missing = Math.max(0, GROUP_MIN_OTHERS - picked.length);
 
   return (
@@ -192,99 +147,12 @@ export function NewConversationDialog({ open, onOpenChange, store }: { open: boo
           </div>
         )}
 
-        <div className="flex flex-col gap-2">
-          <Label htmlFor={searchId}>{mode === 'group' ? 'Add people' : 'Who do you want to message?'}</Label>
-          <div className="relative">
-            <SearchIcon className="pointer-events-none absolute top-1/2 left-3.5 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
-            <Input
-              id={searchId}
-              type="search"
-              value={query}
-              onChange={(e) => setQuery(e.target.value)}
-              maxLength={USER_SEARCH_MAX_CHARS}
-              placeholder="Username or name"
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
-              className="pl-10"
-              aria-describedby={`${searchId}-status`}
-              data-testid="people-search"
-            />
-          </div>
-        </div>
-
-        <div className="-mx-2 min-h-24 overflow-y-auto px-2">
-          <p id={`${searchId}-status`} className="text-sm text-muted-foreground" role="status" data-testid="people-search-status">
-            {search.status === 'idle'
-              ? 'Start typing to find someone.'
-              : search.status === 'searching'
-                ? ''
-                : search.status === 'done'
-                  ? search.users.length === 0
-                    ? `Nobody goes by “${query.trim()}”.`
-                    : ''
-                  : ''}
-          </p>
-          {search.status === 'searching' && (
-            <div className="flex justify-center py-4 text-muted-foreground">
-              <Spinner label="Searching" />
-            </div>
-          )}
-          {search.status === 'error' && (
-            <FormError>
-              {search.needsUsername ? (
-                <>
-                  Choose a username in{' '}
-                  <Link href="/account" className="underline">
-                    your profile
-                  </Link>{' '}
-                  first: it is how people find each other here.
-                </>
-              ) : (
-                search.error
-              )}
-            </FormError>
-          )}
-          {search.status === 'done' && search.users.length > 0 && (
-            <ul className="flex flex-col gap-0.5" aria-label="People found" data-testid="people-results">
-              {search.users.map((person) => {
-                const chosen = picked.some((p) => p.userId === person.userId);
-                return (
-                  <li key={person.userId}>
-                    <button
-                      type="button"
-                      disabled={busy}
-                      onClick={() => (mode === 'group' ? toggle(person) : void openDirect(person))}
-                      aria-pressed={mode === 'group' ? chosen : undefined}
-                      className="flex w-full items-center gap-3 rounded-xl px-2 py-2 text-left outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring disabled:opacity-60"
-                      data-testid="person-result"
-                      data-username={person.username}
-                    >
-                      <ConversationAvatar name={personName(person)} avatarUrl={person.avatarUrl} className="size-10 text-sm" />
-                      <span className="min-w-0 flex-1">
-                        <span className="block truncate font-medium">{personName(person)}</span>
-                        <span className="block truncate text-xs text-muted-foreground">
-                          @{person.username}
-                          {mode === 'direct' && person.directConversationId && ' · you already talk'}
-                        </span>
-                      </span>
-                      {mode === 'group' ? (
-                        <span
-                          className={cn('flex size-6 shrink-0 items-center justify-center rounded-full ring-1', chosen ? 'bg-primary text-primary-foreground ring-primary' : 'ring-input')}
-                          aria-hidden
-                        >
-                          {chosen && <CheckIcon className="size-4" />}
-                        </span>
-                      ) : (
-                        <MessageCircleIcon className="size-5 shrink-0 text-muted-foreground" aria-hidden />
-                      )}
-                    </button>
-                  </li>
-                );
-              })}
-            </ul>
-          )}
-        </div>
+        <PeopleSearch
+          label={mode === 'group' ? 'Add people' : 'Who do you want to message?'}
+          pick={(person) => (mode === 'group' ? toggle(person) : void openDirect(person))}
+          chosen={mode === 'group' ? pickedIds : undefined}
+          disabled={busy}
+        />
 
         <FormError data-testid="new-conversation-error">{error}</FormError>
         {mode === 'group' && (
