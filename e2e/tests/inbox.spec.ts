@@ -32,6 +32,7 @@ test('two people message each other in the Inbox, phone and desktop, with receip
 
   // The header leads to the Inbox; Bob stays on the home page for now.
   await expect(ann.getByTestId('inbox-link')).toBeVisible();
+  await shot(ann, 'inbox-phone-00-home');
   await expect(bob.getByTestId('inbox-link')).toBeVisible();
   await expect(bob.getByTestId('inbox-unread-badge')).toHaveCount(0);
   await ann.getByTestId('inbox-link').click();
@@ -70,6 +71,11 @@ test('two people message each other in the Inbox, phone and desktop, with receip
   await expect(bob.getByTestId('inbox-stat-unread').getByTestId('inbox-stat-value')).toHaveText('1');
   await expect(first).toHaveAttribute('data-receipt', 'delivered');
   await shot(bob, 'inbox-desktop-02-list-unread');
+  await bob.getByTestId('new-conversation-button').click();
+  await findPerson(bob, annName.slice(0, 4), annName);
+  await shot(bob, 'inbox-desktop-02b-new-conversation');
+  await bob.keyboard.press('Escape');
+  await expect(bob.getByTestId('new-conversation-dialog')).toBeHidden();
   await shot(ann, 'inbox-phone-04-delivered');
   await expectNoSeriousA11yIssues(bob, 'Inbox list (desktop)');
 
@@ -159,6 +165,18 @@ test('two people message each other in the Inbox, phone and desktop, with receip
   await expect(message(cyPage, 'Saturday at the lake?')).toBeVisible();
   await expect(lake).toHaveAttribute('data-receipt', 'read');
   await expect(ann.getByTestId('read-by')).toContainText('Read by');
+
+  // Ann, the group's admin, makes Bob an admin too: his details follow.
+  await ann.getByTestId('conversation-info-button').click();
+  const sheet = ann.getByTestId('conversation-info-sheet');
+  await sheet.locator(`[data-testid="info-member"][data-username="${bobName}"]`).getByTestId('member-menu').click();
+  await ann.getByTestId('member-promote').click();
+  await expect(sheet.getByTestId('info-admin')).toHaveCount(2);
+  await shot(ann, 'inbox-phone-11-group-details');
+  await expectNoSeriousA11yIssues(ann, 'group details sheet', '[data-testid="conversation-info-sheet"]');
+  await ann.keyboard.press('Escape');
+  await expect(bob.getByTestId('conversation-info-panel').getByTestId('info-admin')).toHaveCount(2);
+  await expect(message(bob, 'made')).toContainText(`${annName} made ${bobName} an admin`);
 
   // A deep link opens the conversation straight away, after a reload too.
   await bob.goto(directUrl);
