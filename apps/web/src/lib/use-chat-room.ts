@@ -6,6 +6,8 @@ import { ChatRoom, type ChatRoomSnapshot, type LiveListener } from './chat-room'
 
 const IDLE_SNAPSHOT: ChatRoomSnapshot = {
   items: [],
+  catchingUp: false,
+  missed: [],
   hostMessages: [],
   connection: 'idle',
   connectionTried: false,
