@@ -62,6 +62,8 @@ const envSchema = z.object({
   PAYMENTS_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   /** Multiplies every pin duration of SPEC §7 (demos and tests: 0.01 makes a $1 pin last 0.3 s). */
   PIN_DURATION_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** Tests only (NODE_ENV=test): a new message containing this text is committed but never cached, acknowledged or broadcast. */
+  TEST_HOLD_CACHE_WRITE: optional(z.string().min(8)),
 });
 
 export interface Config {
@@ -89,6 +91,8 @@ export interface Config {
   paymentHoldSeconds: number;
   paymentsSweepMs: number;
   pinDurationScale: number;
+  /** A test hook, null outside NODE_ENV=test (modules/messages/service.ts, holdForTest). */
+  testHoldCacheWrite: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -133,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentHoldSeconds: e.PAYMENT_HOLD_SECONDS,
     paymentsSweepMs: e.PAYMENTS_SWEEP_MS,
     pinDurationScale: e.PIN_DURATION_SCALE,
+    testHoldCacheWrite: e.NODE_ENV === 'test' ? (e.TEST_HOLD_CACHE_WRITE ?? null) : null,
   };
 }
 

@@ -9,30 +9,9 @@ import type { Settings } from './modules/settings/service';
 import type { Presence } from './infra/presence';
 import type { PubSub } from './infra/pubsub';
 import type { Tokens } from './modules/auth/tokens';
-import type { Broadcaster } from './realtime/broadcast';
+import type { Broadcaster, InboxEvents, MemberSync } from './ports';
 import type { RoomDirectory } from './modules/chats/directory';
-import type { MemberRow } from './db/schema';
 import type { PaymentGateway } from './infra/payments';
-
-/**
- * Keeps every node's live connections in step with a participation that a
- * moderator changed (ban, time-out, hide, role): the socket hot path reads the
- * member row it holds rather than the database (realtime/member-sync.ts).
- */
-export interface MemberSync {
-  changed(member: MemberRow): Promise<void>;
-}
-
-/**
- * The Inbox's per-user list events (modules/conversations/notifier.ts):
- * conversations whose summary changed for these users, sent as
- * `conversation:new`/`conversation:updated`, and (unless `totals` is false)
- * their unread totals as `inbox:unread`.
- */
-export interface InboxEvents {
-  changed(userIds: string[], roomId: string, opts?: { created?: boolean; totals?: boolean }): void;
-  close(): void;
-}
 
 /** Everything a domain function may use, built once in app.ts. */
 export interface AppContext {

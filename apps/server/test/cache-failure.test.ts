@@ -20,6 +20,7 @@ class UnreachableCache implements MessageCache {
   put = async () => this.fail();
   putMany = async () => this.fail();
   range = async () => this.fail();
+  held = async () => this.fail();
   latest = async () => this.fail();
   count = async () => this.fail();
   drop = async () => this.fail();

@@ -58,11 +58,20 @@ export const historyQuerySchema = z
   })
   .refine((q) => q.before === undefined || q.after === undefined, 'Use either before or after, not both.');
 
+/**
+ * Seqs inside an answered range that exist but are not for this reader (a
+ * silently hidden participant's messages): a client marks them as held and
+ * never asks for them, so a hole it cannot fill is never mistaken for one
+ * that is still missing.
+ */
+export const withheldSeqsSchema = z.array(z.number().int().min(1));
+
 export const historyResponseSchema = z.object({
   messages: z.array(messageSchema),
   hasMore: z.boolean(),
   /** Which store answered: the message cache or the database. */
   source: z.enum(['cache', 'database']),
+  withheld: withheldSeqsSchema.default([]),
 });
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;
 

@@ -96,3 +96,16 @@ describe('moderation schemas', () => {
     }
   });
 });
+
+describe('room:join and message:range answers', () => {
+  it('say whether the replay is whole or how many seqs it left out, and which seqs are withheld', async () => {
+    const { roomJoinResultSchema, roomRangeResultSchema } = await import('./index');
+    const base = { roomId: 'r', messages: [], lastSeq: 812, hasMore: true };
+    expect(roomJoinResultSchema.parse({ ...base, replay: 'partial', missed: 712, withheld: [700] })).toMatchObject({ replay: 'partial', missed: 712, withheld: [700] });
+    expect(roomJoinResultSchema.parse({ ...base, hasMore: false, replay: 'complete', missed: 0 }).withheld).toEqual([]);
+    for (const bad of [{ ...base, replay: 'some', missed: 0 }, { ...base, replay: 'partial', missed: -1 }, { ...base, replay: 'complete', missed: 0, withheld: [0] }]) {
+      expect(roomJoinResultSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    expect(roomRangeResultSchema.parse({ messages: [], hasMore: false }).withheld).toEqual([]);
+  });
+});

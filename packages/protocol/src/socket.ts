@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Ack } from './errors';
-import type { Message } from './messages';
+import { messageSchema, withheldSeqsSchema, type Message } from './messages';
 import type { Member } from './chats';
 import type { Reaction } from './messages';
 import { sendMessageSchema } from './messages';
@@ -83,23 +83,43 @@ export interface TypingPayload {
   typing: boolean;
 }
 
-export interface RoomJoinResult {
-  roomId: string;
-  /** Every message with seq > afterSeq, in order, at most REPLAY_MAX_MESSAGES. */
-  messages: Message[];
-  lastSeq: number;
-  /** True when more than the replay limit was missed: page the rest with message:range. */
-  hasMore: boolean;
-}
+/**
+ * The answer to `room:join`. Up to REPLAY_MAX_MESSAGES missed messages are
+ * replayed whole (`replay: 'complete'`). Beyond that the server says so, as
+ * Ably's continuity-lost signal does, instead of replaying part of them:
+ * `replay: 'partial'` carries the newest page and `missed`, the number of seqs
+ * right after `afterSeq` (afterSeq + 1 … afterSeq + missed) it left out, for
+ * the client to load on request.
+ */
+export const roomJoinResultSchema = z.object({
+  roomId: z.string(),
+  /** Complete: every message with seq > afterSeq, in order. Partial: the newest page. */
+  messages: z.array(messageSchema),
+  /** The room's committed last seq when the join was answered. */
+  lastSeq: z.number().int().min(0),
+  /** True exactly when `replay` is partial: more was missed than this answer carries. */
+  hasMore: z.boolean(),
+  replay: z.enum(['complete', 'partial']),
+  /** Seqs left out after afterSeq (0 when the replay is complete). */
+  missed: z.number().int().min(0),
+  withheld: withheldSeqsSchema.default([]),
+});
+export type RoomJoinResult = z.infer<typeof roomJoinResultSchema>;
+
+/** The answer to `message:range`: messages of (afterSeq, beforeSeq), at most REPLAY_MAX_MESSAGES. */
+export const roomRangeResultSchema = z.object({
+  messages: z.array(messageSchema),
+  /** More of the range exists past the last message given: ask again after it. */
+  hasMore: z.boolean(),
+  withheld: withheldSeqsSchema.default([]),
+});
+export type RoomRangeResult = z.infer<typeof roomRangeResultSchema>;
 
 export interface ClientToServerEvents {
   'room:join': (payload: z.input<typeof roomJoinSchema>, ack: (res: Ack<RoomJoinResult>) => void) => void;
   'room:leave': (payload: z.input<typeof roomOnlySchema>, ack?: (res: Ack<object>) => void) => void;
   'message:send': (payload: z.input<typeof sendMessageSchema>, ack: (res: Ack<{ message: Message }>) => void) => void;
-  'message:range': (
-    payload: z.input<typeof roomRangeSchema>,
-    ack: (res: Ack<{ messages: Message[]; hasMore: boolean }>) => void,
-  ) => void;
+  'message:range': (payload: z.input<typeof roomRangeSchema>, ack: (res: Ack<RoomRangeResult>) => void) => void;
   typing: (payload: z.input<typeof typingSchema>) => void;
   'presence:heartbeat': (ack?: (res: Ack<object>) => void) => void;
   'message:delete': (payload: z.input<typeof messageDeleteSchema>, ack: (res: Ack<{ message: Message }>) => void) => void;

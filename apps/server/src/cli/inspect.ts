@@ -199,6 +199,8 @@ async function chat(code: string, show: number, deps: InspectDeps): Promise<numb
     const [oldest] = (await redis.zrange(key, '0', '0')).map((x) => JSON.parse(x) as StoredMessage);
     const [newest] = (await redis.zrange(key, '-1', '-1')).map((x) => JSON.parse(x) as StoredMessage);
     out(`  Seqs: #${oldest!.seq} – #${newest!.seq}`);
+    const [heldFrom, heldTo] = await redis.hmget(`${key}:held`, 'from', 'to');
+    out(`  Held run: ${heldFrom && heldTo ? `#${heldFrom} – #${heldTo} (whole; reads check it against the room's last seq)` : 'none (every read goes to the database)'}`);
     out(`  Oldest: ${stamp(oldest!.createdAt)}`);
     out(`  Newest: ${stamp(newest!.createdAt)}`);
     if (show > 0 && key.endsWith(':messages') && title.startsWith('📨')) {

@@ -273,11 +273,11 @@ export const messages = pgTable(
   },
   (t) => [
     index('messages_reply_idx').on(t.replyToId),
-    // What one participation sent (the Inbox dashboard's count), without reading the room's history.
-    index('messages_member_idx').on(t.memberId),
     uniqueIndex('messages_room_seq_key').on(t.roomId, t.seq),
     // A resend with the same client id is harmless: the insert conflicts and the first copy is returned.
-    uniqueIndex('messages_room_client_key').on(t.roomId, t.clientId),
+    // Client ids belong to their sender: another participant's id never names this message.
+    uniqueIndex('messages_room_member_client_key').on(t.roomId, t.memberId, t.clientId).where(sql`${t.memberId} is not null`),
+    uniqueIndex('messages_room_memberless_client_key').on(t.roomId, t.clientId).where(sql`${t.memberId} is null`),
     index('messages_search_idx').using('gin', t.search),
   ],
 );

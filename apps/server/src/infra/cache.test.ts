@@ -17,7 +17,8 @@ function msg(seq: number, ageMs = 0): Message {
     type: 'normal',
     content: `message ${seq}`,
     replyTo: null,
-    createdAt: new Date(Date.now() - ageMs).toISOString(),
+    // Later seqs are later in time, as stored messages are.
+    createdAt: new Date(Date.now() - ageMs + seq).toISOString(),
     deletedAt: null,
     reactions: [],
   };
@@ -83,10 +84,95 @@ describe.each(implementations)('%s message cache', (_name, make) => {
   it('answers ranges by seq and lists keys', async () => {
     const cache = await make();
     await cache.putMany('chat:AAAAAAAA:messages', [msg(1), msg(2), msg(3), msg(4)]);
-    expect((await cache.range('chat:AAAAAAAA:messages', 2, 3)).map((m) => m.seq)).toEqual([2, 3]);
+    expect((await cache.range('chat:AAAAAAAA:messages', 2, 3)).messages.map((m) => m.seq)).toEqual([2, 3]);
     expect(await cache.keys()).toContain('chat:AAAAAAAA:messages');
     await cache.drop('chat:AAAAAAAA:messages');
     expect(await cache.count('chat:AAAAAAAA:messages')).toBe(0);
+  });
+});
+
+describe.each(implementations)('%s message cache held run', (_name, make) => {
+  const heldOf = async (cache: MessageCache, key: string) => cache.held(key);
+
+  it('holds the run of consecutive seqs the write path put, and nothing when cold', async () => {
+    const cache = await make();
+    expect(await heldOf(cache, 'h1')).toBeNull();
+    expect(await cache.range('h1', 1, 10)).toEqual({ held: null, messages: [] });
+    for (let seq = 1; seq <= 3; seq++) await cache.put('h1', msg(seq));
+    expect(await heldOf(cache, 'h1')).toEqual({ from: 1, to: 3 });
+    const read = await cache.range('h1', 2, 3);
+    expect(read.held).toEqual({ from: 1, to: 3 });
+    expect(read.messages.map((m) => m.seq)).toEqual([2, 3]);
+  });
+
+  it('does not stretch the run over a seq still missing, and heals when it arrives', async () => {
+    const cache = await make();
+    await cache.put('h2', msg(1));
+    await cache.put('h2', msg(2));
+    await cache.put('h2', msg(4));
+    await cache.put('h2', msg(5));
+    // 4 and 5 are the newest run: the older one is not vouched for past its hole either way.
+    expect(await heldOf(cache, 'h2')).toEqual({ from: 4, to: 5 });
+    await cache.put('h2', msg(3));
+    expect(await heldOf(cache, 'h2')).toEqual({ from: 1, to: 5 });
+  });
+
+  it('keeps the newer run when an old page is filled in below it, and joins them once they touch', async () => {
+    const cache = await make();
+    for (let seq = 10; seq <= 12; seq++) await cache.put('h3', msg(seq));
+    await cache.putMany('h3', [msg(1), msg(2), msg(3)]);
+    expect(await heldOf(cache, 'h3')).toEqual({ from: 10, to: 12 });
+    await cache.putMany('h3', [4, 5, 6, 7, 8, 9].map((seq) => msg(seq)));
+    expect(await heldOf(cache, 'h3')).toEqual({ from: 1, to: 12 });
+  });
+
+  it('an old page filled into a cold cache holds just that page', async () => {
+    const cache = await make();
+    await cache.putMany('h4', [msg(1), msg(2), msg(3)]);
+    expect(await heldOf(cache, 'h4')).toEqual({ from: 1, to: 3 });
+    expect((await cache.range('h4', 1, 50)).messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('a backfill never replaces the copy the write path put', async () => {
+    const cache = await make();
+    await cache.put('h5', { ...msg(1), content: '', deletedAt: new Date().toISOString() });
+    await cache.putMany('h5', [msg(1), msg(2)]);
+    expect((await cache.range('h5', 1, 2)).messages.map((m) => [m.seq, m.content])).toEqual([
+      [1, ''],
+      [2, 'message 2'],
+    ]);
+    expect(await heldOf(cache, 'h5')).toEqual({ from: 1, to: 2 });
+  });
+
+  it('raises the start of the run when the retention trims old messages', async () => {
+    const cache = await make();
+    for (let seq = 1; seq <= 8; seq++) await cache.put('h6', msg(seq, 2 * HOUR_MS));
+    expect(await heldOf(cache, 'h6')).toEqual({ from: 4, to: 8 });
+  });
+
+  it('forgets the run when the room is dropped', async () => {
+    const cache = await make();
+    await cache.putMany('h7', [msg(1), msg(2)]);
+    await cache.drop('h7');
+    expect(await heldOf(cache, 'h7')).toBeNull();
+  });
+});
+
+describe.runIf(implementations.length > 1)('redis message cache held run when keys vanish', () => {
+  it('vouches for nothing when the messages are gone but the run key is left, and rebuilds from the next writes', async () => {
+    const client = await connectRedis(process.env.TEST_REDIS_URL!, 'cache-vanish-test', `cachevanish${Date.now()}:`);
+    redisClients.push(client);
+    const cache = new RedisMessageCache(client, 500, HOUR_MS);
+    for (let seq = 1; seq <= 5; seq++) await cache.put('chat:VANISHED:messages', msg(seq));
+    expect(await cache.held('chat:VANISHED:messages')).toEqual({ from: 1, to: 5 });
+    await client.del('chat:VANISHED:messages');
+    expect(await client.exists('chat:VANISHED:messages:held')).toBe(1);
+    expect(await cache.range('chat:VANISHED:messages', 1, 5)).toEqual({ held: null, messages: [] });
+    await cache.put('chat:VANISHED:messages', msg(6));
+    expect(await cache.held('chat:VANISHED:messages')).toEqual({ from: 6, to: 6 });
+    await client.zremrangebyscore('chat:VANISHED:messages', 6, 6);
+    await cache.putMany('chat:VANISHED:messages', [msg(3), msg(4)]);
+    expect(await cache.held('chat:VANISHED:messages')).toEqual({ from: 3, to: 4 });
   });
 });
 

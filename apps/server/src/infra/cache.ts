@@ -13,23 +13,55 @@ export const PINNED_CACHE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  */
 export type StoredMessage = Message & { hidden?: boolean };
 
+/** A run of consecutive seqs, both ends included. */
+export interface SeqRange {
+  from: number;
+  to: number;
+}
+
+/** What a cache read finds: the run it vouches for, and the messages asked for. */
+export interface CachedRange {
+  /**
+   * The one contiguous run of seqs the cache holds whole for this room (every
+   * seq from `from` to `to` is cached), or null when it holds none. Whether
+   * it reaches the room's committed last seq is for the reader to check
+   * against the database; the cache never claims that by itself.
+   */
+  held: SeqRange | null;
+  /** Cached messages with fromSeq ≤ seq ≤ toSeq, ascending (some may lie outside `held`). */
+  messages: StoredMessage[];
+}
+
 /**
  * Recent messages per room, by `seq` (docs/architecture.md, "Message cache").
- * The database is the source of truth: a cache answer is used only when the
- * history service finds it complete, and every error here falls back to it.
+ * The database is the source of truth: a read is answered from here only when
+ * the held run covers it up to the room's committed last seq, and every error
+ * here falls back to the database.
  *
  * Keys follow the seed's layout: `chat:{CODE}:messages` for a pop chat,
  * `chat:{CODE}:backroom:messages` for its Back Room, `room:{ID}:messages` for
  * Inbox rooms.
+ *
+ * The held run: after every write it is the maximal run of consecutive cached
+ * seqs around the newest seq written, when that run reaches at least as high
+ * as the run held before; otherwise the earlier run stays. So a message
+ * written out of order (seq 12 before 11) or an old page filled in from the
+ * database never shrinks or replaces a newer run, and the run heals as soon as
+ * the missing seq arrives.
  */
 export interface MessageCache {
   readonly kind: 'memory' | 'redis';
-  /** Adds or replaces (by seq) one message and applies the retention. */
+  /** The write path: adds or replaces (by seq) one stored message, then applies the retention. */
   put(key: string, message: StoredMessage): Promise<void>;
-  /** Backfill after a database read. */
+  /**
+   * Backfill after a database read: adds the seqs not cached yet and never
+   * replaces a cached copy (the write path may have put a newer one meanwhile).
+   */
   putMany(key: string, messages: StoredMessage[]): Promise<void>;
-  /** Messages with fromSeq ≤ seq ≤ toSeq, ascending. */
-  range(key: string, fromSeq: number, toSeq: number): Promise<StoredMessage[]>;
+  /** The held run and the cached messages with fromSeq ≤ seq ≤ toSeq, in one atomic read. */
+  range(key: string, fromSeq: number, toSeq: number): Promise<CachedRange>;
+  /** The held run alone (for the operator's inspect command and tests). */
+  held(key: string): Promise<SeqRange | null>;
   /** The newest `limit` messages, ascending. */
   latest(key: string, limit: number): Promise<StoredMessage[]>;
   count(key: string): Promise<number>;
@@ -47,9 +79,15 @@ export interface MessageCache {
   close(): Promise<void>;
 }
 
+interface MemoryRoom {
+  entries: StoredMessage[];
+  held: SeqRange | null;
+  touchedAt: number;
+}
+
 export class MemoryMessageCache implements MessageCache {
   readonly kind = 'memory' as const;
-  private rooms = new Map<string, { entries: StoredMessage[]; touchedAt: number }>();
+  private rooms = new Map<string, MemoryRoom>();
   private pins = new Map<string, { items: Map<string, { message: StoredMessage; pinnedUntilMs: number }>; touchedAt: number }>();
 
   constructor(
@@ -58,11 +96,11 @@ export class MemoryMessageCache implements MessageCache {
   ) {}
 
   async put(key: string, message: StoredMessage) {
-    this.insert(key, message);
+    this.write(key, [message], true);
   }
 
   async putMany(key: string, messages: StoredMessage[]) {
-    for (const m of messages) this.insert(key, m);
+    this.write(key, messages, false);
   }
 
   async putPinned(key: string, message: StoredMessage, pinnedUntilMs: number) {
@@ -87,18 +125,27 @@ export class MemoryMessageCache implements MessageCache {
     return [...entry.items.values()].sort((a, b) => a.pinnedUntilMs - b.pinnedUntilMs);
   }
 
-  async range(key: string, fromSeq: number, toSeq: number) {
-    const entries = this.live(key);
-    return entries.filter((m) => m.seq >= fromSeq && m.seq <= toSeq);
+  async range(key: string, fromSeq: number, toSeq: number): Promise<CachedRange> {
+    const room = this.live(key);
+    if (!room) return { held: null, messages: [] };
+    const entries = room.entries;
+    const messages: StoredMessage[] = [];
+    for (let i = indexAtOrAbove(entries, fromSeq); i < entries.length && entries[i]!.seq <= toSeq; i++) messages.push(entries[i]!);
+    return { held: room.held ? { ...room.held } : null, messages };
+  }
+
+  async held(key: string) {
+    const held = this.live(key)?.held;
+    return held ? { ...held } : null;
   }
 
   async latest(key: string, limit: number) {
-    const entries = this.live(key);
+    const entries = this.live(key)?.entries ?? [];
     return entries.slice(Math.max(0, entries.length - limit));
   }
 
   async count(key: string) {
-    return this.live(key).length;
+    return this.live(key)?.entries.length ?? 0;
   }
 
   async drop(key: string) {
@@ -106,7 +153,7 @@ export class MemoryMessageCache implements MessageCache {
   }
 
   async keys() {
-    return [...this.rooms.keys()].filter((k) => this.live(k).length > 0);
+    return [...this.rooms.keys()].filter((k) => (this.live(k)?.entries.length ?? 0) > 0);
   }
 
   async close() {
@@ -114,59 +161,141 @@ export class MemoryMessageCache implements MessageCache {
     this.pins.clear();
   }
 
-  private live(key: string): StoredMessage[] {
+  private live(key: string): MemoryRoom | undefined {
     const room = this.rooms.get(key);
-    if (!room) return [];
+    if (!room) return undefined;
     // Like the Redis key's TTL: an idle room's cache goes away after the retention age.
     if (Date.now() - room.touchedAt > this.maxAgeMs) {
       this.rooms.delete(key);
-      return [];
+      return undefined;
     }
-    return room.entries;
+    return room;
   }
 
-  private insert(key: string, message: StoredMessage) {
-    let room = this.rooms.get(key);
+  private write(key: string, messages: StoredMessage[], replace: boolean) {
+    if (messages.length === 0) return;
+    let room = this.live(key);
     if (!room) {
-      room = { entries: [], touchedAt: Date.now() };
+      room = { entries: [], held: null, touchedAt: Date.now() };
       this.rooms.set(key, room);
     }
     room.touchedAt = Date.now();
     const entries = room.entries;
-    const last = entries[entries.length - 1];
-    if (!last || last.seq < message.seq) {
-      entries.push(message);
-    } else {
-      let lo = 0;
-      let hi = entries.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (entries[mid]!.seq < message.seq) lo = mid + 1;
-        else hi = mid;
+    let top = 0;
+    for (const message of messages) {
+      top = Math.max(top, message.seq);
+      const last = entries[entries.length - 1];
+      if (!last || last.seq < message.seq) {
+        entries.push(message);
+        continue;
       }
-      if (entries[lo]?.seq === message.seq) entries[lo] = message;
-      else entries.splice(lo, 0, message);
+      const at = indexAtOrAbove(entries, message.seq);
+      if (entries[at]?.seq === message.seq) {
+        if (replace) entries[at] = message;
+      } else {
+        entries.splice(at, 0, message);
+      }
     }
+    const run = runAround(entries, top, room.held);
+    if (!room.held || run.to >= room.held.to) room.held = run;
     // Retention: the last maxCount messages or maxAge, whichever holds more.
     const cutoff = Date.now() - this.maxAgeMs;
     let drop = 0;
     while (entries.length - drop > this.maxCount && Date.parse(entries[drop]!.createdAt) < cutoff) drop++;
     if (drop > 0) entries.splice(0, drop);
+    const lowest = entries[0]?.seq;
+    if (room.held && lowest !== undefined && room.held.from < lowest) room.held.from = lowest;
+    if (room.held && (lowest === undefined || room.held.from > room.held.to)) room.held = null;
   }
 }
 
+/** Index of the first entry with seq ≥ `seq` (entries ascending by seq). */
+function indexAtOrAbove(entries: StoredMessage[], seq: number): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The maximal run of consecutive cached seqs around `seq` (which is cached); starts from the held run when they touch. */
+function runAround(entries: StoredMessage[], seq: number, held: SeqRange | null): SeqRange {
+  let a = seq;
+  let b = seq;
+  if (held && seq >= held.from - 1 && seq <= held.to + 1) {
+    a = Math.min(a, held.from);
+    b = Math.max(b, held.to);
+  }
+  let lo = indexAtOrAbove(entries, a);
+  let hi = indexAtOrAbove(entries, b);
+  while (lo > 0 && entries[lo - 1]!.seq === entries[lo]!.seq - 1) lo--;
+  while (hi < entries.length - 1 && entries[hi + 1]!.seq === entries[hi]!.seq + 1) hi++;
+  return { from: entries[lo]!.seq, to: entries[hi]!.seq };
+}
+
 /**
- * Upsert by seq, then trim: keep the newest MAX messages, plus any older ones
- * still younger than MAX_AGE. A companion key scores seq by time so the trim
- * never has to parse messages. Both keys expire after MAX_AGE of silence.
+ * One script per write, so the entries, the retention and the held run move
+ * together even with several nodes writing one room. Keys: the messages
+ * (seq → JSON), their times (seq scored by time, for the 24-hour half of the
+ * retention) and the held run (`from`, `to`). ARGV: replace flag, max count,
+ * max age, now, then seq, JSON, time for each message.
+ *
+ * A held run is trusted only while every seq in it is still there (a key lost
+ * on its own, or evicted, makes it vanish rather than lie). The run around
+ * the newest seq written grows through cached seqs by binary search over
+ * ZCOUNT, so a write costs O(log² n) however long the run.
  */
-const PUT_SCRIPT = `
-local key, tkey = KEYS[1], KEYS[2]
-local seq, json, at, maxCount, maxAge = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-redis.call('ZREMRANGEBYSCORE', key, seq, seq)
-redis.call('ZADD', key, seq, json)
-redis.call('ZADD', tkey, at, seq)
-local cutoff = tonumber(ARGV[6]) - maxAge
+const WRITE_SCRIPT = `
+local key, tkey, hkey = KEYS[1], KEYS[2], KEYS[3]
+local replace = ARGV[1] == '1'
+local maxCount, maxAge, now = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local function whole(a, b)
+  if a > b then return true end
+  return redis.call('ZCOUNT', key, a, b) == b - a + 1
+end
+local f = tonumber(redis.call('HGET', hkey, 'from'))
+local t = tonumber(redis.call('HGET', hkey, 'to'))
+if not (f and t) or f > t or not whole(f, t) then f = nil; t = nil end
+local top = nil
+for i = 5, #ARGV, 3 do
+  local seq = tonumber(ARGV[i])
+  local exists = redis.call('ZCOUNT', key, seq, seq) > 0
+  if replace or not exists then
+    if exists then redis.call('ZREMRANGEBYSCORE', key, seq, seq) end
+    redis.call('ZADD', key, seq, ARGV[i + 1])
+    redis.call('ZADD', tkey, tonumber(ARGV[i + 2]), seq)
+  end
+  if not top or seq > top then top = seq end
+end
+if top then
+  local a, b = top, top
+  if f and top >= f - 1 and top <= t + 1 then
+    if f < a then a = f end
+    if t > b then b = t end
+  end
+  if a > 1 and whole(a - 1, a - 1) then
+    local lo, hi = 1, a - 1
+    while lo < hi do
+      local mid = math.floor((lo + hi) / 2)
+      if whole(mid, a - 1) then hi = mid else lo = mid + 1 end
+    end
+    a = lo
+  end
+  if whole(b + 1, b + 1) then
+    local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+    local lo, hi = b + 1, tonumber(newest[2])
+    while lo < hi do
+      local mid = math.floor((lo + hi + 1) / 2)
+      if whole(b + 1, mid) then lo = mid else hi = mid - 1 end
+    end
+    b = lo
+  end
+  if not f or b >= t then f = a; t = b end
+end
+local cutoff = now - maxAge
 redis.call('ZREMRANGEBYSCORE', tkey, '-inf', '(' .. cutoff)
 local n = redis.call('ZCARD', key)
 if n > maxCount then
@@ -175,14 +304,32 @@ if n > maxCount then
   local young = redis.call('ZRANGE', tkey, 0, 0)
   if young[1] and tonumber(young[1]) < floor then floor = tonumber(young[1]) end
   redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. floor)
+  if f and f < floor then f = floor end
+end
+if f and f <= t then
+  redis.call('HSET', hkey, 'from', f, 'to', t)
+  redis.call('PEXPIRE', hkey, maxAge)
+else
+  redis.call('DEL', hkey)
 end
 redis.call('PEXPIRE', key, maxAge)
 redis.call('PEXPIRE', tkey, maxAge)
 return n
 `;
 
+/** The held run (when every seq of it is still there) and the messages in [ARGV[1], ARGV[2]], read together. */
+const READ_SCRIPT = `
+local key, hkey = KEYS[1], KEYS[2]
+local f = tonumber(redis.call('HGET', hkey, 'from'))
+local t = tonumber(redis.call('HGET', hkey, 'to'))
+local held = {}
+if f and t and f <= t and redis.call('ZCOUNT', key, f, t) == t - f + 1 then held = { f, t } end
+return { held, redis.call('ZRANGEBYSCORE', key, ARGV[1], ARGV[2]) }
+`;
+
 type CacheRedis = Redis & {
-  chatpopPutMessage(key: string, tkey: string, ...args: (string | number)[]): Promise<number>;
+  chatpopWriteMessages(key: string, tkey: string, hkey: string, ...args: (string | number)[]): Promise<number>;
+  chatpopReadMessages(key: string, hkey: string, fromSeq: number, toSeq: number): Promise<[number[], string[]]>;
 };
 
 export class RedisMessageCache implements MessageCache {
@@ -194,12 +341,17 @@ export class RedisMessageCache implements MessageCache {
     private readonly maxCount = MESSAGE_CACHE_MAX_COUNT,
     private readonly maxAgeMs = MESSAGE_CACHE_MAX_AGE_MS,
   ) {
-    redis.defineCommand('chatpopPutMessage', { numberOfKeys: 2, lua: PUT_SCRIPT });
+    redis.defineCommand('chatpopWriteMessages', { numberOfKeys: 3, lua: WRITE_SCRIPT });
+    redis.defineCommand('chatpopReadMessages', { numberOfKeys: 2, lua: READ_SCRIPT });
     this.redis = redis as CacheRedis;
   }
 
   async put(key: string, message: StoredMessage) {
-    await this.redis.chatpopPutMessage(key, timesKey(key), ...this.args(message));
+    await this.write(key, [message], true);
+  }
+
+  async putMany(key: string, messages: StoredMessage[]) {
+    await this.write(key, messages, false);
   }
 
   async putPinned(key: string, message: StoredMessage, pinnedUntilMs: number) {
@@ -226,18 +378,13 @@ export class RedisMessageCache implements MessageCache {
     return out;
   }
 
-  async putMany(key: string, messages: StoredMessage[]) {
-    if (messages.length === 0) return;
-    const pipeline = this.redis.pipeline() as unknown as CacheRedis & { exec(): Promise<[Error | null, unknown][] | null> };
-    for (const m of messages) void pipeline.chatpopPutMessage(key, timesKey(key), ...this.args(m));
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err);
-    if (failed?.[0]) throw failed[0];
+  async range(key: string, fromSeq: number, toSeq: number): Promise<CachedRange> {
+    const [held, rows] = await this.redis.chatpopReadMessages(key, heldKey(key), fromSeq, toSeq);
+    return { held: held.length === 2 ? { from: Number(held[0]), to: Number(held[1]) } : null, messages: rows.map(parse) };
   }
 
-  async range(key: string, fromSeq: number, toSeq: number) {
-    const rows = await this.redis.zrangebyscore(key, fromSeq, toSeq);
-    return rows.map(parse);
+  async held(key: string) {
+    return (await this.range(key, 1, 0)).held;
   }
 
   async latest(key: string, limit: number) {
@@ -250,7 +397,7 @@ export class RedisMessageCache implements MessageCache {
   }
 
   async drop(key: string) {
-    await this.redis.del(key, timesKey(key));
+    await this.redis.del(key, timesKey(key), heldKey(key));
   }
 
   async keys() {
@@ -270,12 +417,17 @@ export class RedisMessageCache implements MessageCache {
     this.redis.disconnect();
   }
 
-  private args(m: StoredMessage): (string | number)[] {
-    return [m.seq, JSON.stringify(m), Date.parse(m.createdAt), this.maxCount, this.maxAgeMs, Date.now()];
+  private async write(key: string, messages: StoredMessage[], replace: boolean) {
+    if (messages.length === 0) return;
+    const args: (string | number)[] = [replace ? '1' : '0', this.maxCount, this.maxAgeMs, Date.now()];
+    for (const m of messages) args.push(m.seq, JSON.stringify(m), Date.parse(m.createdAt));
+    await this.redis.chatpopWriteMessages(key, timesKey(key), heldKey(key), ...args);
   }
 }
 
 const timesKey = (key: string) => `${key}:times`;
+/** The held run of a message key: `…:messages:held`, a hash of `from` and `to`. */
+export const heldKey = (key: string) => `${key}:held`;
 const parse = (row: string) => JSON.parse(row) as StoredMessage;
 
 const REPAIR_INTERVAL_MS = 1_000;
@@ -327,6 +479,11 @@ export class GuardedMessageCache implements MessageCache {
   async range(key: string, fromSeq: number, toSeq: number) {
     this.usable(key);
     return this.inner.range(key, fromSeq, toSeq);
+  }
+
+  async held(key: string) {
+    this.usable(key);
+    return this.inner.held(key);
   }
 
   async latest(key: string, limit: number) {

@@ -1,24 +1,19 @@
 import type { Server } from 'socket.io';
-import type {
-  BackroomUpdatedPayload,
-  PaymentUpdatedPayload,
-  PinsUpdatedPayload,
-  ChatView,
-  ClientToServerEvents,
-  ConversationRemovedPayload,
-  ConversationSummary,
-  InboxUnreadPayload,
-  Member,
-  PresencePayload,
-  ReceiptPayload,
-  Report,
-  ServerToClientEvents,
-  TypingPayload,
-} from '@chatpop/protocol';
-import type { RoomRow } from '../db/schema';
+import type { ClientToServerEvents, ServerToClientEvents } from '@chatpop/protocol';
+import type { MemberRow, UserRow } from '../db/schema';
 import type { StoredMessage } from '../infra/cache';
 import { publicMessage } from '../modules/messages/visibility';
-import type { SocketData } from './server';
+import type { Broadcaster } from '../ports';
+
+/** What a connection proved at the handshake: the chat participations its tokens name, and its account. */
+export interface SocketData {
+  /** roomId → the participation and username its verified chat session token names. */
+  tokens: Map<string, { memberId: string; username: string }>;
+  /** Rooms this connection has joined, with the member as read at join time. */
+  joined: Map<string, MemberRow>;
+  /** The signed-in account, from the access token at the handshake (Inbox); null without one. */
+  user: UserRow | null;
+}
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -30,42 +25,6 @@ export const memberChannel = (memberId: string) => `member:${memberId}`;
 export const userChannel = (userId: string) => `user:${userId}`;
 /** The host's and moderators' connections in a room (reports, moderator views of members). */
 export const modsChannel = (roomId: string) => `mods:${roomId}`;
-
-/**
- * Every client-facing event leaves through here (STYLE §3). With Redis the
- * adapter carries each emit to the other nodes' members of the room.
- *
- * A silently hidden participant's message goes to that participant's own
- * connections only; the rest of the room gets `message:skip` for its seq, so
- * no reader has to ask the server about the gap (docs/decisions.md).
- */
-export interface Broadcaster {
-  message(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
-  messageUpdated(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
-  messageDeleted(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
-  reactions(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
-  /** `everyone`: the public view for the room; `self`: for the member's own connections; `mods`: the moderators' view. */
-  member(roomId: string, views: { everyone?: Member; self?: Member; mods: Member }): void;
-  room(roomId: string, chat: ChatView): void;
-  report(roomId: string, report: Report): void;
-  typing(roomId: string, payload: TypingPayload, exceptSocketId?: string): void;
-  presence(payload: PresencePayload): void;
-  /** Paid pins of a pop chat changed: the full ordered list. */
-  pins(payload: PinsUpdatedPayload): void;
-  /** A Back Room's seat count changed (to the pop chat). */
-  backroom(payload: BackroomUpdatedPayload): void;
-  /** To the payer's own connections in the chat. */
-  payment(memberId: string, payload: PaymentUpdatedPayload): void;
-  /** A conversation member's watermarks, to the room's connections except these users' (privacy). */
-  receipt(roomId: string, payload: ReceiptPayload, exceptUserIds: string[]): void;
-  /** The same to these users' connections only. */
-  receiptTo(userIds: string[], payload: ReceiptPayload): void;
-  /** To every connection of one account: a row of its conversation list. */
-  conversation(userId: string, event: 'conversation:new' | 'conversation:updated', summary: ConversationSummary): void;
-  inboxUnread(userId: string, payload: InboxUnreadPayload): void;
-  /** To every connection of one account: it is no longer in this conversation. */
-  conversationRemoved(userId: string, payload: ConversationRemovedPayload): void;
-}
 
 export const noBroadcast: Broadcaster = {
   message() {},

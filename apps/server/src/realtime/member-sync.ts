@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AppContext, MemberSync } from '../context';
+import type { AppContext } from '../context';
 import type { MemberRow } from '../db/schema';
+import type { MemberSync } from '../ports';
 import { isModerator } from '../modules/moderation/rules';
 import { memberChannel, modsChannel, roomChannel, type IoServer } from './broadcast';
 

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import type { Message, PresencePayload, TypingPayload } from '@chatpop/protocol';
+import { sql } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
+import { REPLAY_MAX_MESSAGES, type Message, type PresencePayload, type RoomJoinResult, type RoomRangeResult, type TypingPayload } from '@chatpop/protocol';
+import { insertNext } from '../modules/messages/repo';
 import {
   backend,
   call,
@@ -149,7 +152,7 @@ describe(`messages in real time (${backend})`, () => {
     expect(new Set(historySeqs).size).toBe(historySeqs.length);
   });
 
-  it('a resend with the same client id is harmless: one message, the same ack', async () => {
+  it('a resend with the same client id is harmless: one message, the same ack, the same seq however often it is broadcast', async () => {
     const c = await busyChat();
     const received = collect<Message>(c.bob.socket, 'message:new');
     const payload = { roomId: c.roomId, clientId: 'retry-0001-abcd', content: 'only once' };
@@ -159,8 +162,9 @@ describe(`messages in real time (${backend})`, () => {
     if (!a.ok || !b.ok || !again.ok) return;
     expect(b.message.id).toBe(a.message.id);
     expect(again.message).toEqual(a.message);
-    await sleep(300);
-    expect(received.filter((m) => m.content === 'only once')).toHaveLength(1);
+    // Every resend is broadcast again (its first attempt may have died before its broadcast); clients drop duplicates by seq.
+    await until(() => received.filter((m) => m.content === 'only once').length === 3, 3000, 'three broadcasts');
+    expect(new Set(received.filter((m) => m.content === 'only once').map((m) => `${m.seq}:${m.id}`))).toEqual(new Set([`${a.message.seq}:${a.message.id}`]));
     const history = await t.client().get(`/api/chats/${c.code}/messages`);
     expect(history.body.messages.filter((m: Message) => m.content === 'only once')).toHaveLength(1);
   });
@@ -283,6 +287,79 @@ describe(`missed messages (${backend})`, () => {
     const seqs = acks.map((a) => (a.ok ? a.message.seq : -1));
     const res = await call<{ messages: Message[] }>(c.bob.socket, 'message:range', { roomId: c.roomId, afterSeq: seqs[0]!, beforeSeq: seqs[4]! });
     expect(res.ok && res.messages.map((m) => m.content)).toEqual(['r1', 'r2', 'r3']);
+  });
+});
+
+describe(`replay beyond its limit (${backend})`, () => {
+  it('says how many were missed and gives the newest page instead of a partial replay; the missed ones load on request', async () => {
+    const c = await busyChat();
+    const away = await guestJoins(t, c.code);
+    const awaySince = (await seedMessages(t, c.roomId, c.alice.member.id, 1, 'before')).at(-1)!.seq;
+    const sent = await seedMessages(t, c.roomId, c.alice.member.id, REPLAY_MAX_MESSAGES + 60, 'gone');
+    const lastSeq = sent.at(-1)!.seq;
+    const s = await connect([away.token]);
+    const joined = await call<RoomJoinResult>(s, 'room:join', { roomId: c.roomId, afterSeq: awaySince });
+    expect(joined.ok).toBe(true);
+    if (!joined.ok) return;
+    expect([joined.replay, joined.missed, joined.hasMore, joined.lastSeq]).toEqual(['partial', lastSeq - 50 - awaySince, true, lastSeq]);
+    expect(joined.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => lastSeq - 49 + i));
+    // The missed seqs, asked for: every one of them, in pages of the replay limit.
+    const loaded: Message[] = [];
+    let hasMore = true;
+    while (hasMore) {
+      const res = await call<RoomRangeResult>(s, 'message:range', { roomId: c.roomId, afterSeq: loaded.at(-1)?.seq ?? awaySince, beforeSeq: awaySince + joined.missed + 1 });
+      expect(res.ok).toBe(true);
+      if (!res.ok) return;
+      loaded.push(...res.messages);
+      hasMore = res.hasMore;
+    }
+    expect(loaded.map((m) => m.seq)).toEqual(Array.from({ length: joined.missed }, (_, i) => awaySince + 1 + i));
+    // Just under the limit, the replay is whole.
+    const close = await call<RoomJoinResult>(s, 'room:join', { roomId: c.roomId, afterSeq: lastSeq - REPLAY_MAX_MESSAGES });
+    expect(close.ok && [close.replay, close.missed, close.messages.length]).toEqual(['complete', 0, REPLAY_MAX_MESSAGES]);
+  });
+});
+
+describe(`an incomplete cache (${backend})`, () => {
+  it('is logged as a warning with the room and the ranges, and the read comes from the database', async () => {
+    const c = await busyChat();
+    const sent = await seedMessages(t, c.roomId, c.alice.member.id, 5, 'w');
+    // A message committed long enough ago whose cache write never happened (a crash between the two).
+    const lost = await insertNext(t.app.ctx.db, {
+      id: uuidv7(),
+      roomId: c.roomId,
+      clientId: 'lost-write-0001',
+      memberId: c.alice.member.id,
+      username: c.alice.member.username,
+      verified: false,
+      type: 'normal',
+      content: 'never cached',
+      replyToId: null,
+      hidden: false,
+    });
+    await t.app.ctx.db.execute(sql`update messages set created_at = now() - interval '1 minute' where id = ${lost.row.id}::uuid`);
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+    const log = t.app.ctx.log;
+    const warn = log.warn.bind(log);
+    log.warn = ((fields: Record<string, unknown>, message: string) => {
+      warnings.push({ fields, message });
+      warn(fields, message);
+    }) as typeof log.warn;
+    try {
+      const page = await t.client().get(`/api/chats/${c.code}/messages?after=${sent[0]!.seq}`);
+      expect(page.body.source).toBe('database');
+      expect(page.body.messages.at(-1).content).toBe('never cached');
+    } finally {
+      log.warn = warn;
+    }
+    expect(warnings).toEqual([
+      {
+        fields: { roomId: c.roomId, key: `chat:${c.code}:messages`, held: `1-${sent.at(-1)!.seq}`, wanted: `${sent[0]!.seq + 1}-${lost.row.seq}`, lastSeq: lost.row.seq },
+        message: expect.stringMatching(/message cache is incomplete/),
+      },
+    ]);
+    // Filled in by that read: the next one is the cache's.
+    await until(async () => (await t.client().get(`/api/chats/${c.code}/messages`)).body.source === 'cache', 3000, 'the refill');
   });
 });
 

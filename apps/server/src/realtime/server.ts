@@ -33,23 +33,13 @@ import { findMember } from '../modules/chats/repo';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
 import { editMessage } from '../modules/conversations/edits';
 import { markSeen, sendInConversation } from '../modules/conversations/service';
-import { replay, sendMessage } from '../modules/messages/service';
+import { replay, resume, sendMessage } from '../modules/messages/service';
 import { publicMessage } from '../modules/messages/visibility';
 import type { RoomActor } from '../modules/moderation/policy';
 import { isModerator } from '../modules/moderation/rules';
 import * as moderation from '../modules/moderation/service';
-import { memberChannel, modsChannel, roomChannel, socketBroadcaster, userChannel, type IoServer } from './broadcast';
+import { memberChannel, modsChannel, roomChannel, socketBroadcaster, userChannel, type IoServer, type SocketData } from './broadcast';
 import { startMemberSync } from './member-sync';
-
-/** What a connection proved at the handshake: the chat participations its tokens name. */
-export interface SocketData {
-  /** roomId → the participation and username its verified chat session token names. */
-  tokens: Map<string, { memberId: string; username: string }>;
-  /** Rooms this connection has joined, with the member as read at join time. */
-  joined: Map<string, MemberRow>;
-  /** The signed-in account, from the access token at the handshake (Inbox); null without one. */
-  user: UserRow | null;
-}
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -73,8 +63,11 @@ export function attachRealtime(
     pingInterval: 25_000,
     pingTimeout: 20_000,
     maxHttpBufferSize: 64 * 1024,
-    // Each room is its own Redis channel, so a node only hears rooms it has members in.
-    adapter: redis ? createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic' }) : undefined,
+    // Each room is its own Redis channel, so a node only hears rooms it has members in. The
+    // channels carry the deployment's prefix so two deployments on one Redis never hear each other.
+    adapter: redis
+      ? createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${ctx.config.redisPrefix}socket.io` })
+      : undefined,
   });
   ctx.broadcast = socketBroadcaster(io);
 
@@ -155,7 +148,9 @@ export function attachRealtime(
     async close() {
       clearInterval(sweeper);
       for (const t of pendingPresence.values()) clearTimeout(t);
-      io.disconnectSockets(true);
+      // This node's connections only: a plain disconnectSockets is relayed by the adapter to every
+      // node, which would turn a rolling restart into a reconnect storm across the cluster.
+      io.local.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };
@@ -256,10 +251,7 @@ class RoomHandlers {
     this.socket.data.joined.set(roomId, member);
     await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
     this.announcePresence(roomId);
-    const { messages, hasMore } = await replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES, undefined, member.id);
-    const fresh = await this.ctx.rooms.byRoomId(roomId);
-    const lastSeq = Math.max(fresh?.lastSeq ?? 0, messages[messages.length - 1]?.seq ?? 0);
-    return { roomId, messages, lastSeq, hasMore };
+    return { roomId, ...(await resume(this.ctx, room, afterSeq, member.id)) };
   }
 
   async leave(payload: unknown) {
@@ -283,8 +275,9 @@ class RoomHandlers {
     await this.ctx.limits.consume('messagesPerMinute', member.id);
     const send = { clientId: input.clientId, content: input.content, replyToId: input.replyToId ?? null };
     if (isConversation(room)) return { message: publicMessage((await sendInConversation(this.ctx, room, member, send)).message) };
-    const { message, created } = await sendMessage(this.ctx, room, member, send);
-    if (created) this.ctx.broadcast.message(room, message);
+    const { message } = await sendMessage(this.ctx, room, member, send);
+    // A resend is broadcast again: its first attempt may have died before its broadcast, and clients drop duplicates by seq.
+    this.ctx.broadcast.message(room, message);
     return { message: publicMessage(message) };
   }
 

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChatRoom, type ChatRoomSnapshot } from './chat-room';
+import { HISTORY_PAGE_SIZE } from '@chatpop/protocol';
+import { ChatRoom, RANGE_RETRIES, type ChatRoomSnapshot } from './chat-room';
 
 /**
  * The chat store against a small in-process Socket.IO server that speaks the
@@ -24,6 +25,16 @@ interface FakeServer {
   refuseOnce: Set<string>;
   /** When set, sends get no ack at all (a server that hangs). */
   silent: boolean;
+  /** How many message:range requests to answer with nothing (a server whose cache wrongly says there is nothing). */
+  rangeEmpty: number;
+  rangeCalls: number;
+  /** Seqs the server names as not for this reader. */
+  withheld: number[];
+  /** Beyond this many missed messages, room:join answers with the newest page and the count (a partial replay). */
+  replayLimit: number;
+  /** REST history URLs asked for, and how many of them fail before one answers. */
+  historyCalls: string[];
+  historyFailures: number;
   add(content: string, opts?: { broadcast?: boolean; memberId?: string }): Message;
 }
 
@@ -58,6 +69,12 @@ beforeAll(async () => {
     typing: [],
     refuseOnce: new Set(),
     silent: false,
+    rangeEmpty: 0,
+    rangeCalls: 0,
+    withheld: [],
+    replayLimit: Infinity,
+    historyCalls: [],
+    historyFailures: 0,
     add(content, opts = {}) {
       const message = makeMessage(state.messages.length + 1, content, opts.memberId);
       state.messages.push(message);
@@ -73,11 +90,24 @@ beforeAll(async () => {
     socket.on('room:join', ({ roomId, afterSeq = 0 }, ack) => {
       void socket.join(roomId);
       const missed = state.messages.filter((m) => m.seq > afterSeq);
-      ack({ ok: true, roomId, messages: missed, lastSeq: state.messages.length, hasMore: false });
+      const lastSeq = state.messages.length;
+      if (missed.length > state.replayLimit) {
+        const newest = state.messages.slice(-50);
+        ack({ ok: true, roomId, messages: newest, lastSeq, hasMore: true, replay: 'partial', missed: newest[0]!.seq - 1 - afterSeq, withheld: [] });
+        return;
+      }
+      ack({ ok: true, roomId, messages: missed, lastSeq, hasMore: false, replay: 'complete', missed: 0, withheld: [] });
     });
     socket.on('message:range', ({ afterSeq, beforeSeq }, ack) => {
-      const messages = state.messages.filter((m) => m.seq > afterSeq && (beforeSeq === undefined || m.seq < beforeSeq));
-      ack({ ok: true, messages, hasMore: false });
+      state.rangeCalls++;
+      if (state.rangeEmpty > 0) {
+        state.rangeEmpty--;
+        ack({ ok: true, messages: [], hasMore: false, withheld: [] });
+        return;
+      }
+      const inRange = (seq: number) => seq > afterSeq && (beforeSeq === undefined || seq < beforeSeq);
+      const messages = state.messages.filter((m) => inRange(m.seq) && !state.withheld.includes(m.seq));
+      ack({ ok: true, messages, hasMore: false, withheld: state.withheld.filter(inRange) });
     });
     socket.on('message:send', ({ clientId, content }, ack) => {
       state.sends.push(clientId);
@@ -121,14 +151,27 @@ beforeEach(() => {
   server.typing.length = 0;
   server.refuseOnce.clear();
   server.silent = false;
+  server.rangeEmpty = 0;
+  server.rangeCalls = 0;
+  server.withheld = [];
+  server.replayLimit = Infinity;
+  server.historyCalls = [];
+  server.historyFailures = 0;
   vi.stubEnv('NEXT_PUBLIC_SOCKET_URL', `http://127.0.0.1:${port}`);
-  // REST history: the newest page of what the fake server holds.
-  vi.stubGlobal('fetch', async () =>
-    new Response(JSON.stringify({ messages: server.messages.slice(-50), hasMore: server.messages.length > 50, source: 'cache' }), {
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-    }),
-  );
+  // REST history: the newest page of what the fake server holds, or the page after a seq.
+  vi.stubGlobal('fetch', async (input: string | URL) => {
+    const url = new URL(String(input), 'http://localhost');
+    server.historyCalls.push(`${url.pathname}${url.search}`);
+    if (server.historyFailures > 0) {
+      server.historyFailures--;
+      return new Response(JSON.stringify({ error: { code: 'INTERNAL', message: 'Something went wrong on our side. Try again.' } }), { status: 500, headers: { 'content-type': 'application/json' } });
+    }
+    const after = url.searchParams.get('after');
+    const held = server.messages.filter((m) => !server.withheld.includes(m.seq));
+    const messages = after === null ? held.slice(-50) : held.filter((m) => m.seq > Number(after)).slice(0, 50);
+    const hasMore = after === null ? server.messages.length > 50 : server.messages.length > Number(after) + 50;
+    return new Response(JSON.stringify({ messages, hasMore, source: 'cache', withheld: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
+  });
 });
 
 afterEach(() => {
@@ -146,7 +189,7 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 4_000): P
   }
 }
 
-async function joinedRoom(options: { sendTimeoutMs?: number } = {}): Promise<ChatRoom> {
+async function joinedRoom(options: { sendTimeoutMs?: number; gapRetryBaseMs?: number } = {}): Promise<ChatRoom> {
   room = new ChatRoom({ code: 'ABCDEFGH', roomId: ROOM, refreshToken: async () => TOKEN, ...options });
   room.setMember(ME, TOKEN);
   await room.start();
@@ -178,6 +221,58 @@ describe('ChatRoom', () => {
     await waitFor(() => seqs(r.getSnapshot()).length === 3, 'the gap to be filled');
     expect(seqs(r.getSnapshot())).toEqual([1, 2, 3]);
   });
+
+  it('never steps over a hole the server answered with nothing: asks again with backoff, then over HTTP, showing missed messages loading until it is filled', async () => {
+    server.add('one', { broadcast: false });
+    const r = await joinedRoom({ gapRetryBaseMs: 20 });
+    // The server's gap fill keeps answering nothing, and its HTTP history fails twice before it answers.
+    server.rangeEmpty = Infinity;
+    server.historyFailures = 2;
+    const historyBefore = server.historyCalls.length;
+    server.add('two (never broadcast to us)', { broadcast: false });
+    server.add('three');
+    await waitFor(() => seqs(r.getSnapshot()).includes(3), 'the live message');
+    expect(seqs(r.getSnapshot())).toEqual([1, 3]);
+    expect(r.getSnapshot().catchingUp).toBe(true);
+    await waitFor(() => seqs(r.getSnapshot()).length === 3, 'the hole to be filled over HTTP');
+    expect(seqs(r.getSnapshot())).toEqual([1, 2, 3]);
+    expect(server.rangeCalls).toBe(RANGE_RETRIES);
+    expect(server.historyCalls.slice(historyBefore)).toEqual(Array(3).fill(`/api/chats/ABCDEFGH/messages?after=1&limit=${HISTORY_PAGE_SIZE}`));
+    await waitFor(() => !r.getSnapshot().catchingUp, 'the loading sign to go');
+  });
+
+  it('asks the gap fill again when it first answers with nothing, and steps over the seqs the server withholds', async () => {
+    server.add('one', { broadcast: false });
+    const r = await joinedRoom({ gapRetryBaseMs: 20 });
+    server.rangeEmpty = 1;
+    server.add('two', { broadcast: false });
+    server.add('hidden from us', { broadcast: false });
+    server.withheld = [3];
+    server.add('four');
+    await waitFor(() => seqs(r.getSnapshot()).length === 3 && !r.getSnapshot().catchingUp, 'the hole to be filled');
+    expect(seqs(r.getSnapshot())).toEqual([1, 2, 4]);
+    expect(server.rangeCalls).toBe(2);
+    expect(server.historyCalls.filter((u) => u.includes('after='))).toEqual([]);
+  });
+
+  it('beyond the replay limit, shows the newest page and a divider with the count, and loads the missed ones when asked', async () => {
+    for (let i = 1; i <= 5; i++) server.add(`early ${i}`, { broadcast: false });
+    const r = await joinedRoom();
+    for (const socket of server.io.sockets.sockets.values()) socket.conn.close();
+    await waitFor(() => !r.getSnapshot().joined, 'the disconnect');
+    for (let i = 6; i <= 85; i++) server.add(`while away ${i}`, { broadcast: false });
+    server.replayLimit = 20;
+    await waitFor(() => r.getSnapshot().joined, 'the reconnect', 8_000);
+    await waitFor(() => r.getSnapshot().missed.length === 1, 'the divider');
+    expect(r.getSnapshot().missed).toEqual([{ afterSeq: 5, beforeSeq: 36, count: 30, loading: false, error: null }]);
+    expect(seqs(r.getSnapshot())).toEqual([...[1, 2, 3, 4, 5], ...Array.from({ length: 50 }, (_, i) => 36 + i)]);
+    // Not a silent hole, and not fetched behind the reader's back either.
+    expect(r.getSnapshot().catchingUp).toBe(false);
+    expect(server.rangeCalls).toBe(0);
+    await r.loadMissed(5);
+    await waitFor(() => r.getSnapshot().missed.length === 0, 'the missed messages');
+    expect(seqs(r.getSnapshot())).toEqual(Array.from({ length: 85 }, (_, i) => i + 1));
+  }, 15_000);
 
   it('after a dropped connection, replays what it missed and sends what was typed meanwhile', async () => {
     server.add('before the drop', { broadcast: false });

@@ -1,6 +1,7 @@
 import {
   HISTORY_PAGE_SIZE,
   PRESENCE_HEARTBEAT_MS,
+  REPLAY_MAX_MESSAGES,
   TYPING_TTL_MS,
   historyResponseSchema,
   moneyStateSchema,
@@ -14,6 +15,7 @@ import {
   type Reaction,
   type Report,
   type ReportReason,
+  type RoomRangeResult,
 } from '@chatpop/protocol';
 import { api, chatPath, errorMessage } from './api';
 import { MessageLog, type ChatItem, type PendingSend } from './message-log';
@@ -39,6 +41,10 @@ const READ_ONLY_POLL_MS = 15_000;
 /** Host messages the sticky section holds (it shows the newest few until expanded). */
 const STICKY_HOST_MESSAGES = 20;
 const ACTION_TIMEOUT_MS = 10_000;
+/** A gap fill that brought nothing is asked again after 0.5 s, 1 s, 2 s …, over HTTP from the RANGE_RETRIES-th miss on, never more than GAP_RETRY_MAX_MS apart. */
+export const GAP_RETRY_BASE_MS = 500;
+const GAP_RETRY_MAX_MS = 30_000;
+export const RANGE_RETRIES = 3;
 
 /** A message that arrived live (not from history or replay): what sounds listen to. */
 export type LiveListener = (message: Message) => void;
@@ -63,8 +69,26 @@ export interface HistoryState {
   olderError: string | null;
 }
 
+/**
+ * Seqs a partial replay left out (more were missed than the server replays):
+ * shown as a divider "N missed messages — show" that loads them on request.
+ */
+export interface MissedBlock {
+  /** The block is the seqs after this one … */
+  afterSeq: number;
+  /** … and before this one. */
+  beforeSeq: number;
+  count: number;
+  loading: boolean;
+  error: string | null;
+}
+
 export interface ChatRoomSnapshot {
   items: ChatItem[];
+  /** A hole below the newest seq is being filled: missed messages are loading. */
+  catchingUp: boolean;
+  /** What a partial replay left out, to load on request. */
+  missed: MissedBlock[];
   /** The newest host messages, oldest first, for the sticky section. */
   hostMessages: Message[];
   connection: ConnectionState;
@@ -112,6 +136,8 @@ export interface ChatRoomOptions {
   openSocket?: (token: string) => ChatSocket;
   /** The handshake's `auth` after a fresh token; the chat session token by default. */
   socketAuth?: (token: string) => ChatSocket['auth'];
+  /** The first wait before a gap fill that brought nothing is asked again (it doubles each time). */
+  gapRetryBaseMs?: number;
 }
 
 const FATAL_JOIN_CODES = new Set(['NOT_A_MEMBER', 'FORBIDDEN', 'CHAT_NOT_FOUND', 'TOKEN_INVALID', 'BANNED', 'CONVERSATION_NOT_FOUND']);
@@ -138,6 +164,11 @@ export class ChatRoom {
   /** The room's last seq as the server last reported it. */
   private knownLastSeq = 0;
   private rangeInFlight = false;
+  /** Gap fills in a row that brought nothing; reset by any progress. */
+  private gapMisses = 0;
+  private gapTimer: ReturnType<typeof setTimeout> | null = null;
+  private catchingUp = false;
+  private missed: MissedBlock[] = [];
 
   private readonly sendTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingPeople = new Map<string, { username: string; timer: ReturnType<typeof setTimeout> }>();
@@ -204,6 +235,8 @@ export class ChatRoom {
     }
     return {
       items,
+      catchingUp: this.catchingUp,
+      missed: this.missed.map((b) => ({ ...b })),
       hostMessages,
       connection: this.connection,
       connectionTried: this.connectionTried,
@@ -237,6 +270,7 @@ export class ChatRoom {
       const page = await api.get(this.historyPath, { schema: historyResponseSchema });
       if (this.disposed) return;
       this.log.merge(page.messages);
+      this.log.markWithheld(page.withheld);
       this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq());
       this.knownLastSeq = Math.max(this.knownLastSeq, this.syncedSeq);
       this.history = { ...this.history, status: 'ready', hasMore: page.hasMore };
@@ -286,6 +320,7 @@ export class ChatRoom {
     this.stopHeartbeat();
     if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.gapTimer) clearTimeout(this.gapTimer);
     for (const timer of this.sendTimers.values()) clearTimeout(timer);
     for (const person of this.typingPeople.values()) clearTimeout(person.timer);
     this.socket?.removeAllListeners();
@@ -479,7 +514,8 @@ export class ChatRoom {
   private joinRoom(): void {
     const socket = this.socket;
     if (!socket?.connected) return;
-    socket.timeout(JOIN_TIMEOUT_MS).emit('room:join', { roomId: this.opts.roomId, afterSeq: this.syncedSeq }, (err, res) => {
+    const afterSeq = this.syncedSeq;
+    socket.timeout(JOIN_TIMEOUT_MS).emit('room:join', { roomId: this.opts.roomId, afterSeq }, (err, res) => {
       if (this.disposed || socket !== this.socket) return;
       if (err) {
         if (socket.connected) setTimeout(() => this.joinRoom(), 2_000);
@@ -503,6 +539,9 @@ export class ChatRoom {
       // Pins may have changed while the connection was away.
       if (this.opts.money) void this.loadMoney();
       this.log.merge(res.messages);
+      this.log.markWithheld(res.withheld ?? []);
+      // More was missed than the server replays: it sent the newest page, and the rest waits behind a divider.
+      if (res.replay === 'partial' && res.missed > 0) this.addMissed(afterSeq, afterSeq + res.missed + 1);
       this.knownLastSeq = Math.max(this.knownLastSeq, res.lastSeq);
       this.changed();
       this.catchUp();
@@ -511,32 +550,158 @@ export class ChatRoom {
     });
   }
 
+  /** Moves `syncedSeq` over every seq held (or withheld), and over blocks left for the reader to load. */
+  private advanceSynced(): void {
+    for (;;) {
+      if (this.log.hasSeq(this.syncedSeq + 1)) {
+        this.syncedSeq++;
+        continue;
+      }
+      const block = this.missed.find((b) => b.afterSeq <= this.syncedSeq && this.syncedSeq < b.beforeSeq - 1);
+      if (!block) return;
+      this.syncedSeq = block.beforeSeq - 1;
+    }
+  }
+
   /**
-   * Advances `syncedSeq` over what is held; when a hole remains below the
-   * newest seq known, asks `message:range` for it, one request at a time.
+   * Advances `syncedSeq` over what is held; while a hole remains below the
+   * newest seq known, asks `message:range` for it, one request at a time. An
+   * answer that fills nothing is asked again with backoff, then over HTTP,
+   * and never given up on: the snapshot says missed messages are loading
+   * until the hole is filled (docs/api.md, "Replay and gaps").
    */
   private catchUp(): void {
-    while (this.log.hasSeq(this.syncedSeq + 1)) this.syncedSeq++;
+    this.advanceSynced();
     const target = Math.max(this.log.highestSeq(), this.knownLastSeq);
-    if (this.syncedSeq >= target || this.rangeInFlight || !this.joined || !this.socket) return;
-    const socket = this.socket;
+    const behind = this.syncedSeq < target;
+    if (behind !== this.catchingUp) {
+      this.catchingUp = behind;
+      this.changed();
+    }
+    if (!behind) {
+      this.gapMisses = 0;
+      if (this.gapTimer) clearTimeout(this.gapTimer);
+      this.gapTimer = null;
+      return;
+    }
+    if (this.rangeInFlight || this.gapTimer || !this.joined || !this.socket) return;
     const afterSeq = this.syncedSeq;
     const beforeSeq = this.log.nextSeqAbove(afterSeq) ?? undefined;
     this.rangeInFlight = true;
+    if (this.gapMisses >= RANGE_RETRIES) {
+      void this.fillOverHttp(afterSeq).then((progress) => this.gapAnswered(afterSeq, progress));
+      return;
+    }
+    const socket = this.socket;
     socket
       .timeout(RANGE_TIMEOUT_MS)
       .emit('message:range', { roomId: this.opts.roomId, afterSeq, ...(beforeSeq ? { beforeSeq } : {}) }, (err, res) => {
-        this.rangeInFlight = false;
-        if (this.disposed || socket !== this.socket) return;
-        if (err || !res.ok) return; // Tried again on the next message or reconnect.
-        if (this.log.merge(res.messages)) this.changed();
-        while (this.log.hasSeq(this.syncedSeq + 1)) this.syncedSeq++;
-        if (this.syncedSeq === afterSeq) {
-          // The server has nothing for this hole (a message not meant for us): step over it.
-          this.syncedSeq = beforeSeq ? beforeSeq - 1 : target;
+        if (this.disposed || socket !== this.socket) {
+          this.rangeInFlight = false;
+          return;
         }
-        this.catchUp();
+        if (!err && res.ok) this.takeRange(res);
+        this.gapAnswered(afterSeq, !err && res.ok);
       });
+  }
+
+  private takeRange(res: RoomRangeResult): void {
+    const merged = this.log.merge(res.messages);
+    this.log.markWithheld(res.withheld ?? []);
+    if (merged) this.changed();
+  }
+
+  /** After a gap fill: on progress, on to the next hole; on none, try again later (backing off). */
+  private gapAnswered(afterSeq: number, answered: boolean): void {
+    this.rangeInFlight = false;
+    if (this.disposed) return;
+    this.advanceSynced();
+    if (answered && this.syncedSeq > afterSeq) {
+      this.gapMisses = 0;
+      this.catchUp();
+      return;
+    }
+    this.gapMisses++;
+    const delay = Math.min(GAP_RETRY_MAX_MS, (this.opts.gapRetryBaseMs ?? GAP_RETRY_BASE_MS) * 2 ** (this.gapMisses - 1));
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      this.catchUp();
+    }, delay);
+  }
+
+  /** The hole after `afterSeq` read as a history page over HTTP; true when the read answered. */
+  private async fillOverHttp(afterSeq: number): Promise<boolean> {
+    try {
+      const page = await api.get(`${this.historyPath}?after=${afterSeq}&limit=${HISTORY_PAGE_SIZE}`, { schema: historyResponseSchema });
+      if (this.disposed) return false;
+      const merged = this.log.merge(page.messages);
+      this.log.markWithheld(page.withheld);
+      if (merged) this.changed();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private addMissed(afterSeq: number, beforeSeq: number): void {
+    if (beforeSeq - afterSeq <= 1) return;
+    this.missed = [
+      ...this.missed.filter((b) => b.beforeSeq <= afterSeq + 1 || b.afterSeq >= beforeSeq - 1),
+      { afterSeq, beforeSeq, count: beforeSeq - afterSeq - 1, loading: false, error: null },
+    ].sort((a, b) => a.afterSeq - b.afterSeq);
+    this.changed();
+  }
+
+  /**
+   * Loads the next part of a block a partial replay left out (up to the
+   * replay limit, oldest first); the divider shrinks, and goes when the block
+   * is loaded.
+   */
+  async loadMissed(afterSeq: number): Promise<void> {
+    const block = this.missed.find((b) => b.afterSeq === afterSeq);
+    if (!block || block.loading) return;
+    this.updateMissed(block, { loading: true, error: null });
+    let loaded = false;
+    try {
+      const socket = this.socket;
+      if (socket?.connected && this.joined) {
+        const res = await socket.timeout(RANGE_TIMEOUT_MS).emitWithAck('message:range', { roomId: this.opts.roomId, afterSeq: block.afterSeq, beforeSeq: block.beforeSeq });
+        if (res.ok) {
+          this.takeRange(res);
+          loaded = true;
+        }
+      } else {
+        // No live connection: the same, over HTTP history pages.
+        let after = block.afterSeq;
+        for (let page = 0; page < REPLAY_MAX_MESSAGES / HISTORY_PAGE_SIZE && after + 1 < block.beforeSeq; page++) {
+          if (!(await this.fillOverHttp(after))) break;
+          loaded = true;
+          const before = after;
+          while (after + 1 < block.beforeSeq && this.log.hasSeq(after + 1)) after++;
+          if (after === before) break;
+        }
+      }
+    } catch {
+      loaded = false;
+    }
+    if (this.disposed) return;
+    let next = block.afterSeq;
+    while (next + 1 < block.beforeSeq && this.log.hasSeq(next + 1)) next++;
+    if (next + 1 >= block.beforeSeq) {
+      this.missed = this.missed.filter((b) => b !== block && b.afterSeq !== block.afterSeq);
+    } else if (loaded && next > block.afterSeq) {
+      this.missed = this.missed.map((b) => (b.afterSeq === block.afterSeq ? { ...b, afterSeq: next, count: b.beforeSeq - next - 1, loading: false } : b));
+    } else {
+      this.updateMissed(block, { loading: false, error: "Couldn't load the missed messages. Try again." });
+      return;
+    }
+    this.changed();
+  }
+
+  private updateMissed(block: MissedBlock, patch: Partial<MissedBlock>): void {
+    this.missed = this.missed.map((b) => (b.afterSeq === block.afterSeq ? { ...b, ...patch } : b));
+    this.changed();
   }
 
   private startHeartbeat(): void {
@@ -761,6 +926,7 @@ export class ChatRoom {
       });
       if (this.disposed) return;
       this.log.merge(page.messages);
+      this.log.markWithheld(page.withheld);
       this.history = { ...this.history, loadingOlder: false, hasMore: page.hasMore && page.messages.length > 0 };
     } catch (error) {
       if (this.disposed) return;
@@ -788,6 +954,7 @@ export class ChatRoom {
         const query = after > 0 ? `?after=${after}` : '';
         const res = await api.get(`${this.historyPath}${query}`, { schema: historyResponseSchema });
         if (this.disposed || this.member) return;
+        this.log.markWithheld(res.withheld);
         if (this.log.merge(res.messages)) this.changed();
         if (!res.hasMore || after === 0) break;
       }

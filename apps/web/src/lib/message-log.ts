@@ -55,9 +55,9 @@ export class MessageLog {
     return this.bySeq.has(seq) || this.withheld.has(seq);
   }
 
-  /** A seq this reader will never get: gap-filling steps over it. */
-  markWithheld(seq: number): void {
-    this.withheld.add(seq);
+  /** Seqs this reader will never get (the server said so): gap-filling steps over them. */
+  markWithheld(seqs: number | readonly number[]): void {
+    for (const seq of typeof seqs === 'number' ? [seqs] : seqs) this.withheld.add(seq);
   }
 
   byId(id: string): Message | undefined {

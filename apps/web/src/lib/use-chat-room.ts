@@ -6,6 +6,8 @@ import { ChatRoom, type ChatRoomOptions, type ChatRoomSnapshot, type LiveListene
 
 const IDLE_SNAPSHOT: ChatRoomSnapshot = {
   items: [],
+  catchingUp: false,
+  missed: [],
   hostMessages: [],
   connection: 'idle',
   connectionTried: false,

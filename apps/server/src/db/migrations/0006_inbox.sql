@@ -14,7 +14,6 @@ ALTER TABLE "rooms" ADD COLUMN "direct_key" text;--> statement-breakpoint
 ALTER TABLE "rooms" ADD COLUMN "avatar_key" text;--> statement-breakpoint
 ALTER TABLE "message_edits" ADD CONSTRAINT "message_edits_message_id_messages_id_fk" FOREIGN KEY ("message_id") REFERENCES "public"."messages"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "message_edits_message_idx" ON "message_edits" USING btree ("message_id","edited_at");--> statement-breakpoint
-CREATE INDEX "messages_member_idx" ON "messages" USING btree ("member_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "rooms_direct_key" ON "rooms" USING btree ("direct_key") WHERE "rooms"."kind" = 'direct';--> statement-breakpoint
 CREATE INDEX "users_username_prefix_idx" ON "users" USING btree ("username_lower" text_pattern_ops);--> statement-breakpoint
 CREATE INDEX "users_display_name_prefix_idx" ON "users" USING btree (lower("display_name") text_pattern_ops);

@@ -4,6 +4,7 @@ import { parse } from '../../http';
 import { history } from '../messages/service';
 import { chatAccessOf } from '../payments/http';
 import { paymentView } from '../payments/service';
+import { buySeat } from './buy';
 import * as backroom from './service';
 
 /** The Back Room over HTTP (SPEC §2.5); its messages go over the socket like any chat's. */
@@ -13,7 +14,7 @@ export async function backroomRoutes(app: FastifyInstance) {
   app.post('/api/chats/:code/backroom/seats', async (req, reply) => {
     const access = await chatAccessOf(ctx, req, reply);
     const body = parse(seatPurchaseBodySchema, req.body);
-    const { payment, created } = await backroom.buySeat(ctx, access, body.idempotencyKey);
+    const { payment, created } = await buySeat(ctx, access, body.idempotencyKey);
     return reply.code(created ? 201 : 200).send({ payment: await paymentView(ctx, payment, 'payer') });
   });
 

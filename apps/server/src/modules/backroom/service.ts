@@ -4,13 +4,11 @@ import { chatSettingsSchema, type BackroomEntry, type BackroomMembers, type Back
 import type { AppContext } from '../../context';
 import type { DbExecutor, Tx } from '../../db/client';
 import { members, rooms, seats, type MemberRow, type PaymentRow, type RoomRow } from '../../db/schema';
-import { AppError, conflict } from '../../errors';
+import { AppError } from '../../errors';
 import type { ChatAccess } from '../chats/policy';
 import * as chatsRepo from '../chats/repo';
 import { toMember, tokenFor } from '../chats/service';
 import { selfView } from '../moderation/service';
-import { requireFeature, requirePayer } from '../payments/policy';
-import { purchase } from '../payments/service';
 
 /** The Back Room of a pop chat (SPEC §2.5): a room of kind `backroom` with the pop chat as parent, made on first need. */
 export async function ensureBackroom(ctx: AppContext, pop: RoomRow, db: DbExecutor = ctx.db): Promise<RoomRow> {
@@ -52,55 +50,13 @@ export async function seatsTaken(db: DbExecutor, popId: string): Promise<number>
   return Number(row?.n ?? 0);
 }
 
-async function liveSeat(db: DbExecutor, popId: string, memberId: string) {
+export async function liveSeat(db: DbExecutor, popId: string, memberId: string) {
   const [row] = await db
     .select()
     .from(seats)
     .where(and(eq(seats.roomId, popId), eq(seats.memberId, memberId), inArray(seats.status, ['held', 'active'])))
     .limit(1);
   return row;
-}
-
-/**
- * Buys a seat: under the chat's purchase lock the database counts sold and
- * held seats and refuses the one past the limit, so concurrent buyers never
- * oversell; the seat is held until the payment completes, fails or expires.
- */
-export async function buySeat(ctx: AppContext, access: ChatAccess, idempotencyKey: string) {
-  const payer = requirePayer(access, { allowTimedOut: true });
-  const settings = access.room.settings.backroom;
-  requireFeature(settings.enabled, 'the Back Room');
-  return purchase(ctx, payer, idempotencyKey, {
-    purpose: 'seat',
-    amountCents: settings.seatPriceCents,
-    note: null,
-    messageId: null,
-    hold: async (tx, payment) => {
-      // A hold of mine that ran out but was not swept yet gives way.
-      await tx
-        .update(seats)
-        .set({ status: 'released', endedAt: new Date() })
-        .where(and(eq(seats.roomId, payer.room.id), eq(seats.memberId, payer.member.id), eq(seats.status, 'held'), sql`${seats.heldUntil} <= now()`));
-      const mine = await liveSeat(tx, payer.room.id, payer.member.id);
-      if (mine) {
-        throw conflict(
-          'ALREADY_A_MEMBER',
-          mine.status === 'active' ? 'You already have a seat in the Back Room.' : 'You already hold a seat: finish that payment first.',
-        );
-      }
-      if ((await seatsTaken(tx, payer.room.id)) >= settings.seatLimit) {
-        throw conflict('BACKROOM_FULL', 'The Back Room is full.');
-      }
-      await tx.insert(seats).values({
-        id: uuidv7(),
-        roomId: payer.room.id,
-        memberId: payer.member.id,
-        paymentId: payment.id,
-        status: 'held',
-        heldUntil: payment.expiresAt,
-      });
-    },
-  });
 }
 
 /** Fulfilment of a seat: the hold becomes a seat and the payer a member of the Back Room (again, after a refund). */

@@ -16,7 +16,7 @@ import { AppError, badRequest, conflict } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
 import { sendMessage } from '../messages/service';
-import { checkNotBanned } from '../moderation/service';
+import { checkNotBanned } from '../moderation/bans';
 import { claim, countAnonymousFromIp, lockRoomIp, type Identity } from '../usernames/repo';
 import { checkJoinName } from '../usernames/service';
 import { newAccessCode, newChatCode } from './codes';

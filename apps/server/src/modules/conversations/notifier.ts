@@ -1,4 +1,5 @@
-import { track, type AppContext, type InboxEvents } from '../../context';
+import { track, type AppContext } from '../../context';
+import type { InboxEvents } from '../../ports';
 import * as repo from './repo';
 import { inboxTotals, toSummaries } from './summaries';
 

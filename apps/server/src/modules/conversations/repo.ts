@@ -96,21 +96,18 @@ export async function totalsForUser(db: DbExecutor, userId: string) {
   return row ?? { conversations: 0, unread: 0, unreadConversations: 0 };
 }
 
-/** Messages the user wrote in their conversations (system messages have no author). */
+/**
+ * Messages the user wrote in their conversations (system messages have no
+ * author): per membership, an index-only count on the per-sender client-id
+ * index `(room_id, member_id, client_id)`, never a read of others' messages.
+ */
 export async function messagesSentBy(db: DbExecutor, userId: string): Promise<number> {
   const [row] = await db
     .select({ n: sql<number>`count(*)::int`.mapWith(Number) })
-    .from(messages)
-    .where(
-      inArray(
-        messages.memberId,
-        db
-          .select({ id: members.id })
-          .from(members)
-          .innerJoin(rooms, eq(rooms.id, members.roomId))
-          .where(and(eq(members.userId, userId), inArray(rooms.kind, [...CONVERSATION_KINDS]))),
-      ),
-    );
+    .from(members)
+    .innerJoin(rooms, eq(rooms.id, members.roomId))
+    .innerJoin(messages, and(eq(messages.roomId, members.roomId), eq(messages.memberId, members.id)))
+    .where(and(eq(members.userId, userId), inArray(rooms.kind, [...CONVERSATION_KINDS])));
   return row?.n ?? 0;
 }
 

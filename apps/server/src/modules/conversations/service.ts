@@ -258,10 +258,11 @@ export async function sendInConversation(ctx: AppContext, room: RoomRow, member:
     if (permissions.send === 'admins' && member.role !== 'admin') throw forbidden('Only admins can send messages in this group.');
   }
   const result = await sendMessage(ctx, room, member, input);
-  if (result.created) await afterMessage(ctx, room, member, result.message);
+  await afterMessage(ctx, room, member, result.message);
   return result;
 }
 
+/** Also for a resend: its first attempt may have died before any of this, and each step is idempotent. */
 async function afterMessage(ctx: AppContext, room: RoomRow, member: MemberRow, message: StoredMessage) {
   ctx.broadcast.message(room, message);
   await moveWatermarks(ctx, room, member, message.seq, true);

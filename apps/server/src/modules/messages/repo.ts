@@ -1,15 +1,36 @@
-import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, between, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { REACTION_NAMES_MAX, type Reaction } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
-import { members, messageEdits, messages, reactions, type MessageEditRow, type MessageRow } from '../../db/schema';
+import { members, messageEdits, messages, reactions, rooms, type MessageEditRow, type MessageRow } from '../../db/schema';
 
-export async function findByClientId(db: DbExecutor, roomId: string, clientId: string): Promise<MessageRow | undefined> {
+/** The message a sender (or, with no member, the server) stored under a client id: client ids are per sender. */
+export async function findByClientId(db: DbExecutor, roomId: string, memberId: string | null, clientId: string): Promise<MessageRow | undefined> {
   const [row] = await db
     .select()
     .from(messages)
-    .where(and(eq(messages.roomId, roomId), eq(messages.clientId, clientId)))
+    .where(and(eq(messages.roomId, roomId), memberId ? eq(messages.memberId, memberId) : isNull(messages.memberId), eq(messages.clientId, clientId)))
     .limit(1);
   return row;
+}
+
+/**
+ * The room's committed last seq. Every seq from 1 to it is a stored message
+ * (seqs are gap-free and taken in the insert's statement), so it bounds what
+ * any read must return; read fresh, never from the room directory.
+ */
+export async function lastSeq(db: DbExecutor, roomId: string): Promise<number> {
+  const [row] = await db.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId)).limit(1);
+  return row?.lastSeq ?? 0;
+}
+
+/** Messages with fromSeq ≤ seq ≤ toSeq, ascending. */
+export async function inSeqRange(db: DbExecutor, roomId: string, fromSeq: number, toSeq: number): Promise<MessageRow[]> {
+  if (toSeq < fromSeq) return [];
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.roomId, roomId), between(messages.seq, fromSeq, toSeq)))
+    .orderBy(asc(messages.seq));
 }
 
 export async function findInRoom(db: DbExecutor, roomId: string, id: string): Promise<MessageRow | undefined> {
@@ -44,15 +65,16 @@ export interface NewMessage {
 
 /**
  * Inserts a message with the room's next seq in one statement (one round trip,
- * atomic): a message already stored under this client id is returned instead
- * and no seq is taken. The room row's lock orders concurrent senders, so seq
+ * atomic): a message this sender already stored under this client id is
+ * returned instead and no seq is taken. The room row's lock orders concurrent senders, so seq
  * is gap-free and follows commit order; two racing resends of one client id
  * meet the unique index and the loser's statement rolls back whole.
  */
 export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
   const result = await db.execute(sql`
     with existing as (
-      select * from messages where room_id = ${m.roomId}::uuid and client_id = ${m.clientId}::text
+      select * from messages
+      where room_id = ${m.roomId}::uuid and client_id = ${m.clientId}::text and member_id is not distinct from ${m.memberId}::uuid
     ), next as (
       update rooms set last_seq = last_seq + 1, last_message_at = now()
       where id = ${m.roomId}::uuid and not exists (select 1 from existing)
@@ -95,29 +117,6 @@ function fromRaw(r: Record<string, unknown>): MessageRow {
     createdAt: asDate(r.created_at)!,
     search: (r.search as string | null) ?? null,
   };
-}
-
-export async function latest(db: DbExecutor, roomId: string, limit: number): Promise<MessageRow[]> {
-  const rows = await db.select().from(messages).where(eq(messages.roomId, roomId)).orderBy(desc(messages.seq)).limit(limit);
-  return rows.reverse();
-}
-
-export async function before(db: DbExecutor, roomId: string, seq: number, limit: number): Promise<MessageRow[]> {
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.roomId, roomId), lt(messages.seq, seq)))
-    .orderBy(desc(messages.seq))
-    .limit(limit);
-  return rows.reverse();
-}
-
-export async function after(db: DbExecutor, roomId: string, seq: number, limit: number, beforeSeq?: number): Promise<MessageRow[]> {
-  const where =
-    beforeSeq === undefined
-      ? and(eq(messages.roomId, roomId), gt(messages.seq, seq))
-      : and(eq(messages.roomId, roomId), gt(messages.seq, seq), lt(messages.seq, beforeSeq));
-  return db.select().from(messages).where(where).orderBy(asc(messages.seq)).limit(limit);
 }
 
 /** Reactions of many messages at once, grouped per message and emoji, oldest first. */

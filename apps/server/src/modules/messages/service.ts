@@ -1,15 +1,15 @@
 import { uuidv7 } from 'uuidv7';
-import { HISTORY_PAGE_SIZE, MESSAGE_MAX_CHARS, type HistoryResponse, type MessageType, type Reaction } from '@chatpop/protocol';
+import { HISTORY_PAGE_SIZE, MESSAGE_MAX_CHARS, REPLAY_MAX_MESSAGES, type HistoryResponse, type MessageType, type Reaction } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import type { Tx } from '../../db/client';
 import { track } from '../../context';
 import { AppError, badRequest } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, MessageRow, PaymentRow, RoomRow } from '../../db/schema';
-import type { StoredMessage } from '../../infra/cache';
+import type { SeqRange, StoredMessage } from '../../infra/cache';
 import { checkParticipation, checkContentRules, consumeSlowMode } from '../moderation/rules';
 import * as repo from './repo';
-import { visibleTo } from './visibility';
+import { visibleTo, withheldFrom } from './visibility';
 
 const REPLY_PREVIEW_CHARS = 200;
 
@@ -50,7 +50,7 @@ export async function insertPaidMessage(
   const { row } = await repo.insertNext(tx, {
     id: uuidv7(),
     roomId: room.id,
-    clientId: `pay-${payment.id}`,
+    clientId: paidClientId(payment),
     memberId: payer.id,
     username: payer.username,
     verified: payer.verified,
@@ -61,6 +61,16 @@ export async function insertPaidMessage(
     amountCents: payment.amountCents,
   });
   return toMessage(row, null);
+}
+
+const paidClientId = (payment: Pick<PaymentRow, 'id'>) => `pay-${payment.id}`;
+
+/** The message a paid effect wrote (a tip, a pin's new text), as it is now; none for a seat or a pin of an earlier message. */
+export async function paidMessage(ctx: AppContext, payment: PaymentRow): Promise<StoredMessage | null> {
+  const row = await repo.findByClientId(ctx.db, payment.roomId, payment.payerMemberId, paidClientId(payment));
+  if (!row) return null;
+  const [message] = await withReplies(ctx, [row]);
+  return message!;
 }
 
 /**
@@ -156,15 +166,17 @@ export function checkSendMessage(room: RoomRow, member: MemberRow | null, input:
 
 export interface SendResult {
   message: StoredMessage;
-  /** False when the client id had already been sent: nothing new to broadcast. */
+  /** False when this sender had already sent the client id: the stored copy is returned (and written to the cache again). */
   created: boolean;
 }
 
 /**
  * Writes one message (docs/architecture.md, "Write path"): one transaction
- * takes the next seq and inserts; a resend with the same client id returns
- * the stored copy. The cache is written before the caller broadcasts, so a
- * replay that follows a broadcast always finds the message.
+ * takes the next seq and inserts; a resend with the same client id from the
+ * same sender returns the stored copy. Either way the message is written to
+ * the cache before the caller acknowledges and broadcasts it, so a message
+ * whose first attempt died between its commit and its cache write (a crash)
+ * reaches the cache and the room when its sender resends it.
  */
 export async function sendMessage(ctx: AppContext, room: RoomRow, member: MemberRow | null, input: SendInput): Promise<SendResult> {
   const content = checkSendMessage(room, member, input);
@@ -202,8 +214,9 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
     created = result.created;
   } catch (err) {
     // Two sends with one client id raced: the loser's transaction rolled back (seq included).
-    if (uniqueViolation(err) === 'messages_room_client_key' && input.clientId) {
-      const existing = await repo.findByClientId(ctx.db, room.id, input.clientId);
+    const constraint = uniqueViolation(err);
+    if ((constraint === 'messages_room_member_client_key' || constraint === 'messages_room_memberless_client_key') && input.clientId) {
+      const existing = await repo.findByClientId(ctx.db, room.id, member?.id ?? null, input.clientId);
       if (!existing) throw err;
       row = existing;
       created = false;
@@ -211,14 +224,23 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
       throw err;
     }
   }
-  if (!created) {
-    // A resend: answer with the message as it is now (reactions, deletion).
-    const [current] = await withReplies(ctx, [row]);
-    return { message: current!, created };
-  }
-  const message = toMessage(row, reply);
+  // A resend answers with the message as it is now (reactions, deletion).
+  const message = created ? toMessage(row, reply) : (await withReplies(ctx, [row]))[0]!;
+  if (created) await holdForTest(ctx, message);
   await cachePut(ctx, room, message);
   return { message, created };
+}
+
+/**
+ * Test hook (NODE_ENV=test only, config.testHoldCacheWrite): a new message
+ * whose text contains the marker waits here, committed but not yet cached,
+ * acknowledged or broadcast, so a test can kill the process at that point.
+ */
+async function holdForTest(ctx: AppContext, message: StoredMessage) {
+  const marker = ctx.config.testHoldCacheWrite;
+  if (!marker || !message.content.includes(marker)) return;
+  ctx.log.warn({ seq: message.seq }, 'test hook: holding a committed message before its cache write');
+  await new Promise(() => undefined);
 }
 
 /** Writes (or replaces, by seq) the cached copy; a failure is logged and guarded, never thrown. */
@@ -240,10 +262,76 @@ function contiguous(page: StoredMessage[], from: number, to: number): boolean {
 type Source = HistoryResponse['source'];
 
 /**
- * Cursor pages of history, cache first. A cache answer is used only when it
- * is provably complete for the page (contiguous seqs reaching the page's
- * bounds); otherwise, or on any cache error, the database answers and the
- * page is written back to the cache.
+ * A message still missing from the cache this long after it was stored was
+ * not merely in flight between its commit and its cache write: its write was
+ * lost (a crash, a failed write, keys gone), which is worth a warning.
+ */
+const CACHE_WRITE_GRACE_MS = 2_000;
+
+/** The seqs from..to that a read must return; `hasMore`: older (or newer) ones exist beyond. */
+interface SeqWindow {
+  from: number;
+  to: number;
+  hasMore: boolean;
+}
+
+/**
+ * The window of a history page, bounded by the room's committed last seq:
+ * every seq up to it is a stored message, so the window is exactly what the
+ * database holds for the page.
+ */
+function historyWindow(q: { before?: number; after?: number }, limit: number, lastSeq: number): SeqWindow {
+  if (q.after !== undefined) {
+    const to = Math.min(q.after + limit, lastSeq);
+    return { from: q.after + 1, to, hasMore: lastSeq > q.after + limit };
+  }
+  const top = q.before !== undefined ? Math.min(q.before - 1, lastSeq) : lastSeq;
+  const from = Math.max(1, top - limit + 1);
+  return { from, to: top, hasMore: top >= 1 && from > 1 };
+}
+
+/**
+ * Reads the seqs of `w` (all stored: w.to ≤ the committed last seq). The cache
+ * answers only when its held run covers the whole window and the messages it
+ * returns are exactly those seqs; anything else is read from the database and
+ * written back, which can extend what the cache holds but never makes it
+ * vouch for seqs it does not hold. A cache found lagging behind the database
+ * is logged with the ranges.
+ */
+async function readWindow(ctx: AppContext, room: RoomRow, key: string, w: { from: number; to: number }, lastSeq: number) {
+  if (w.to < w.from) return { messages: [] as StoredMessage[], source: 'database' as Source };
+  let held: SeqRange | null = null;
+  try {
+    const cached = await ctx.cache.range(key, w.from, w.to);
+    held = cached.held;
+    if (held && held.from <= w.from && held.to >= w.to) {
+      if (contiguous(cached.messages, w.from, w.to)) return { messages: cached.messages, source: 'cache' as Source };
+      ctx.log.warn({ roomId: room.id, key, held: show(held), wanted: show(w), lastSeq }, 'message cache does not hold the run it claims; reading the database');
+      held = null;
+    }
+  } catch (err) {
+    ctx.log.warn({ err, roomId: room.id }, 'message cache read failed; reading the database');
+  }
+  const rows = await repo.inSeqRange(ctx.db, room.id, w.from, w.to);
+  const messages = await withReplies(ctx, rows);
+  if (held && held.to < w.to && held.to >= w.from - 1) {
+    // The cache's run stops inside the window: the first message past it is missing from the cache.
+    const missing = rows.find((r) => r.seq === held!.to + 1);
+    const lost = missing !== undefined && Date.now() - missing.createdAt.getTime() > CACHE_WRITE_GRACE_MS;
+    const fields = { roomId: room.id, key, held: show(held), wanted: show(w), lastSeq };
+    if (lost) ctx.log.warn(fields, 'message cache is incomplete: it lacks stored messages; reading the database and filling it in');
+    else ctx.log.debug(fields, 'message cache behind a write in flight; reading the database');
+  }
+  ctx.cache.putMany(key, messages).catch((err) => ctx.log.warn({ err, roomId: room.id }, 'message cache backfill failed'));
+  return { messages, source: 'database' as Source };
+}
+
+const show = (r: { from: number; to: number }) => `${r.from}-${r.to}`;
+
+/**
+ * Cursor pages of history: the newest page, `before` a seq (older) or
+ * `after` one (newer), each bounded by the room's committed last seq, read
+ * from the cache when it provably holds the page, else from the database.
  */
 export async function history(
   ctx: AppContext,
@@ -252,78 +340,42 @@ export async function history(
   readerMemberId: string | null = null,
 ): Promise<HistoryResponse> {
   const limit = Math.min(q.limit ?? HISTORY_PAGE_SIZE, HISTORY_PAGE_SIZE);
-  const key = await roomCacheKey(ctx, room);
-  try {
-    const page = await fromCache(ctx, key, q.before, q.after, limit);
-    if (page) return { messages: visibleTo(page.messages, readerMemberId), hasMore: page.hasMore, source: 'cache' };
-  } catch (err) {
-    ctx.log.warn({ err, roomId: room.id }, 'message cache read failed; reading the database');
-  }
-  const page = await fromDatabase(ctx, room.id, q.before, q.after, limit);
-  ctx.cache.putMany(key, page.messages).catch((err) => ctx.log.warn({ err }, 'message cache backfill failed'));
-  return { messages: visibleTo(page.messages, readerMemberId), hasMore: page.hasMore, source: 'database' as Source };
-}
-
-async function fromCache(ctx: AppContext, key: string, before: number | undefined, after: number | undefined, limit: number) {
-  if (after !== undefined) {
-    const page = await ctx.cache.range(key, after + 1, after + limit + 1);
-    const top = (await ctx.cache.latest(key, 1))[0];
-    if (page.length === 0) return top && top.seq <= after ? { messages: [], hasMore: false } : null;
-    if (!contiguous(page, after + 1, after + page.length)) return null;
-    if (page.length > limit) return { messages: page.slice(0, limit), hasMore: true };
-    return top?.seq === page[page.length - 1]!.seq ? { messages: page, hasMore: false } : null;
-  }
-  if (before !== undefined) {
-    const from = Math.max(1, before - limit);
-    const page = await ctx.cache.range(key, from, before - 1);
-    if (!contiguous(page, from, before - 1)) return null;
-    return { messages: page, hasMore: from > 1 };
-  }
-  const page = await ctx.cache.latest(key, limit);
-  if (page.length === 0) return null;
-  const last = page[page.length - 1]!.seq;
-  const first = Math.max(1, last - limit + 1);
-  if (!contiguous(page, first, last)) return null;
-  return { messages: page, hasMore: first > 1 };
-}
-
-async function fromDatabase(ctx: AppContext, roomId: string, before: number | undefined, after: number | undefined, limit: number) {
-  if (after !== undefined) {
-    const rows = await repo.after(ctx.db, roomId, after, limit + 1);
-    return { messages: await withReplies(ctx, rows.slice(0, limit)), hasMore: rows.length > limit };
-  }
-  const rows = before !== undefined ? await repo.before(ctx.db, roomId, before, limit + 1) : await repo.latest(ctx.db, roomId, limit + 1);
-  const hasMore = rows.length > limit;
-  return { messages: await withReplies(ctx, hasMore ? rows.slice(1) : rows), hasMore };
+  const [key, lastSeq] = await Promise.all([roomCacheKey(ctx, room), repo.lastSeq(ctx.db, room.id)]);
+  const w = historyWindow(q, limit, lastSeq);
+  const { messages, source } = await readWindow(ctx, room, key, w, lastSeq);
+  return { messages: visibleTo(messages, readerMemberId), hasMore: w.hasMore, source, withheld: withheldFrom(messages, readerMemberId) };
 }
 
 /**
- * Everything after `afterSeq` for a reconnecting client, up to `max`, cache
- * first: the cache serves it only when it holds the whole range.
+ * Messages after `afterSeq` (and before `beforeSeq`), at most `max`, for a
+ * gap fill: up to the room's committed last seq, cache first.
  */
 export async function replay(ctx: AppContext, room: RoomRow, afterSeq: number, max: number, beforeSeq?: number, readerMemberId: string | null = null) {
-  const { messages, hasMore } = await replayStored(ctx, room, afterSeq, max, beforeSeq);
-  return { messages: visibleTo(messages, readerMemberId), hasMore };
+  const [key, lastSeq] = await Promise.all([roomCacheKey(ctx, room), repo.lastSeq(ctx.db, room.id)]);
+  const top = beforeSeq === undefined ? lastSeq : Math.min(beforeSeq - 1, lastSeq);
+  const to = Math.min(top, afterSeq + max);
+  const { messages } = await readWindow(ctx, room, key, { from: afterSeq + 1, to }, lastSeq);
+  return { messages: visibleTo(messages, readerMemberId), hasMore: to < top, withheld: withheldFrom(messages, readerMemberId) };
 }
 
-async function replayStored(ctx: AppContext, room: RoomRow, afterSeq: number, max: number, beforeSeq?: number) {
-  const key = await roomCacheKey(ctx, room);
-  try {
-    const upper = beforeSeq === undefined ? afterSeq + max : Math.min(beforeSeq - 1, afterSeq + max);
-    const page = await ctx.cache.range(key, afterSeq + 1, upper);
-    if (page.length === 0) {
-      // Nothing newer in the cache: a client that is up to date (the cache's newest is what it has) needs no database read.
-      const top = (await ctx.cache.latest(key, 1))[0];
-      if (top && (top.seq <= afterSeq || (beforeSeq !== undefined && beforeSeq <= afterSeq + 1))) return { messages: [], hasMore: false };
-    } else if (contiguous(page, afterSeq + 1, page[page.length - 1]!.seq)) {
-      const top = (await ctx.cache.latest(key, 1))[0];
-      const reachesEnd = beforeSeq === undefined ? top?.seq === page[page.length - 1]!.seq : page[page.length - 1]!.seq === beforeSeq - 1;
-      if (reachesEnd) return { messages: page, hasMore: false };
-      if (page.length === max) return { messages: page, hasMore: true };
-    }
-  } catch (err) {
-    ctx.log.warn({ err, roomId: room.id }, 'message cache read failed during replay');
-  }
-  const rows = await repo.after(ctx.db, room.id, afterSeq, max + 1, beforeSeq);
-  return { messages: await withReplies(ctx, rows.slice(0, max)), hasMore: rows.length > max };
+/**
+ * What a (re)joining client gets (docs/api.md, `room:join`): every message
+ * after `afterSeq` up to the committed last seq when there are at most
+ * REPLAY_MAX_MESSAGES of them; beyond that, no partial replay but the newest
+ * page and the number of seqs left out, said explicitly, for the client to
+ * load on request.
+ */
+export async function resume(ctx: AppContext, room: RoomRow, afterSeq: number, readerMemberId: string | null) {
+  const [key, lastSeq] = await Promise.all([roomCacheKey(ctx, room), repo.lastSeq(ctx.db, room.id)]);
+  const partial = lastSeq - afterSeq > REPLAY_MAX_MESSAGES;
+  const from = partial ? lastSeq - HISTORY_PAGE_SIZE + 1 : afterSeq + 1;
+  const { messages } = await readWindow(ctx, room, key, { from, to: lastSeq }, lastSeq);
+  return {
+    messages: visibleTo(messages, readerMemberId),
+    lastSeq,
+    hasMore: partial,
+    replay: partial ? ('partial' as const) : ('complete' as const),
+    missed: partial ? from - 1 - afterSeq : 0,
+    withheld: withheldFrom(messages, readerMemberId),
+  };
 }

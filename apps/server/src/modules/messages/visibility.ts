@@ -27,3 +27,10 @@ export function publicMessage(m: StoredMessage): Message {
   const { hidden: _hidden, ...rest } = m;
   return rest;
 }
+
+/** Seqs of a page that exist but are not for this reader, so its client can tell them from missing ones. */
+export function withheldFrom(messages: StoredMessage[], readerMemberId: string | null): number[] {
+  const out: number[] = [];
+  for (const m of messages) if (m.hidden && m.memberId !== readerMemberId) out.push(m.seq);
+  return out;
+}

@@ -178,10 +178,16 @@ describe(`silent hide (${backend})`, () => {
       expect(await contents(t.client())).not.toContain('buy cheap followers');
     }
     // Replay after a reconnect, and a range request, skip it for others.
-    const replay = await call<{ messages: Message[] }>(r.bob.socket, 'message:range', { roomId: r.roomId, afterSeq: hidden.message.seq - 1 });
+    // The seq is named as withheld, so a client can tell it from one still missing.
+    const replay = await call<{ messages: Message[]; withheld: number[] }>(r.bob.socket, 'message:range', { roomId: r.roomId, afterSeq: hidden.message.seq - 1 });
     expect(replay.ok && replay.messages.map((m) => m.seq)).not.toContain(hidden.message.seq);
-    const own = await call<{ messages: Message[] }>(r.alice.socket, 'message:range', { roomId: r.roomId, afterSeq: hidden.message.seq - 1 });
+    expect(replay.ok && replay.withheld).toEqual([hidden.message.seq]);
+    const rejoin = await call<{ messages: Message[]; withheld: number[] }>(r.bob.socket, 'room:join', { roomId: r.roomId, afterSeq: hidden.message.seq - 1 });
+    expect(rejoin.ok && rejoin.withheld).toEqual([hidden.message.seq]);
+    expect((await r.bob.client.get(`/api/chats/${r.code}/messages?after=${hidden.message.seq - 1}`)).body.withheld).toEqual([hidden.message.seq]);
+    const own = await call<{ messages: Message[]; withheld: number[] }>(r.alice.socket, 'message:range', { roomId: r.roomId, afterSeq: hidden.message.seq - 1 });
     expect(own.ok && own.messages.map((m) => m.seq)).toContain(hidden.message.seq);
+    expect(own.ok && own.withheld).toEqual([]);
     // Others cannot reply to, react to or report what they cannot see.
     expect(await send(r.bob.socket, r.roomId, 'quote', { replyToId: hidden.message.id })).toMatchObject({ ok: false, error: { code: 'REPLY_NOT_FOUND' } });
     expect(await call(r.bob.socket, 'reaction:set', { roomId: r.roomId, messageId: hidden.message.id, emoji: '👍', on: true })).toMatchObject({

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Message, Payment, PaymentUpdatedPayload } from '@chatpop/protocol';
 import { call, collect, connectSocket, guestJoins, hostWithChat, until, startApp, type ClientSocket, type TestApp } from '../../../test/harness';
+import { roomCacheKey } from '../messages/service';
 
 let t: TestApp;
 const sockets: ClientSocket[] = [];
@@ -60,6 +61,29 @@ describe('tips on the test provider', () => {
     const history = await fan.client.get(`/api/chats/${code}/messages`);
     expect(history.body.messages.filter((m: Message) => m.type === 'tip')).toHaveLength(1);
     await until(() => updates.some((u) => u.payment.status === 'succeeded'), 3000, 'payment update');
+  });
+
+  it('a tip confirmed again after its announcement was lost reaches the cache and the room again, stored once', async () => {
+    const { fan, code, roomId } = await tipsChat();
+    const payment = (await fan.client.post(`/api/chats/${code}/tips`, { amountCents: 500, note: 'Lost and found', idempotencyKey: key() })).body.payment as Payment;
+    expect((await fan.client.post(`/api/payments/${payment.id}/confirm`, { outcome: 'succeed' })).status).toBe(200);
+    // As if the node had died between the commit and the announcement: nothing cached, nobody told.
+    const room = (await t.app.ctx.rooms.byRoomId(roomId))!;
+    const cacheKey = await roomCacheKey(t.app.ctx, room);
+    await t.app.ctx.cache.drop(cacheKey);
+    const s = await connectSocket(t.url, [fan.token]);
+    sockets.push(s);
+    const joined = await call<{ lastSeq: number }>(s, 'room:join', { roomId, afterSeq: 0 });
+    const seen = collect<Message>(s, 'message:new');
+
+    const again = await fan.client.post(`/api/payments/${payment.id}/confirm`, { outcome: 'succeed' });
+    expect(again.status).toBe(200);
+    await until(() => seen.some((m) => m.type === 'tip' && m.content === 'Lost and found'), 3000, 'the tip broadcast again');
+    const tip = seen.find((m) => m.type === 'tip')!;
+    expect(joined.ok && tip.seq).toBe(joined.ok && joined.lastSeq);
+    expect((await t.app.ctx.cache.range(cacheKey, tip.seq, tip.seq)).messages.map((m) => m.id)).toEqual([tip.id]);
+    const history = await fan.client.get(`/api/chats/${code}/messages`);
+    expect(history.body.messages.filter((m: Message) => m.type === 'tip').map((m: Message) => m.id)).toEqual([tip.id]);
   });
 
   it('a declined tip writes nothing; a tip without a note says so', async () => {

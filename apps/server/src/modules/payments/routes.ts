@@ -74,9 +74,9 @@ export async function paymentRoutes(app: FastifyInstance) {
     if (as !== 'payer' || payment.provider !== 'test' || ctx.payments.name !== 'test') throw paymentNotFound();
     const wanted = body.outcome === 'succeed' ? 'succeeded' : 'failed';
     let result = payment;
-    if (payment.status === 'pending') {
-      result = (body.outcome === 'succeed' ? await payments.succeed(ctx, payment.id) : await payments.fail(ctx, payment.id, 'Declined on the test checkout.')) ?? payment;
-    }
+    // Succeed runs even for a payment that already succeeded: it announces the paid message again, in case the first announcement was lost.
+    if (body.outcome === 'succeed') result = (await payments.succeed(ctx, payment.id)) ?? payment;
+    else if (payment.status === 'pending') result = (await payments.fail(ctx, payment.id, 'Declined on the test checkout.')) ?? payment;
     if (result.status !== wanted) {
       const why =
         result.status === 'expired'

@@ -10,7 +10,7 @@ import type { MemberRow, PaymentRow, RoomRow } from '../../db/schema';
 import { AppError, conflict } from '../../errors';
 import type { StoredMessage } from '../../infra/cache';
 import { findMember } from '../chats/repo';
-import { cachePut } from '../messages/service';
+import { cachePut, paidMessage } from '../messages/service';
 import * as backroom from '../backroom/service';
 import * as pins from '../pins/service';
 import * as tips from '../tips/service';
@@ -178,6 +178,7 @@ async function doSucceed(ctx: AppContext, paymentId: string): Promise<PaymentRow
     return done.payment;
   }
   let current = await repo.findPayment(ctx.db, paymentId);
+  if (current?.status === 'succeeded') await announcePaidMessageAgain(ctx, current);
   if (current?.status === 'pending') {
     // Its hold ran out before the sweeper came by: expire it now, then treat the money as late.
     await expire(ctx, [current]);
@@ -298,6 +299,21 @@ export async function refund(ctx: AppContext, payment: PaymentRow): Promise<Paym
   if (done.effects.removed) await ctx.memberSync.changed(done.effects.removed);
   if (room) await announce(ctx, room, done.row, done.effects);
   return done.row;
+}
+
+/**
+ * A fulfilment asked for again (a webhook delivered twice, confirm pressed
+ * twice, or the node that committed it died before announcing): the message
+ * it wrote is cached and broadcast again, so it cannot stay unseen; clients
+ * drop the duplicate by seq.
+ */
+async function announcePaidMessageAgain(ctx: AppContext, payment: PaymentRow) {
+  if (payment.purpose === 'seat') return;
+  const message = await paidMessage(ctx, payment);
+  const room = message ? await ctx.rooms.byRoomId(payment.roomId) : undefined;
+  if (!message || !room) return;
+  await cachePut(ctx, room, message);
+  ctx.broadcast.message(room, message);
 }
 
 /** After a commit: the cache, then every broadcast the change calls for. */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parse } from '../../http';
 import { chatAccessOf } from '../payments/http';
 import { paymentView } from '../payments/service';
+import { buyPin } from './buy';
 import * as pins from './service';
 
 const pinParams = z.object({ code: z.string().max(32), pinId: z.string().uuid('Unknown pin.') });
@@ -15,7 +16,7 @@ export async function pinRoutes(app: FastifyInstance) {
   app.post('/api/chats/:code/pins', async (req, reply) => {
     const access = await chatAccessOf(ctx, req, reply);
     const body = parse(pinPurchaseBodySchema, req.body);
-    const { payment, created } = await pins.buyPin(ctx, access, body);
+    const { payment, created } = await buyPin(ctx, access, body);
     return reply.code(created ? 201 : 200).send({ payment: await paymentView(ctx, payment, 'payer') });
   });
 

@@ -1,19 +1,14 @@
 import { and, asc, desc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
-import { uuidv7 } from 'uuidv7';
-import { containsProfanity, pinDurationSeconds, pinQuoteCents, type PinPurchaseBody, type PinView, type PinsState } from '@chatpop/protocol';
+import { containsProfanity, pinDurationSeconds, pinQuoteCents, type PinView, type PinsState } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import type { DbExecutor, Tx } from '../../db/client';
 import { messages, pins, type MemberRow, type PaymentRow, type PinRow, type RoomRow } from '../../db/schema';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors';
+import { badRequest, notFound } from '../../errors';
 import type { StoredMessage } from '../../infra/cache';
-import type { ChatAccess } from '../chats/policy';
-import * as messagesRepo from '../messages/repo';
 import { insertPaidMessage, pinnedKey, withReplies } from '../messages/service';
 import { publicMessage } from '../messages/visibility';
 import { requireModerator, type RoomActor } from '../moderation/policy';
 import { findBlockedTerm, isModerator } from '../moderation/rules';
-import { requireFeature, requirePayer } from '../payments/policy';
-import { purchase } from '../payments/service';
 
 /** The highest pin in force or held by a pending payment: what the next pin must beat. */
 async function topAmount(db: DbExecutor, roomId: string): Promise<number | null> {
@@ -43,72 +38,6 @@ export function checkPaidText(room: RoomRow, member: MemberRow, text: string) {
     if (term) throw badRequest('BLOCKED_TERM', `The host does not allow "${term}" in this chat.`, { term });
   }
   if (containsProfanity(text)) throw badRequest('CONTENT_PROFANE', 'Paid messages cannot contain profanity. Change the text and try again.');
-}
-
-/**
- * Buys a pin (SPEC §2.6): the text passes the safety rules first; then, under
- * the chat's purchase lock, the quote the client saw must still be the price
- * (a pending pin holds its price, so of two bids on one quote the second is
- * told the new one), and the pin is held until the payment completes.
- */
-export async function buyPin(ctx: AppContext, access: ChatAccess, body: PinPurchaseBody) {
-  const payer = requirePayer(access, { allowTimedOut: false });
-  const { room, member } = payer;
-  requireFeature(room.settings.pins.enabled, 'paid pins');
-  if (body.messageId) {
-    const target = await messagesRepo.findInRoom(ctx.db, room.id, body.messageId);
-    if (!target || target.deletedAt || (target.hidden && target.memberId !== member.id)) {
-      throw notFound('MESSAGE_NOT_FOUND', 'That message is not in this chat.');
-    }
-    if (target.memberId !== member.id) throw forbidden('You can only pin your own messages.');
-    if (target.type === 'system' || target.type === 'tip') throw forbidden('That message cannot be pinned.');
-    checkPaidText(room, member, target.content);
-  } else {
-    checkPaidText(room, member, body.text!);
-  }
-  return purchase(ctx, payer, body.idempotencyKey, {
-    purpose: 'pin',
-    amountCents: body.amountCents,
-    note: body.text ?? null,
-    messageId: body.messageId ?? null,
-    hold: async (tx, payment) => {
-      const current = await quote(tx, room);
-      if (body.quotedCents !== current) {
-        throw new AppError(409, 'PIN_QUOTE_STALE', `The price of a pin is now $${(current / 100).toFixed(2)}.`, { quoteCents: current });
-      }
-      if (body.amountCents < current) {
-        throw new AppError(409, 'PIN_QUOTE_STALE', `A pin costs at least $${(current / 100).toFixed(2)}.`, { quoteCents: current });
-      }
-      if (body.messageId) {
-        const [live] = await tx
-          .select({ id: pins.id })
-          .from(pins)
-          .where(
-            and(
-              eq(pins.messageId, body.messageId),
-              or(and(eq(pins.status, 'active'), sql`${pins.pinnedUntil} > now()`), and(eq(pins.status, 'pending'), sql`${pins.heldUntil} > now()`)),
-            ),
-          )
-          .limit(1);
-        if (live) throw conflict('MESSAGE_ALREADY_PINNED', 'That message is already pinned.');
-        // A pin whose time is up but not yet swept gives way (the unique index counts it as live).
-        await tx
-          .update(pins)
-          .set({ status: 'expired', endedAt: new Date() })
-          .where(and(eq(pins.messageId, body.messageId), inArray(pins.status, ['active', 'pending'])));
-      }
-      await tx.insert(pins).values({
-        id: uuidv7(),
-        roomId: room.id,
-        memberId: member.id,
-        paymentId: payment.id,
-        messageId: body.messageId ?? null,
-        amountCents: body.amountCents,
-        status: 'pending',
-        heldUntil: payment.expiresAt,
-      });
-    },
-  });
 }
 
 /**

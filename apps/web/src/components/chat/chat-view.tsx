@@ -404,6 +404,9 @@ export function ChatView({
         reader={reader}
         theme={theme}
         history={snapshot.history}
+        catchingUp={snapshot.catchingUp}
+        missed={snapshot.missed}
+        onShowMissed={(afterSeq) => void room?.loadMissed(afterSeq)}
         onLoadOlder={() => void room?.loadOlder()}
         onRetryHistory={() => void room?.start()}
         handlers={handlers}

@@ -1,11 +1,11 @@
 'use client';
 
 import type { Message } from '@chatpop/protocol';
-import { ArrowDownIcon, MessageCircleIcon } from 'lucide-react';
+import { ArrowDownIcon, Loader2Icon, MessageCircleIcon } from 'lucide-react';
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 import { Alert, Spinner } from '@/components/ui/misc';
-import type { HistoryState } from '@/lib/chat-room';
+import type { HistoryState, MissedBlock } from '@/lib/chat-room';
 import type { Tick } from '@/lib/inbox';
 import { dayKey, formatDay } from '@/lib/format';
 import type { ChatItem } from '@/lib/message-log';
@@ -20,6 +20,56 @@ const NEAR_BOTTOM_PX = 120;
 const LOAD_OLDER_PX = 200;
 /** Consecutive messages of one sender within this time share one header. */
 const GROUP_WINDOW_MS = 5 * 60_000;
+/** A hole filled quicker than this never shows its loading sign (no flicker on every small gap). */
+const CATCHING_UP_SHOW_AFTER_MS = 400;
+
+/** True once `on` has stayed true for `delayMs`. */
+function useDelayed(on: boolean, delayMs: number): boolean {
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    if (!on) {
+      setShown(false);
+      return;
+    }
+    const timer = setTimeout(() => setShown(true), delayMs);
+    return () => clearTimeout(timer);
+  }, [on, delayMs]);
+  return on && shown;
+}
+
+/** Where a partial replay left messages out: "N missed messages — show". */
+function MissedDivider({ block, theme, onShow }: { block: MissedBlock; theme: ChatTheme; onShow: (afterSeq: number) => void }) {
+  const label = `${block.count.toLocaleString('en-US')} missed ${block.count === 1 ? 'message' : 'messages'}`;
+  return (
+    <div className="my-3 flex items-center gap-3" data-testid="missed-divider">
+      <span className="h-px flex-1 bg-current opacity-20" aria-hidden />
+      <Button
+        size="sm"
+        variant="outline"
+        className={cn('rounded-full', theme.systemText)}
+        disabled={block.loading}
+        onClick={() => onShow(block.afterSeq)}
+        data-testid="missed-show"
+      >
+        {block.loading ? (
+          <>
+            <Loader2Icon className="size-4 animate-spin" aria-hidden /> Loading {label}…
+          </>
+        ) : block.error ? (
+          <>Couldn&apos;t load {label} — try again</>
+        ) : (
+          <>{label} — show</>
+        )}
+      </Button>
+      <span className="h-px flex-1 bg-current opacity-20" aria-hidden />
+      {block.error && (
+        <span role="alert" className="sr-only">
+          {block.error}
+        </span>
+      )}
+    </div>
+  );
+}
 
 export function scrollToMessage(container: HTMLElement | null, messageId: string): void {
   const el = container?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(messageId)}"]`);
@@ -59,6 +109,9 @@ export function MessagePane({
   startText = 'This is the beginning of the chat',
   receiptFor,
   afterItem,
+  catchingUp = false,
+  missed = [],
+  onShowMissed = () => undefined,
 }: {
   items: ChatItem[];
   hostMessages: Message[];
@@ -80,7 +133,22 @@ export function MessagePane({
   receiptFor?: (item: ChatItem) => Tick | null;
   /** Shown under a message (the Inbox's "Read by …"). */
   afterItem?: (item: ChatItem) => ReactNode;
+  /** A hole is being filled: missed messages are loading. */
+  catchingUp?: boolean;
+  /** Blocks a partial replay left out, each shown as a divider that loads them. */
+  missed?: MissedBlock[];
+  onShowMissed?: (afterSeq: number) => void;
 }) {
+  const showCatchingUp = useDelayed(catchingUp, CATCHING_UP_SHOW_AFTER_MS);
+  // Each block's divider goes before the first message after it.
+  const dividerAt = useMemo(() => {
+    const at = new Map<number, MissedBlock>();
+    for (const block of missed) {
+      const index = items.findIndex((item) => item.status === 'sent' && item.message.seq > block.afterSeq);
+      if (index >= 0) at.set(index, block);
+    }
+    return at;
+  }, [items, missed]);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const stickyRef = useRef<HTMLDivElement>(null);
   const [stickyHeight, setStickyHeight] = useState(0);
@@ -247,8 +315,10 @@ export function MessagePane({
                 const prev = items[i - 1];
                 const newDay = !prev || dayKey(prev.message.createdAt) !== dayKey(item.message.createdAt);
                 const own = item.status !== 'sent' || (selfId !== null && item.message.memberId === selfId);
+                const block = dividerAt.get(i);
                 return (
                   <Fragment key={item.key}>
+                    {block && <MissedDivider block={block} theme={theme} onShow={onShowMissed} />}
                     {newDay && (
                       <div className="my-2 flex justify-center" data-testid="day-separator">
                         <span className={cn('rounded-full px-3 py-0.5 text-[11px] font-medium', theme.systemText)}>
@@ -273,6 +343,16 @@ export function MessagePane({
           )}
         </div>
       </div>
+
+      {showCatchingUp && (
+        <div
+          role="status"
+          className={cn('absolute bottom-14 left-1/2 z-20 inline-flex -translate-x-1/2 items-center gap-1.5 rounded-full px-4 py-1.5 text-sm font-medium', theme.systemText)}
+          data-testid="catching-up"
+        >
+          <Loader2Icon className="size-4 animate-spin" aria-hidden /> Loading missed messages…
+        </div>
+      )}
 
       {showPill && (
         <button

@@ -1,0 +1,78 @@
+import type {
+  BackroomUpdatedPayload,
+  ChatView,
+  ConversationRemovedPayload,
+  ConversationSummary,
+  InboxUnreadPayload,
+  Member,
+  PaymentUpdatedPayload,
+  PinsUpdatedPayload,
+  PresencePayload,
+  ReceiptPayload,
+  Report,
+  TypingPayload,
+} from '@chatpop/protocol';
+import type { MemberRow, RoomRow } from './db/schema';
+import type { StoredMessage } from './infra/cache';
+
+/*
+ * What the domain needs from the live connections, declared here and
+ * implemented by the realtime layer (realtime/broadcast.ts,
+ * realtime/member-sync.ts), so that nothing below realtime imports it.
+ */
+
+/**
+ * Every client-facing event leaves through here (STYLE §3). With Redis the
+ * adapter carries each emit to the other nodes' members of the room.
+ *
+ * A silently hidden participant's message goes to that participant's own
+ * connections only; the rest of the room gets `message:skip` for its seq, so
+ * no reader has to ask the server about the gap (docs/decisions.md).
+ */
+export interface Broadcaster {
+  message(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  messageUpdated(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  messageDeleted(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  reactions(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  /** `everyone`: the public view for the room; `self`: for the member's own connections; `mods`: the moderators' view. */
+  member(roomId: string, views: { everyone?: Member; self?: Member; mods: Member }): void;
+  room(roomId: string, chat: ChatView): void;
+  report(roomId: string, report: Report): void;
+  typing(roomId: string, payload: TypingPayload, exceptSocketId?: string): void;
+  presence(payload: PresencePayload): void;
+  /** Paid pins of a pop chat changed: the full ordered list. */
+  pins(payload: PinsUpdatedPayload): void;
+  /** A Back Room's seat count changed (to the pop chat). */
+  backroom(payload: BackroomUpdatedPayload): void;
+  /** To the payer's own connections in the chat. */
+  payment(memberId: string, payload: PaymentUpdatedPayload): void;
+  /** A conversation member's watermarks, to the room's connections except these users' (privacy). */
+  receipt(roomId: string, payload: ReceiptPayload, exceptUserIds: string[]): void;
+  /** The same to these users' connections only. */
+  receiptTo(userIds: string[], payload: ReceiptPayload): void;
+  /** To every connection of one account: a row of its conversation list. */
+  conversation(userId: string, event: 'conversation:new' | 'conversation:updated', summary: ConversationSummary): void;
+  inboxUnread(userId: string, payload: InboxUnreadPayload): void;
+  /** To every connection of one account: it is no longer in this conversation. */
+  conversationRemoved(userId: string, payload: ConversationRemovedPayload): void;
+}
+
+/**
+ * Keeps every node's live connections in step with a participation that a
+ * moderator changed (ban, time-out, hide, role): the socket hot path reads the
+ * member row it holds rather than the database (realtime/member-sync.ts).
+ */
+export interface MemberSync {
+  changed(member: MemberRow): Promise<void>;
+}
+
+/**
+ * The Inbox's per-user list events (modules/conversations/notifier.ts):
+ * conversations whose summary changed for these users, sent as
+ * `conversation:new`/`conversation:updated`, and (unless `totals` is false)
+ * their unread totals as `inbox:unread`.
+ */
+export interface InboxEvents {
+  changed(userIds: string[], roomId: string, opts?: { created?: boolean; totals?: boolean }): void;
+  close(): void;
+}
