@@ -31,7 +31,7 @@ beforeAll(async () => {
     socket.on('room:join', ({ roomId }, ack) => {
       if (!fresh) return ack({ ok: false, error: { code: 'UNAUTHENTICATED', message: 'Sign in to open your conversations.' } });
       void socket.join(roomId);
-      ack({ ok: true, roomId, messages: [], lastSeq: 0, hasMore: false });
+      ack({ ok: true, roomId, messages: [], lastSeq: 0, hasMore: false, replay: 'complete', missed: 0, withheld: [] });
       socket.emit('receipt', { roomId, userId: 'user-ann', memberId: 'member-ann', readSeq: 0, deliveredSeq: 0 });
     });
   });

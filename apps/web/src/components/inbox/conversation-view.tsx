@@ -271,6 +271,9 @@ export function ConversationView({
           startText="This is the beginning of your conversation"
           receiptFor={receiptFor}
           afterItem={afterItem}
+          catchingUp={snapshot.catchingUp}
+          missed={snapshot.missed}
+          onShowMissed={(afterSeq) => void room?.loadMissed(afterSeq)}
         />
 
         <footer className={cn('relative z-30 shrink-0 pb-[env(safe-area-inset-bottom)]', theme.composer)}>
