@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoSeriousA11yIssues, message, newContext, registerAccount, registerThroughForm, send, shot, unique } from './support';
+import { expectNoSeriousA11yIssues, longPress, message, newContext, registerAccount, registerThroughForm, send, shot, unique } from './support';
 
 /** The row of a conversation in the list, by its name. */
 const row = (page: Page, name: string) => page.getByTestId('conversation-row').filter({ has: page.getByTestId('conversation-name').getByText(name, { exact: true }) });
@@ -104,6 +104,24 @@ test('two people message each other in the Inbox, phone and desktop, with receip
   await expectNoSeriousA11yIssues(bob, 'conversation (desktop)');
   await expectNoSeriousA11yIssues(ann, 'conversation (phone)');
 
+  // Ann fixes her message with a long-press; Bob sees it edited and reads its history.
+  await longPress(ann, message(ann, 'How are you?').locator('[data-testid="message-content"]'));
+  await ann.getByTestId('action-edit').click();
+  await ann.getByTestId('edit-message-input').fill('How are you doing?');
+  await shot(ann, 'inbox-phone-05b-edit');
+  await ann.getByTestId('edit-message-save').click();
+  await expect(message(ann, 'How are you doing?').getByTestId('message-edited')).toBeVisible();
+  await expect(message(bob, 'How are you doing?').getByTestId('message-edited')).toBeVisible();
+  await message(bob, 'How are you doing?').hover();
+  await message(bob, 'How are you doing?').getByTestId('message-more').click();
+  await bob.getByTestId('action-history').click();
+  await expect(bob.getByTestId('edit-version')).toHaveCount(2);
+  await expect(bob.getByTestId('edit-version').last()).toContainText('How are you?');
+  await shot(bob, 'inbox-desktop-03b-edit-history');
+  await expectNoSeriousA11yIssues(bob, 'edit history', '[data-testid="edit-history-sheet"]');
+  await bob.keyboard.press('Escape');
+  await expect(bob.getByTestId('edit-history-sheet')).toBeHidden();
+
   // On the phone the details are a sheet.
   await ann.getByTestId('conversation-info-button').click();
   await expect(ann.getByTestId('conversation-info-sheet')).toBeVisible();
@@ -116,7 +134,7 @@ test('two people message each other in the Inbox, phone and desktop, with receip
   // Back to the list on the phone: the conversation moved there with its preview.
   await ann.getByTestId('back-to-list').click();
   await ann.waitForURL(/\/inbox$/);
-  await expect(row(ann, bobName).getByTestId('conversation-preview')).toHaveText('You: How are you?');
+  await expect(row(ann, bobName).getByTestId('conversation-preview')).toHaveText('You: How are you doing?');
   await expect(ann.getByTestId('inbox-stat-conversations').getByTestId('inbox-stat-value')).toHaveText('1');
   await expect(ann.getByTestId('inbox-stat-sent').getByTestId('inbox-stat-value')).toHaveText('2');
   await shot(ann, 'inbox-phone-07-list');
@@ -181,7 +199,7 @@ test('two people message each other in the Inbox, phone and desktop, with receip
   // A deep link opens the conversation straight away, after a reload too.
   await bob.goto(directUrl);
   await expect(bob.getByTestId('conversation-title')).toHaveText(annName);
-  await expect(message(bob, 'How are you?')).toBeVisible();
+  await expect(message(bob, 'How are you doing?')).toBeVisible();
   await shot(bob, 'inbox-desktop-05-deep-link');
 
   // Another theme, as in pop chats.

@@ -4,6 +4,7 @@ import {
   applyReceipt,
   initials,
   listTime,
+  mayOfferEdit,
   mergeFetched,
   previewText,
   readByLabel,
@@ -261,5 +262,17 @@ describe('watermarks sent by the client', () => {
     await settle();
     queue.retry();
     expect(sent.map((s) => `${s.roomId}:${s.seq}`)).toEqual(['lost:4', 'gone:2', 'lost:4']);
+  });
+});
+
+describe('edits', () => {
+  const sent = '2026-03-10T12:00:00.000Z';
+  const at = (minutes: number) => Date.parse(sent) + minutes * 60_000;
+
+  it('offers Edit on my ordinary message within the 15-minute window only', () => {
+    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent }, at(14))).toBe(true);
+    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent }, at(15))).toBe(false);
+    expect(mayOfferEdit({ type: 'system', deletedAt: null, createdAt: sent }, at(1))).toBe(false);
+    expect(mayOfferEdit({ type: 'normal', deletedAt: sent, createdAt: sent }, at(1))).toBe(false);
   });
 });

@@ -1,9 +1,11 @@
 import {
+  RUNTIME_SETTINGS,
   UNREAD_COUNT_MAX,
   type ConversationMember,
   type ConversationSummary,
   type InboxSummary,
   type InboxUnreadPayload,
+  type Message,
   type Person,
   type ReceiptPayload,
 } from '@chatpop/protocol';
@@ -255,4 +257,18 @@ export class WatermarkQueue {
     }
     if (again) void this.flush(roomId);
   }
+}
+
+// ---- edits ---------------------------------------------------------------------
+
+/**
+ * The edit window is a runtime setting only the server knows: Edit is offered
+ * within its default, and the server's refusal (403 EDIT_WINDOW_PASSED) is
+ * shown where it was set shorter.
+ */
+const EDIT_OFFERED_MS = RUNTIME_SETTINGS.messageEditWindowSeconds.default * 1000;
+
+/** Whether my message still shows an Edit action: an ordinary, undeleted message within the window. */
+export function mayOfferEdit(message: Pick<Message, 'type' | 'deletedAt' | 'createdAt'>, now = Date.now()): boolean {
+  return message.type === 'normal' && !message.deletedAt && now - Date.parse(message.createdAt) < EDIT_OFFERED_MS;
 }

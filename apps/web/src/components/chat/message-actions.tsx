@@ -1,7 +1,7 @@
 'use client';
 
 import { TIMEOUT_PRESETS_SECONDS, type Member, type Message, type ModerateMemberBody } from '@chatpop/protocol';
-import { BanIcon, ClockIcon, CopyIcon, EyeOffIcon, FlagIcon, PinIcon, PinOffIcon, ReplyIcon, Trash2Icon } from 'lucide-react';
+import { BanIcon, ClockIcon, CopyIcon, EyeOffIcon, FlagIcon, HistoryIcon, PencilIcon, PinIcon, PinOffIcon, ReplyIcon, Trash2Icon } from 'lucide-react';
 import { useState } from 'react';
 import { FormError } from '@/components/ui/misc';
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
@@ -36,6 +36,9 @@ export function MessageActions({
   onPin,
   pinnedId,
   onUnpin,
+  canEdit,
+  onEdit,
+  onHistory,
 }: {
   message: Message | null;
   self: Member | null;
@@ -54,6 +57,11 @@ export function MessageActions({
   /** The active pin of this message, if any: the host and moderators may take it down. */
   pinnedId?: string | null;
   onUnpin?: (pinId: string) => Promise<void>;
+  /** Inbox: whether this message of mine may still be edited, and how. */
+  canEdit?: (message: Message) => boolean;
+  onEdit?: (message: Message) => void;
+  /** Inbox: an edited message's earlier versions. */
+  onHistory?: (message: Message) => void;
 }) {
   const [error, setError] = useState<string | null>(null);
   const [showTimeouts, setShowTimeouts] = useState(false);
@@ -123,6 +131,16 @@ export function MessageActions({
           <button type="button" className={action} onClick={() => message && (void copyText(message.content), close())} data-testid="action-copy">
             <CopyIcon aria-hidden /> Copy text
           </button>
+          {message && own && onEdit && canEdit?.(message) && (
+            <button type="button" className={action} onClick={() => (onEdit(message), close())} data-testid="action-edit">
+              <PencilIcon aria-hidden /> Edit
+            </button>
+          )}
+          {message && message.editedAt && !message.deletedAt && onHistory && (
+            <button type="button" className={action} onClick={() => (onHistory(message), close())} data-testid="action-history">
+              <HistoryIcon aria-hidden /> Edit history
+            </button>
+          )}
           {message && own && pinQuoteLabel && onPin && !pinnedId && !message.deletedAt && (message.type === 'normal' || message.type === 'pin') && (
             <button type="button" className={action} onClick={() => (onPin(message), close())} data-testid="action-pin">
               <PinIcon aria-hidden /> Pin this message · from {pinQuoteLabel}

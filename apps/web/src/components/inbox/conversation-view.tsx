@@ -12,7 +12,7 @@ import { ReconnectBanner } from '@/components/chat/reconnect-banner';
 import { Button } from '@/components/ui/button';
 import { Spinner } from '@/components/ui/misc';
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
-import { personName, readByLabel, readersOf, tickFor } from '@/lib/inbox';
+import { mayOfferEdit, personName, readByLabel, readersOf, tickFor } from '@/lib/inbox';
 import type { InboxStore } from '@/lib/inbox-store';
 import type { ChatItem } from '@/lib/message-log';
 import { typingLabel } from '@/lib/message-log';
@@ -23,6 +23,7 @@ import { useMediaQuery } from '@/lib/use-media-query';
 import { cn } from '@/lib/utils';
 import { ConversationAvatar } from './conversation-avatar';
 import { ConversationInfo } from './conversation-info';
+import { EditHistorySheet, EditMessageDialog } from './message-edits';
 import { BackToList, headerButton } from './inbox-chrome';
 import { ReadBySheet } from './read-by-sheet';
 
@@ -148,6 +149,8 @@ export function ConversationView({
   // ---- message actions -----------------------------------------------------------
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [actionsFor, setActionsFor] = useState<Message | null>(null);
+  const [editing, setEditing] = useState<Message | null>(null);
+  const [historyOf, setHistoryOf] = useState<Message | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   useEffect(() => {
     if (!actionError) return;
@@ -339,7 +342,12 @@ export function ConversationView({
         onClose={() => setActionsFor(null)}
         onReply={(message) => setReplyTo(message)}
         onReact={handlers.onReact}
+        canEdit={(message) => !adminsOnly && !removed && mayOfferEdit(message)}
+        onEdit={setEditing}
+        onHistory={setHistoryOf}
       />
+      <EditMessageDialog conversationId={id} message={editing} onClose={() => setEditing(null)} />
+      <EditHistorySheet conversationId={id} message={historyOf} onClose={() => setHistoryOf(null)} />
       {conversation && myMemberId && (
         <ReadBySheet message={readByFor} members={members} myMemberId={myMemberId} onClose={() => setReadByFor(null)} />
       )}
