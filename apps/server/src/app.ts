@@ -32,6 +32,8 @@ import { WEBHOOK_PATH, paymentRoutes } from './modules/payments/routes';
 import { startPaymentSweeper } from './modules/payments/service';
 import { pinRoutes } from './modules/pins/routes';
 import { tipRoutes } from './modules/tips/routes';
+import { conversationRoutes } from './modules/conversations/routes';
+import { InboxNotifier } from './modules/conversations/notifier';
 import { noBroadcast } from './realtime/broadcast';
 import { attachRealtime, type Realtime } from './realtime/server';
 
@@ -115,8 +117,10 @@ export async function createApp(config: Config): Promise<App> {
     log: fastify.log,
     broadcast: noBroadcast,
     memberSync: { changed: async () => {} },
+    inboxEvents: { changed() {}, close() {} },
     inflight: new Set(),
   };
+  ctx.inboxEvents = new InboxNotifier(ctx);
   ctx.cache = new GuardedMessageCache(cache, (err, what) => fastify.log.warn({ err }, `message cache ${what} failed`));
   await ctx.rooms.start();
   await ctx.settings.start();
@@ -188,6 +192,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(backroomRoutes);
   await fastify.register(pinRoutes);
   await fastify.register(tipRoutes);
+  await fastify.register(conversationRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);
@@ -208,6 +213,7 @@ export async function createApp(config: Config): Promise<App> {
       closing ??= (async () => {
         clearInterval(rollSweeper);
         clearInterval(paymentSweeper);
+        ctx.inboxEvents.close();
         await realtime.close();
         await fastify.close();
         await Promise.allSettled([...ctx.inflight]);

@@ -1,10 +1,14 @@
 import type {
   BackroomUpdatedPayload,
   ChatView,
+  ConversationRemovedPayload,
+  ConversationSummary,
+  InboxUnreadPayload,
   Member,
   PaymentUpdatedPayload,
   PinsUpdatedPayload,
   PresencePayload,
+  ReceiptPayload,
   Report,
   TypingPayload,
 } from '@chatpop/protocol';
@@ -42,6 +46,15 @@ export interface Broadcaster {
   backroom(payload: BackroomUpdatedPayload): void;
   /** To the payer's own connections in the chat. */
   payment(memberId: string, payload: PaymentUpdatedPayload): void;
+  /** A conversation member's watermarks, to the room's connections except these users' (privacy). */
+  receipt(roomId: string, payload: ReceiptPayload, exceptUserIds: string[]): void;
+  /** The same to these users' connections only. */
+  receiptTo(userIds: string[], payload: ReceiptPayload): void;
+  /** To every connection of one account: a row of its conversation list. */
+  conversation(userId: string, event: 'conversation:new' | 'conversation:updated', summary: ConversationSummary): void;
+  inboxUnread(userId: string, payload: InboxUnreadPayload): void;
+  /** To every connection of one account: it is no longer in this conversation. */
+  conversationRemoved(userId: string, payload: ConversationRemovedPayload): void;
 }
 
 /**
@@ -51,4 +64,15 @@ export interface Broadcaster {
  */
 export interface MemberSync {
   changed(member: MemberRow): Promise<void>;
+}
+
+/**
+ * The Inbox's per-user list events (modules/conversations/notifier.ts):
+ * conversations whose summary changed for these users, sent as
+ * `conversation:new`/`conversation:updated`, and (unless `totals` is false)
+ * their unread totals as `inbox:unread`.
+ */
+export interface InboxEvents {
+  changed(userIds: string[], roomId: string, opts?: { created?: boolean; totals?: boolean }): void;
+  close(): void;
 }

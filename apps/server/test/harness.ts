@@ -175,6 +175,35 @@ export function connectSocket(url: string, chatTokens: string[]): Promise<Client
   });
 }
 
+/**
+ * A connection signed in as an account, as the web makes it: the access
+ * cookie rides along (`withCredentials`), or, with `field`, the token is in
+ * the handshake's `auth.accessToken`. Chat tokens may come too.
+ */
+export function connectAccountSocket(
+  url: string,
+  client: HttpClient,
+  opts: { chatTokens?: string[]; field?: boolean } = {},
+): Promise<ClientSocket> {
+  const token = client.cookies.get('cp_at');
+  if (!token) throw new Error('this client is not signed in');
+  const socket: ClientSocket = ioClient(url, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    auth: { chatTokens: opts.chatTokens ?? [], ...(opts.field ? { accessToken: token } : {}) },
+    ...(opts.field ? {} : { extraHeaders: { cookie: `cp_at=${token}` } }),
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
 /** How long `call` waits for an acknowledgement before it fails the test with a clear message. */
 export const ACK_TIMEOUT_MS = 15_000;
 

@@ -9,3 +9,4 @@ export * from './socket';
 export * from './health';
 export * from './moderation';
 export * from './payments';
+export * from './inbox';

@@ -49,6 +49,8 @@ export const messageSchema = z.object({
     .nullable(),
   createdAt: z.string(),
   deletedAt: z.string().nullable(),
+  /** When the text was last edited (Inbox messages); absent on a message never edited. */
+  editedAt: z.string().nullable().optional(),
   reactions: z.array(reactionSchema).default([]),
   /** What a paid message (`tip`, `pin`) cost, in cents; absent on other messages. */
   amountCents: z.number().int().optional(),

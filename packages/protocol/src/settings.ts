@@ -26,6 +26,11 @@ export const RUNTIME_SETTINGS = {
     default: 50_000,
     description: 'What one participant (account or device) may pay per day across all chats, in cents.',
   },
+  messageEditWindowSeconds: {
+    schema: z.number().int().min(0).max(7 * 24 * 60 * 60),
+    default: 15 * 60,
+    description: 'How long after sending an Inbox message its author may edit it, by the server clock (0: no edits).',
+  },
 } as const;
 
 export type SettingKey = keyof typeof RUNTIME_SETTINGS;

@@ -19,14 +19,32 @@ import type {
   roomModerateSchema,
 } from './moderation';
 import type { BackroomUpdatedPayload, PaymentUpdatedPayload, PinsUpdatedPayload } from './payments';
+import type {
+  ConversationEventPayload,
+  ConversationRemovedPayload,
+  InboxUnreadPayload,
+  ReceiptAck,
+  ReceiptPayload,
+  messageEditSchema,
+  receiptBodySchema,
+} from './inbox';
 
 /** Connections count as online while they heartbeat; an idle one expires. */
 export const PRESENCE_HEARTBEAT_MS = 25_000;
 export const PRESENCE_TTL_MS = 60_000;
 export const TYPING_TTL_MS = 6_000;
 
+/**
+ * The handshake's `auth`: chat session tokens for pop chats, and/or the
+ * signed-in account's access token for the Inbox. The web's access cookie,
+ * sent with `withCredentials`, counts as `accessToken` when the field is
+ * absent. A bad token of either kind fails the handshake.
+ */
 export const handshakeAuthSchema = z
-  .object({ chatTokens: z.array(z.string().max(4096)).max(20).default([]) })
+  .object({
+    chatTokens: z.array(z.string().max(4096)).max(20).default([]),
+    accessToken: z.string().max(4096).optional(),
+  })
   .default({ chatTokens: [] });
 
 export const roomJoinSchema = z
@@ -112,6 +130,12 @@ export interface ClientToServerEvents {
   'message:report': (payload: z.input<typeof messageReportSchema>, ack: (res: Ack<{ report: Report }>) => void) => void;
   'member:moderate': (payload: z.input<typeof memberModerateSchema>, ack: (res: Ack<{ member: Member }>) => void) => void;
   'room:moderate': (payload: z.input<typeof roomModerateSchema>, ack: (res: Ack<object>) => void) => void;
+  /** Inbox: edit your own message within the edit window; the room gets `message:updated`. */
+  'message:edit': (payload: z.input<typeof messageEditSchema>, ack: (res: Ack<{ message: Message }>) => void) => void;
+  /** Inbox: you have read everything up to seq in a conversation (one watermark, not one event per message). */
+  'receipt:read': (payload: z.input<typeof receiptBodySchema>, ack: (res: Ack<ReceiptAck>) => void) => void;
+  /** Inbox: this device has received everything up to seq in a conversation. */
+  'receipt:delivered': (payload: z.input<typeof receiptBodySchema>, ack: (res: Ack<ReceiptAck>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -136,6 +160,16 @@ export interface ServerToClientEvents {
   'backroom:updated': (payload: BackroomUpdatedPayload) => void;
   /** One of this participant's payments changed status. */
   'payment:updated': (payload: PaymentUpdatedPayload) => void;
+  /** Inbox, to a conversation's joined connections: a member's read/delivered watermarks moved. */
+  receipt: (payload: ReceiptPayload) => void;
+  /** Inbox, to the user's own connections: a conversation appeared in their list. */
+  'conversation:new': (payload: ConversationEventPayload) => void;
+  /** Inbox, to the user's own connections: a conversation's summary changed. */
+  'conversation:updated': (payload: ConversationEventPayload) => void;
+  /** Inbox, to the user's own connections: they left, or were removed from, a conversation. */
+  'conversation:removed': (payload: ConversationRemovedPayload) => void;
+  /** Inbox, to the user's own connections: unread totals changed. */
+  'inbox:unread': (payload: InboxUnreadPayload) => void;
 }
 
 export const REPLAY_MAX_MESSAGES = 500;

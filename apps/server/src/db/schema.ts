@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { ChatSettings } from '@chatpop/protocol';
+import type { ChatSettings, GroupPermissions } from '@chatpop/protocol';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -39,7 +39,13 @@ export const users = pgTable(
     emailConfirmedAt: ts('email_confirmed_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_email_key').on(t.email), uniqueIndex('users_username_lower_key').on(t.usernameLower)],
+  (t) => [
+    uniqueIndex('users_email_key').on(t.email),
+    uniqueIndex('users_username_lower_key').on(t.usernameLower),
+    // People search (Inbox) matches prefixes of the username and the display name.
+    index('users_username_prefix_idx').on(t.usernameLower.op('text_pattern_ops')),
+    index('users_display_name_prefix_idx').using('btree', sql`lower(${t.displayName}) text_pattern_ops`),
+  ],
 );
 
 /** One row per signed-in device: a refresh-token family, rotated on every use. */
@@ -142,6 +148,12 @@ export const settings = pgTable('settings', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
+/**
+ * A room's JSONB settings: a pop chat's (SPEC §2.1); a conversation keeps the
+ * same defaults (its theme) and, for a group, who may do what.
+ */
+export type RoomSettings = ChatSettings & { permissions?: GroupPermissions };
+
 export const rooms = pgTable(
   'rooms',
   {
@@ -152,14 +164,21 @@ export const rooms = pgTable(
     description: text('description').notNull().default(''),
     isPrivate: boolean('is_private').notNull().default(false),
     accessCode: text('access_code'),
-    settings: jsonb('settings').$type<ChatSettings>().notNull(),
+    settings: jsonb('settings').$type<RoomSettings>().notNull(),
     hostUserId: uuid('host_user_id').references(() => users.id),
     parentRoomId: uuid('parent_room_id'),
     lastSeq: integer('last_seq').notNull().default(0),
+    /** When the newest message was written (set by the send statement with last_seq): the Inbox list's order. */
+    lastMessageAt: ts('last_message_at'),
+    /** A direct conversation's pair, `<smaller user id>:<larger user id>`: unique, so there is one per pair. */
+    directKey: text('direct_key'),
+    /** Storage key of a group's avatar; null when none. */
+    avatarKey: text('avatar_key'),
     createdAt: ts('created_at').notNull().defaultNow(),
     endedAt: ts('ended_at'),
   },
   (t) => [
+    uniqueIndex('rooms_direct_key').on(t.directKey).where(sql`${t.kind} = 'direct'`),
     uniqueIndex('rooms_code_key').on(t.code),
     index('rooms_host_idx').on(t.hostUserId),
     // One Back Room per pop chat.
@@ -191,6 +210,15 @@ export const members = pgTable(
     joinedAt: ts('joined_at').notNull().defaultNow(),
     /** Left the room for good: a Back Room seat that was refunded (its connections are dropped). */
     removedAt: ts('removed_at'),
+    /**
+     * A conversation member's own list state (Inbox). Not `muted_until`,
+     * which is a moderator's time-out in a pop chat.
+     */
+    notificationsMutedUntil: ts('notifications_muted_until'),
+    archivedAt: ts('archived_at'),
+    pinnedAt: ts('pinned_at'),
+    /** "Mark as unread": shown as unread until the next read. */
+    markedUnreadAt: ts('marked_unread_at'),
   },
   (t) => [
     // Dual sessions (SPEC §2.2): a signed-in participation and an anonymous one are separate identities.
@@ -252,6 +280,23 @@ export const messages = pgTable(
     uniqueIndex('messages_room_memberless_client_key').on(t.roomId, t.clientId).where(sql`${t.memberId} is null`),
     index('messages_search_idx').using('gin', t.search),
   ],
+);
+
+/**
+ * Every earlier version of an edited message (SPEC §4: the edit history is
+ * kept and viewable): the text it had before the edit made at `edited_at`.
+ */
+export const messageEdits = pgTable(
+  'message_edits',
+  {
+    id: uuid('id').primaryKey(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    content: text('content').notNull(),
+    editedAt: ts('edited_at').notNull().defaultNow(),
+  },
+  (t) => [index('message_edits_message_idx').on(t.messageId, t.editedAt)],
 );
 
 /** One emoji by one participant on one message. */
@@ -476,6 +521,7 @@ export type SessionRow = typeof sessions.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+export type MessageEditRow = typeof messageEdits.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type UsernameRow = typeof usernames.$inferSelect;

@@ -1,16 +1,18 @@
 import type { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@chatpop/protocol';
-import type { MemberRow } from '../db/schema';
+import type { MemberRow, UserRow } from '../db/schema';
 import type { StoredMessage } from '../infra/cache';
 import { publicMessage } from '../modules/messages/visibility';
 import type { Broadcaster } from '../ports';
 
-/** What a connection proved at the handshake: the chat participations its tokens name. */
+/** What a connection proved at the handshake: the chat participations its tokens name, and its account. */
 export interface SocketData {
   /** roomId → the participation and username its verified chat session token names. */
   tokens: Map<string, { memberId: string; username: string }>;
   /** Rooms this connection has joined, with the member as read at join time. */
   joined: Map<string, MemberRow>;
+  /** The signed-in account, from the access token at the handshake (Inbox); null without one. */
+  user: UserRow | null;
 }
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -19,6 +21,8 @@ export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record
 export const roomChannel = (roomId: string) => `room:${roomId}`;
 /** Every connection of one participation (its own notices, its hidden messages). */
 export const memberChannel = (memberId: string) => `member:${memberId}`;
+/** Every connection of one signed-in account, whatever it has joined (Inbox list events). */
+export const userChannel = (userId: string) => `user:${userId}`;
 /** The host's and moderators' connections in a room (reports, moderator views of members). */
 export const modsChannel = (roomId: string) => `mods:${roomId}`;
 
@@ -35,6 +39,11 @@ export const noBroadcast: Broadcaster = {
   pins() {},
   backroom() {},
   payment() {},
+  receipt() {},
+  receiptTo() {},
+  conversation() {},
+  inboxUnread() {},
+  conversationRemoved() {},
 };
 
 export function socketBroadcaster(io: IoServer): Broadcaster {
@@ -95,6 +104,21 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     },
     payment(memberId, payload) {
       io.to(memberChannel(memberId)).emit('payment:updated', payload);
+    },
+    receipt(roomId, payload, exceptUserIds) {
+      io.to(roomChannel(roomId)).except(exceptUserIds.map(userChannel)).emit('receipt', payload);
+    },
+    receiptTo(userIds, payload) {
+      if (userIds.length > 0) io.to(userIds.map(userChannel)).emit('receipt', payload);
+    },
+    conversation(userId, event, summary) {
+      io.to(userChannel(userId)).emit(event, { conversation: summary });
+    },
+    inboxUnread(userId, payload) {
+      io.to(userChannel(userId)).emit('inbox:unread', payload);
+    },
+    conversationRemoved(userId, payload) {
+      io.to(userChannel(userId)).emit('conversation:removed', payload);
     },
   };
 }

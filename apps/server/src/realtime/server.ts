@@ -7,6 +7,8 @@ import {
   REPLAY_MAX_MESSAGES,
   handshakeAuthSchema,
   memberModerateSchema,
+  messageEditSchema,
+  receiptBodySchema,
   messageDeleteSchema,
   messageReportSchema,
   reactionSetSchema,
@@ -20,17 +22,23 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '@chatpop/protocol';
+import fastifyCookie from '@fastify/cookie';
 import type { z } from 'zod';
 import type { AppContext } from '../context';
-import { AppError, validationFailed } from '../errors';
-import type { MemberRow, RoomRow } from '../db/schema';
+import { AppError, forbidden, unauthenticated, validationFailed } from '../errors';
+import type { MemberRow, RoomRow, UserRow } from '../db/schema';
+import { COOKIE_ACCESS } from '../http';
+import { actorFromAccessToken } from '../modules/auth/actor';
 import { findMember } from '../modules/chats/repo';
+import { accessConversation, isConversation } from '../modules/conversations/policy';
+import { editMessage } from '../modules/conversations/edits';
+import { markSeen, sendInConversation } from '../modules/conversations/service';
 import { replay, resume, sendMessage } from '../modules/messages/service';
 import { publicMessage } from '../modules/messages/visibility';
 import type { RoomActor } from '../modules/moderation/policy';
 import { isModerator } from '../modules/moderation/rules';
 import * as moderation from '../modules/moderation/service';
-import { memberChannel, modsChannel, roomChannel, socketBroadcaster, type IoServer, type SocketData } from './broadcast';
+import { memberChannel, modsChannel, roomChannel, socketBroadcaster, userChannel, type IoServer, type SocketData } from './broadcast';
 import { startMemberSync } from './member-sync';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -67,16 +75,25 @@ export function attachRealtime(
     const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
     if (!parsed.success) return next(handshakeError(new AppError(401, 'TOKEN_INVALID', 'The handshake carries malformed tokens.')));
     const tokens = new Map<string, { memberId: string; username: string }>();
+    let user: UserRow | null = null;
     try {
       for (const token of parsed.data.chatTokens) {
         const claims = await ctx.tokens.verifyChat(token);
         tokens.set(claims.roomId, { memberId: claims.memberId, username: claims.username });
+      }
+      if (parsed.data.accessToken !== undefined) user = (await actorFromAccessToken(ctx, parsed.data.accessToken)).user;
+      else {
+        // The access cookie counts only from the web's own origins (a page elsewhere cannot borrow it) and,
+        // being sent by the browser unasked, an expired one is ignored rather than failing a pop chat's connection.
+        const cookie = accessCookie(socket.handshake.headers, ctx.config.webOrigins);
+        if (cookie) user = await actorFromAccessToken(ctx, cookie).then((a) => a.user, () => null);
       }
     } catch (err) {
       return next(handshakeError(err));
     }
     socket.data.tokens = tokens;
     socket.data.joined = new Map();
+    socket.data.user = user;
     next();
   });
 
@@ -107,6 +124,7 @@ export function attachRealtime(
   ctx.memberSync = startMemberSync(ctx, io, announcePresence);
 
   io.on('connection', (socket: IoSocket) => {
+    if (socket.data.user) void socket.join(userChannel(socket.data.user.id));
     const handlers = new RoomHandlers(ctx, socket, announcePresence);
     socket.on('room:join', (payload, ack) => respond(ctx, ack, () => handlers.join(payload)));
     socket.on('room:leave', (payload, ack) => respond(ctx, ack, () => handlers.leave(payload)));
@@ -119,6 +137,9 @@ export function attachRealtime(
     socket.on('message:report', (payload, ack) => respond(ctx, ack, () => handlers.report(payload)));
     socket.on('member:moderate', (payload, ack) => respond(ctx, ack, () => handlers.moderateMember(payload)));
     socket.on('room:moderate', (payload, ack) => respond(ctx, ack, () => handlers.moderateRoom(payload)));
+    socket.on('message:edit', (payload, ack) => respond(ctx, ack, () => handlers.edit(payload)));
+    socket.on('receipt:read', (payload, ack) => respond(ctx, ack, () => handlers.receipt(payload, true)));
+    socket.on('receipt:delivered', (payload, ack) => respond(ctx, ack, () => handlers.receipt(payload, false)));
     socket.on('disconnect', () => handlers.disconnected());
   });
 
@@ -133,6 +154,12 @@ export function attachRealtime(
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };
+}
+
+function accessCookie(headers: { cookie?: string; origin?: string }, webOrigins: string[]): string | null {
+  if (!headers.cookie) return null;
+  if (headers.origin && !webOrigins.includes(headers.origin)) return null;
+  return fastifyCookie.parse(headers.cookie)[COOKIE_ACCESS] ?? null;
 }
 
 function handshakeError(err: unknown): Error {
@@ -178,7 +205,12 @@ class RoomHandlers {
     const claims = this.socket.data.tokens.get(roomId);
     if (!claims) {
       const room = await this.ctx.rooms.byRoomId(roomId);
-      throw room?.kind === 'backroom' ? backroomMembersOnly() : notMember();
+      if (room?.kind === 'backroom') throw backroomMembersOnly();
+      if (room?.kind === 'pop') throw notMember();
+      // A conversation, or nothing: the account's membership decides, and both answer alike.
+      const user = this.socket.data.user;
+      if (!user) throw unauthenticated('Sign in to open your conversations.');
+      return accessConversation(this.ctx, user, roomId);
     }
     const [room, member] = await Promise.all([this.ctx.rooms.byRoomId(roomId), findMember(this.ctx.db, claims.memberId)]);
     if (!room || !member || member.roomId !== roomId) throw notMember();
@@ -189,10 +221,12 @@ class RoomHandlers {
   }
 
   /** The acting participant of a joined room, for moderation events (same policy as HTTP). */
-  private async actor(roomId: string): Promise<RoomActor> {
+  private async actor(roomId: string, opts: { inConversations?: boolean } = {}): Promise<RoomActor> {
     const member = this.joined(roomId);
     const room = await this.ctx.rooms.byRoomId(roomId);
     if (!room) throw notMember();
+    // A group admin is no pop-chat moderator: bans, time-outs and the like do not exist in conversations.
+    if (isConversation(room) && !opts.inConversations) throw forbidden('That is not available in conversations.');
     return { room, member, isHost: member.role === 'host' || (member.userId !== null && member.userId === room.hostUserId), userId: member.userId };
   }
 
@@ -239,11 +273,9 @@ class RoomHandlers {
     if (!room) throw notMember();
     await this.ctx.limits.consume('messagesPerSecond', member.id);
     await this.ctx.limits.consume('messagesPerMinute', member.id);
-    const { message } = await sendMessage(this.ctx, room, member, {
-      clientId: input.clientId,
-      content: input.content,
-      replyToId: input.replyToId ?? null,
-    });
+    const send = { clientId: input.clientId, content: input.content, replyToId: input.replyToId ?? null };
+    if (isConversation(room)) return { message: publicMessage((await sendInConversation(this.ctx, room, member, send)).message) };
+    const { message } = await sendMessage(this.ctx, room, member, send);
     // A resend is broadcast again: its first attempt may have died before its broadcast, and clients drop duplicates by seq.
     this.ctx.broadcast.message(room, message);
     return { message: publicMessage(message) };
@@ -265,7 +297,7 @@ class RoomHandlers {
 
   async react(payload: unknown) {
     const { roomId, messageId, emoji, on } = parseEvent(reactionSetSchema, payload);
-    const reactions = await moderation.setReaction(this.ctx, await this.actor(roomId), messageId, emoji, on);
+    const reactions = await moderation.setReaction(this.ctx, await this.actor(roomId, { inConversations: true }), messageId, emoji, on);
     return { messageId, reactions };
   }
 
@@ -284,6 +316,22 @@ class RoomHandlers {
     const { roomId, settings } = parseEvent(roomModerateSchema, payload);
     await moderation.updateSettings(this.ctx, await this.actor(roomId), { settings });
     return {};
+  }
+
+  async edit(payload: unknown) {
+    const { roomId, messageId, content } = parseEvent(messageEditSchema, payload);
+    const member = this.joined(roomId);
+    const room = await this.ctx.rooms.byRoomId(roomId);
+    if (!room) throw notMember();
+    return { message: publicMessage(await editMessage(this.ctx, room, member, messageId, content)) };
+  }
+
+  /** An Inbox watermark: for any conversation of the account, joined on this connection or not. */
+  async receipt(payload: unknown, read: boolean) {
+    const { roomId, seq } = parseEvent(receiptBodySchema, payload);
+    const user = this.socket.data.user;
+    if (!user) throw unauthenticated('Sign in to open your conversations.');
+    return markSeen(this.ctx, user, roomId, seq, read);
   }
 
   typing(payload: unknown) {

@@ -128,11 +128,19 @@ export interface ChatRoomOptions {
   historyPath?: string;
   /** Keep the money state (`GET …/money` and its live events): the pop chat's main room. */
   money?: boolean;
+  /**
+   * Opens the room's connection (by default one authorised by the chat session
+   * token). An Inbox conversation opens one on the account's cookie, with its
+   * own listeners (receipts) attached.
+   */
+  openSocket?: (token: string) => ChatSocket;
+  /** The handshake's `auth` after a fresh token; the chat session token by default. */
+  socketAuth?: (token: string) => ChatSocket['auth'];
   /** The first wait before a gap fill that brought nothing is asked again (it doubles each time). */
   gapRetryBaseMs?: number;
 }
 
-const FATAL_JOIN_CODES = new Set(['NOT_A_MEMBER', 'FORBIDDEN', 'CHAT_NOT_FOUND', 'TOKEN_INVALID', 'BANNED']);
+const FATAL_JOIN_CODES = new Set(['NOT_A_MEMBER', 'FORBIDDEN', 'CHAT_NOT_FOUND', 'TOKEN_INVALID', 'BANNED', 'CONVERSATION_NOT_FOUND']);
 const TOKEN_ERRORS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED']);
 
 export class ChatRoom {
@@ -283,11 +291,11 @@ export class ChatRoom {
     this.member = member;
     this.stopPolling();
     if (this.socket) {
-      this.socket.auth = { chatTokens: [token] };
+      this.socket.auth = this.authFor(token);
       this.changed();
       return;
     }
-    const socket = createChatSocket(token);
+    const socket = this.opts.openSocket?.(token) ?? createChatSocket(token);
     this.socket = socket;
     this.bindSocket(socket);
     if (typeof window !== 'undefined') {
@@ -472,6 +480,10 @@ export class ChatRoom {
     }, delayMs);
   }
 
+  private authFor(token: string): ChatSocket['auth'] {
+    return this.opts.socketAuth?.(token) ?? { chatTokens: [token] };
+  }
+
   private async reauth(): Promise<void> {
     if (this.reauthing || this.disposed) return;
     // Never spin: at most one fresh token every 10 s.
@@ -490,7 +502,7 @@ export class ChatRoom {
         this.changed();
         return;
       }
-      this.socket.auth = { chatTokens: [token] };
+      this.socket.auth = this.authFor(token);
       this.socket.connect();
     } catch {
       this.scheduleReconnect(5_000);
@@ -513,6 +525,10 @@ export class ChatRoom {
         if (FATAL_JOIN_CODES.has(res.error.code)) {
           this.fatal = res.error.message;
           this.changed();
+        } else if (res.error.code === 'UNAUTHENTICATED') {
+          // The account's access ran out before this handshake (Inbox): a new one after a refresh.
+          socket.disconnect();
+          void this.reauth();
         } else if (socket.connected) {
           setTimeout(() => this.joinRoom(), 3_000);
         }

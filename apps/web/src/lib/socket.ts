@@ -31,3 +31,21 @@ export function createChatSocket(token: string): ChatSocket {
     reconnectionDelayMax: 5_000,
   });
 }
+
+/**
+ * A connection authorised by the signed-in account: the browser sends the
+ * access cookie with the handshake (docs/api.md, "Socket.IO"), which brings
+ * the account's Inbox conversations and its own events. Created disconnected.
+ */
+export function createAccountSocket(options: { reconnection?: boolean } = {}): ChatSocket {
+  return io(socketUrl(), {
+    autoConnect: false,
+    withCredentials: true,
+    auth: { chatTokens: [] },
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5_000,
+    ...options,
+  });
+}

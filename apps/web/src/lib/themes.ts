@@ -50,6 +50,8 @@ export interface ChatTheme {
   pinItem: string;
   /** A tip message in the list, highlighted for everyone. */
   tipBubble: string;
+  /** Inbox: the coloured ✓✓ on my own bubble once read. */
+  readTick: string;
   swatch: string;
 }
 
@@ -88,6 +90,7 @@ export const THEME_DEFINITIONS: Record<Theme, ChatTheme> = {
     backroomBar: 'bg-violet-50 text-violet-950 border-b border-violet-100',
     pinItem: 'bg-emerald-50 ring-1 ring-emerald-300 text-zinc-900',
     tipBubble: 'bg-pink-50 text-zinc-900 ring-2 ring-pink-300 shadow-sm',
+    readTick: 'text-cyan-300',
     swatch: 'bg-violet-600',
   },
   'ocean-blue': {
@@ -124,6 +127,7 @@ export const THEME_DEFINITIONS: Record<Theme, ChatTheme> = {
     backroomBar: 'bg-sky-50 text-sky-950 border-b border-sky-100',
     pinItem: 'bg-emerald-50 ring-1 ring-emerald-300 text-zinc-900',
     tipBubble: 'bg-pink-50 text-zinc-900 ring-2 ring-pink-300 shadow-sm',
+    readTick: 'text-cyan-300',
     swatch: 'bg-blue-700',
   },
   'dark-mode': {
@@ -160,6 +164,7 @@ export const THEME_DEFINITIONS: Record<Theme, ChatTheme> = {
     backroomBar: 'bg-zinc-900 text-zinc-100 border-b border-zinc-800',
     pinItem: 'bg-zinc-800 ring-1 ring-emerald-400/60 text-zinc-50',
     tipBubble: 'bg-zinc-800 text-zinc-50 ring-2 ring-pink-400/80',
+    readTick: 'text-blue-700',
     swatch: 'bg-zinc-900 ring-1 ring-cyan-400',
   },
 };

@@ -2,7 +2,7 @@
 
 import type { Member } from '@chatpop/protocol';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { ChatRoom, type ChatRoomSnapshot, type LiveListener } from './chat-room';
+import { ChatRoom, type ChatRoomOptions, type ChatRoomSnapshot, type LiveListener } from './chat-room';
 
 const IDLE_SNAPSHOT: ChatRoomSnapshot = {
   items: [],
@@ -37,13 +37,16 @@ interface UseChatRoomOptions {
   onLive?: LiveListener;
   historyPath?: string;
   money?: boolean;
+  /** How the room connects, when not by chat session token (an Inbox conversation); read once per room. */
+  openSocket?: ChatRoomOptions['openSocket'];
+  socketAuth?: ChatRoomOptions['socketAuth'];
 }
 
 /**
  * The chat store of one pop chat (see chat-room.ts): history first, then the
  * socket once there is a member and a token.
  */
-export function useChatRoom({ code, roomId, member, token, refreshToken, onLive, historyPath, money = false }: UseChatRoomOptions) {
+export function useChatRoom({ code, roomId, member, token, refreshToken, onLive, historyPath, money = false, openSocket, socketAuth }: UseChatRoomOptions) {
   const [room, setRoom] = useState<ChatRoom | null>(null);
   const refreshRef = useRef(refreshToken);
   const liveRef = useRef(onLive);
@@ -53,7 +56,16 @@ export function useChatRoom({ code, roomId, member, token, refreshToken, onLive,
   }, [refreshToken, onLive]);
 
   useEffect(() => {
-    const next = new ChatRoom({ code, roomId, historyPath, money, refreshToken: () => refreshRef.current(), onLive: (m) => liveRef.current?.(m) });
+    const next = new ChatRoom({
+      code,
+      roomId,
+      historyPath,
+      money,
+      refreshToken: () => refreshRef.current(),
+      onLive: (m) => liveRef.current?.(m),
+      openSocket,
+      socketAuth,
+    });
     setRoom(next);
     void next.start();
     return () => next.dispose();

@@ -19,6 +19,11 @@ export interface SignedInActor {
 export async function optionalUser(ctx: AppContext, req: FastifyRequest): Promise<SignedInActor | null> {
   const token = req.cookies[COOKIE_ACCESS];
   if (!token) return null;
+  return actorFromAccessToken(ctx, token);
+}
+
+/** The account an access token speaks for (HTTP cookie or socket handshake); 401 when expired, forged or signed out. */
+export async function actorFromAccessToken(ctx: AppContext, token: string): Promise<SignedInActor> {
   const claims = await ctx.tokens.verifyAccess(token);
   const session = await repo.findSession(ctx.db, claims.sessionId);
   if (!session || session.revokedAt || session.userId !== claims.userId) {

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { chatSettingsSchema } from '@chatpop/protocol';
+import { chatSettingsSchema, groupPermissionsSchema } from '@chatpop/protocol';
 import type { Db } from '../../db/client';
 import { rooms, type RoomRow } from '../../db/schema';
 import type { PubSub } from '../../infra/pubsub';
@@ -54,8 +54,10 @@ export class RoomDirectory {
   }
 
   private remember(room: RoomRow) {
-    // Rows written before a setting existed get its default.
-    room.settings = chatSettingsSchema.parse(room.settings ?? {});
+    // Rows written before a setting existed get its default; a group keeps its permissions.
+    const raw = room.settings ?? {};
+    room.settings = chatSettingsSchema.parse(raw);
+    if (room.kind === 'group') room.settings.permissions = groupPermissionsSchema.parse(raw.permissions ?? {});
     this.byId.set(room.id, { room, at: Date.now() });
     if (room.code) this.idByCode.set(room.code, room.id);
   }

@@ -1,7 +1,7 @@
 import { and, asc, between, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { REACTION_NAMES_MAX, type Reaction } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
-import { members, messages, reactions, rooms, type MessageRow } from '../../db/schema';
+import { members, messageEdits, messages, reactions, rooms, type MessageEditRow, type MessageRow } from '../../db/schema';
 
 /** The message a sender (or, with no member, the server) stored under a client id: client ids are per sender. */
 export async function findByClientId(db: DbExecutor, roomId: string, memberId: string | null, clientId: string): Promise<MessageRow | undefined> {
@@ -76,7 +76,7 @@ export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: 
       select * from messages
       where room_id = ${m.roomId}::uuid and client_id = ${m.clientId}::text and member_id is not distinct from ${m.memberId}::uuid
     ), next as (
-      update rooms set last_seq = last_seq + 1
+      update rooms set last_seq = last_seq + 1, last_message_at = now()
       where id = ${m.roomId}::uuid and not exists (select 1 from existing)
       returning last_seq
     ), inserted as (
@@ -150,4 +150,25 @@ export async function repliesTo(db: DbExecutor, roomId: string, id: string): Pro
 
 export async function softDelete(db: DbExecutor, id: string): Promise<void> {
   await db.update(messages).set({ deletedAt: new Date() }).where(eq(messages.id, id));
+}
+
+/** The message, locked for a change of its text. */
+export async function lockInRoom(db: DbExecutor, roomId: string, id: string): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.roomId, roomId), eq(messages.id, id)))
+    .for('update');
+  return row;
+}
+
+/** Keeps the text being replaced as an earlier version, and writes the new one. */
+export async function replaceContent(db: DbExecutor, row: MessageRow, content: string, editId: string): Promise<void> {
+  const now = new Date();
+  await db.insert(messageEdits).values({ id: editId, messageId: row.id, content: row.content, editedAt: now });
+  await db.update(messages).set({ content, editedAt: now }).where(eq(messages.id, row.id));
+}
+
+export async function editsOf(db: DbExecutor, messageId: string): Promise<MessageEditRow[]> {
+  return db.select().from(messageEdits).where(eq(messageEdits.messageId, messageId)).orderBy(asc(messageEdits.editedAt), asc(messageEdits.id));
 }

@@ -73,6 +73,27 @@ export async function paidMessage(ctx: AppContext, payment: PaymentRow): Promise
   return message!;
 }
 
+/**
+ * A system message ("Alice created the group …") written inside the caller's
+ * transaction, so it commits with the change it records. The caller puts it
+ * in the cache (`cachePut`) and broadcasts it after the commit.
+ */
+export async function insertSystemMessage(tx: Tx, room: Pick<RoomRow, 'id'>, content: string): Promise<StoredMessage> {
+  const { row } = await repo.insertNext(tx, {
+    id: uuidv7(),
+    roomId: room.id,
+    clientId: null,
+    memberId: null,
+    username: null,
+    verified: false,
+    type: 'system',
+    content,
+    replyToId: null,
+    hidden: false,
+  });
+  return toMessage(row, null);
+}
+
 export function toMessage(row: MessageRow, reply: MessageRow | undefined | null, reactions: Reaction[] = []): StoredMessage {
   return {
     id: row.id,
@@ -94,6 +115,7 @@ export function toMessage(row: MessageRow, reply: MessageRow | undefined | null,
       : null,
     createdAt: row.createdAt.toISOString(),
     deletedAt: row.deletedAt?.toISOString() ?? null,
+    ...(row.editedAt && !row.deletedAt ? { editedAt: row.editedAt.toISOString() } : {}),
     reactions: row.deletedAt ? [] : reactions,
     ...(row.amountCents !== null ? { amountCents: row.amountCents } : {}),
     ...(row.hidden ? { hidden: true } : {}),

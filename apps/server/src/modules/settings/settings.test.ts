@@ -13,7 +13,13 @@ afterAll(async () => {
 
 describe(`runtime settings (${backend})`, () => {
   it('gives the defaults until someone sets a value', async () => {
-    expect(await t.app.ctx.settings.all()).toEqual({ usernameRollsPerHour: 10, anonymousNamesPerIpPerChat: 3, platformFeeBasisPoints: 1000, dailySpendingCapCents: 50_000 });
+    expect(await t.app.ctx.settings.all()).toEqual({
+      usernameRollsPerHour: 10,
+      anonymousNamesPerIpPerChat: 3,
+      platformFeeBasisPoints: 1000,
+      dailySpendingCapCents: 50_000,
+      messageEditWindowSeconds: 900,
+    });
     expect(await t.app.ctx.settings.get('usernameRollsPerHour')).toBe(RUNTIME_SETTINGS.usernameRollsPerHour.default);
   });
 

@@ -5,6 +5,7 @@ import { ArrowLeftIcon, MonitorSmartphoneIcon, ReceiptIcon, UserRoundIcon, Walle
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
+import { InboxLink } from '@/components/inbox/inbox-link';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
 import { Alert, Spinner } from '@/components/ui/misc';
@@ -40,11 +41,14 @@ export function AccountShell({
   return (
     <PageShell
       actions={
-        <Button asChild variant="ghost" size="sm">
-          <Link href="/" data-testid="back-home">
-            <ArrowLeftIcon aria-hidden /> Home
-          </Link>
-        </Button>
+        <>
+          {session.status === 'signed-in' && <InboxLink />}
+          <Button asChild variant="ghost" size="sm">
+            <Link href="/" data-testid="back-home">
+              <ArrowLeftIcon aria-hidden /> Home
+            </Link>
+          </Button>
+        </>
       }
     >
       <div className={cn('mx-auto w-full pt-2 sm:pt-6', wide ? 'max-w-4xl' : 'max-w-2xl')}>

@@ -1,7 +1,7 @@
 'use client';
 
 import { TIMEOUT_PRESETS_SECONDS, type Member, type Message, type ModerateMemberBody } from '@chatpop/protocol';
-import { BanIcon, ClockIcon, CopyIcon, EyeOffIcon, FlagIcon, PinIcon, PinOffIcon, ReplyIcon, Trash2Icon } from 'lucide-react';
+import { BanIcon, ClockIcon, CopyIcon, EyeOffIcon, FlagIcon, HistoryIcon, PencilIcon, PinIcon, PinOffIcon, ReplyIcon, Trash2Icon } from 'lucide-react';
 import { useState } from 'react';
 import { FormError } from '@/components/ui/misc';
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
@@ -36,6 +36,9 @@ export function MessageActions({
   onPin,
   pinnedId,
   onUnpin,
+  canEdit,
+  onEdit,
+  onHistory,
 }: {
   message: Message | null;
   self: Member | null;
@@ -43,15 +46,22 @@ export function MessageActions({
   onClose: () => void;
   onReply: (message: Message) => void;
   onReact: (message: Message, emoji: string, on: boolean) => void;
-  onReport: (message: Message) => void;
-  onDelete: (message: Message) => Promise<void>;
-  onModerate: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
+  /** Without it (an Inbox conversation), no Report action. */
+  onReport?: (message: Message) => void;
+  /** Without it, no Delete action. */
+  onDelete?: (message: Message) => Promise<void>;
+  onModerate?: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
   /** "$12" when I may pay to pin my own messages (paid pins on, not the host). */
   pinQuoteLabel?: string | null;
   onPin?: (message: Message) => void;
   /** The active pin of this message, if any: the host and moderators may take it down. */
   pinnedId?: string | null;
   onUnpin?: (pinId: string) => Promise<void>;
+  /** Inbox: whether this message of mine may still be edited, and how. */
+  canEdit?: (message: Message) => boolean;
+  onEdit?: (message: Message) => void;
+  /** Inbox: an edited message's earlier versions. */
+  onHistory?: (message: Message) => void;
 }) {
   const [error, setError] = useState<string | null>(null);
   const [showTimeouts, setShowTimeouts] = useState(false);
@@ -59,7 +69,7 @@ export function MessageActions({
   const own = Boolean(message && self && message.memberId === self.id);
   const author = message?.memberId ?? null;
   // Nobody moderates the host (their messages are the host's type); the server has the last word on the rest.
-  const canActOnAuthor = canModerate && author !== null && !own && message?.type !== 'host';
+  const canActOnAuthor = canModerate && onModerate !== undefined && author !== null && !own && message?.type !== 'host';
   const action =
     'flex w-full items-center gap-3 rounded-xl bg-muted px-4 py-3 text-left font-medium text-foreground outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring [&_svg]:size-5';
 
@@ -121,6 +131,16 @@ export function MessageActions({
           <button type="button" className={action} onClick={() => message && (void copyText(message.content), close())} data-testid="action-copy">
             <CopyIcon aria-hidden /> Copy text
           </button>
+          {message && own && onEdit && canEdit?.(message) && (
+            <button type="button" className={action} onClick={() => (onEdit(message), close())} data-testid="action-edit">
+              <PencilIcon aria-hidden /> Edit
+            </button>
+          )}
+          {message && message.editedAt && !message.deletedAt && onHistory && (
+            <button type="button" className={action} onClick={() => (onHistory(message), close())} data-testid="action-history">
+              <HistoryIcon aria-hidden /> Edit history
+            </button>
+          )}
           {message && own && pinQuoteLabel && onPin && !pinnedId && !message.deletedAt && (message.type === 'normal' || message.type === 'pin') && (
             <button type="button" className={action} onClick={() => (onPin(message), close())} data-testid="action-pin">
               <PinIcon aria-hidden /> Pin this message · from {pinQuoteLabel}
@@ -131,12 +151,12 @@ export function MessageActions({
               <PinOffIcon aria-hidden /> Unpin
             </button>
           )}
-          {self && message && !own && message.type !== 'system' && (
+          {self && message && onReport && !own && message.type !== 'system' && (
             <button type="button" className={action} onClick={() => (onReport(message), close())} data-testid="action-report">
               <FlagIcon aria-hidden /> Report
             </button>
           )}
-          {message && (own || canModerate) && (
+          {message && onDelete && (own || canModerate) && (
             <button
               type="button"
               className={cn(action, 'text-destructive')}

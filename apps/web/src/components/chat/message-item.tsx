@@ -1,10 +1,11 @@
 'use client';
 
 import type { Message } from '@chatpop/protocol';
-import { AlertCircleIcon, CheckIcon, ClockIcon, MoreHorizontalIcon, ReplyIcon } from 'lucide-react';
+import { AlertCircleIcon, CheckCheckIcon, CheckIcon, ClockIcon, MoreHorizontalIcon, ReplyIcon } from 'lucide-react';
 import { memo, useRef, type PointerEvent, type ReactNode } from 'react';
 import { Badge, VerifiedBadge } from '@/components/ui/misc';
 import { avatarColour, formatFull, formatTime, initial } from '@/lib/format';
+import type { Tick } from '@/lib/inbox';
 import { formatMoney } from '@/lib/money';
 import type { ChatItem } from '@/lib/message-log';
 import { mentions } from '@/lib/sounds';
@@ -88,6 +89,7 @@ export const MessageItem = memo(function MessageItem({
   theme,
   handlers,
   reader,
+  receipt = null,
 }: {
   item: ChatItem;
   own: boolean;
@@ -95,6 +97,8 @@ export const MessageItem = memo(function MessageItem({
   theme: ChatTheme;
   handlers: MessageHandlers;
   reader: Reader | null;
+  /** Inbox: how far my sent message got (✓, ✓✓, read); null where there are no receipts (pop chats). */
+  receipt?: Tick | null;
 }) {
   const { message, status, error } = item;
   const mentionsMe = !own && reader !== null && mentions(message.content, reader.username);
@@ -114,6 +118,7 @@ export const MessageItem = memo(function MessageItem({
     'data-client-id': message.clientId ?? undefined,
     'data-type': message.type,
     'data-own': own,
+    'data-receipt': own && status === 'sent' && receipt ? receipt : undefined,
   };
 
   if (message.type === 'system') {
@@ -213,11 +218,23 @@ export const MessageItem = memo(function MessageItem({
               </p>
             )}
             <div className={cn('mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none', metaClass)}>
+              {message.editedAt && !deleted && (
+                <span title={`Edited ${formatFull(message.editedAt)}`} data-testid="message-edited">
+                  edited
+                </span>
+              )}
               <time dateTime={message.createdAt} title={formatFull(message.createdAt)}>
                 {formatTime(message.createdAt)}
               </time>
               {own && status === 'pending' && <ClockIcon className="size-3" aria-label="Sending" role="img" />}
-              {own && status === 'sent' && <CheckIcon className="size-3" aria-label="Sent" role="img" />}
+              {own && status === 'sent' &&
+                (receipt === 'read' ? (
+                  <CheckCheckIcon className={cn('size-3.5', theme.readTick)} strokeWidth={2.75} aria-label="Read" role="img" data-testid="receipt-read" />
+                ) : receipt === 'delivered' ? (
+                  <CheckCheckIcon className="size-3.5" aria-label="Delivered" role="img" data-testid="receipt-delivered" />
+                ) : (
+                  <CheckIcon className="size-3" aria-label="Sent" role="img" data-testid="receipt-sent" />
+                ))}
               {own && status === 'failed' && <AlertCircleIcon className="size-3" aria-label="Not sent" role="img" />}
             </div>
           </div>

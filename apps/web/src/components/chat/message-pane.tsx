@@ -6,6 +6,7 @@ import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, use
 import { Button } from '@/components/ui/button';
 import { Alert, Spinner } from '@/components/ui/misc';
 import type { HistoryState, MissedBlock } from '@/lib/chat-room';
+import type { Tick } from '@/lib/inbox';
 import { dayKey, formatDay } from '@/lib/format';
 import type { ChatItem } from '@/lib/message-log';
 import { patternImage, type ChatTheme } from '@/lib/themes';
@@ -105,6 +106,9 @@ export function MessagePane({
   before,
   pinned,
   emptyText,
+  startText = 'This is the beginning of the chat',
+  receiptFor,
+  afterItem,
   catchingUp = false,
   missed = [],
   onShowMissed = () => undefined,
@@ -123,6 +127,12 @@ export function MessagePane({
   /** Paid pins for the sticky section, under the host's messages; null when there are none. */
   pinned?: ((select: (messageId: string) => void) => ReactNode) | null;
   emptyText: string;
+  /** Over the oldest message once the whole history is loaded. */
+  startText?: string;
+  /** Inbox: the receipt tick of each of my sent messages. */
+  receiptFor?: (item: ChatItem) => Tick | null;
+  /** Shown under a message (the Inbox's "Read by …"). */
+  afterItem?: (item: ChatItem) => ReactNode;
   /** A hole is being filled: missed messages are loading. */
   catchingUp?: boolean;
   /** Blocks a partial replay left out, each shown as a divider that loads them. */
@@ -266,7 +276,7 @@ export function MessagePane({
                 </Button>
               ) : !history.hasMore ? (
                 <span className={cn('rounded-full px-3 py-1', theme.systemText)} data-testid="history-start">
-                  This is the beginning of the chat
+                  {startText}
                 </span>
               ) : null}
             </div>
@@ -316,7 +326,16 @@ export function MessagePane({
                         </span>
                       </div>
                     )}
-                    <MessageItem item={item} own={own} showHeader={!sameGroup(prev, item)} theme={theme} handlers={fullHandlers} reader={reader} />
+                    <MessageItem
+                      item={item}
+                      own={own}
+                      showHeader={!sameGroup(prev, item)}
+                      theme={theme}
+                      handlers={fullHandlers}
+                      reader={reader}
+                      receipt={own ? (receiptFor?.(item) ?? null) : null}
+                    />
+                    {afterItem?.(item)}
                   </Fragment>
                 );
               })}

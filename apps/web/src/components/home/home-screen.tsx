@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { UserAvatar } from '@/components/account/user-avatar';
+import { InboxLink } from '@/components/inbox/inbox-link';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
@@ -40,6 +41,7 @@ export function HomeScreen() {
   const actions =
     session.status === 'signed-in' ? (
       <>
+        <InboxLink />
         <Link
           href="/account"
           className="flex items-center gap-2 rounded-full py-1 pr-3 pl-1 text-sm text-zinc-600 outline-none hover:bg-violet-50 focus-visible:ring-2 focus-visible:ring-ring"

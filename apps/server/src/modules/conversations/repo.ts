@@ -1,0 +1,361 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { MEMBERS_PREVIEW_MAX, UNREAD_COUNT_MAX, USER_SEARCH_LIMIT } from '@chatpop/protocol';
+import type { DbExecutor } from '../../db/client';
+import { members, messages, rooms, users, type MemberRow, type RoomRow, type UserRow } from '../../db/schema';
+
+export const CONVERSATION_KINDS = ['direct', 'group'] as const;
+
+/** The pair key of a direct conversation: both ids, smaller first (uuid order equals the order of their lower-case text). */
+export function directKey(a: string, b: string): string {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()].sort();
+  return `${x}:${y}`;
+}
+
+/**
+ * Unread messages of one membership, as a SQL expression over `rooms` and
+ * `members` in scope: messages after the read watermark that others wrote,
+ * system and deleted ones not counted, at most UNREAD_COUNT_MAX. The
+ * `messages (room_id, seq)` index bounds the work by what is unread, and a
+ * conversation with nothing after the watermark costs no message read at all.
+ */
+const unreadExpr = sql<number>`case when ${rooms.lastSeq} > ${members.lastReadSeq} then (
+  select count(*)::int from (
+    select 1 from messages x
+    where x.room_id = ${rooms.id} and x.seq > ${members.lastReadSeq}
+      and x.member_id is distinct from ${members.id} and x.type <> 'system' and x.deleted_at is null
+    limit ${UNREAD_COUNT_MAX}
+  ) u
+) else 0 end`.mapWith(Number);
+
+const activityExpr = sql<Date>`coalesce(${rooms.lastMessageAt}, ${rooms.createdAt})`;
+const pinnedExpr = sql<number>`(${members.pinnedAt} is not null)::int`;
+const memberCountExpr = sql<number>`(select count(*)::int from members o where o.room_id = ${rooms.id} and o.removed_at is null)`.mapWith(Number);
+
+export interface ListCursor {
+  pinned: number;
+  activity: string;
+  id: string;
+}
+
+export interface ConversationRow {
+  room: RoomRow;
+  member: MemberRow;
+  unread: number;
+  memberCount: number;
+  activity: Date;
+  /** The activity time in full (microsecond) precision, for a cursor: a JS Date would round it. */
+  activityKey: string;
+  pinned: number;
+}
+
+const live = (userId: string) =>
+  and(eq(members.userId, userId), isNull(members.removedAt), inArray(rooms.kind, [...CONVERSATION_KINDS]));
+
+/**
+ * One page of a user's conversations: pinned first, then by last activity
+ * (newest first), ties by id; or exactly the conversations named by `ids`.
+ */
+export async function listForUser(
+  db: DbExecutor,
+  userId: string,
+  opts: { archived?: boolean; cursor?: ListCursor; limit?: number; ids?: string[] },
+): Promise<ConversationRow[]> {
+  const where: (SQL | undefined)[] = [live(userId)];
+  if (opts.ids) where.push(inArray(rooms.id, opts.ids));
+  if (opts.archived !== undefined) where.push(opts.archived ? isNotNull(members.archivedAt) : isNull(members.archivedAt));
+  if (opts.cursor) {
+    const c = opts.cursor;
+    where.push(
+      or(
+        sql`${pinnedExpr} < ${c.pinned}`,
+        and(sql`${pinnedExpr} = ${c.pinned}`, sql`(${activityExpr}, ${rooms.id}) < (${c.activity}::timestamptz, ${c.id}::uuid)`),
+      ),
+    );
+  }
+  const query = db
+    .select({ room: rooms, member: members, unread: unreadExpr, memberCount: memberCountExpr, activity: activityExpr, activityKey: sql<string>`${activityExpr}::text`, pinned: pinnedExpr })
+    .from(members)
+    .innerJoin(rooms, eq(rooms.id, members.roomId))
+    .where(and(...where))
+    .orderBy(desc(pinnedExpr), desc(activityExpr), desc(rooms.id));
+  const rows = opts.limit ? await query.limit(opts.limit) : await query;
+  return rows.map((r) => ({ ...r, activity: new Date(r.activity), pinned: Number(r.pinned), unread: Number(r.unread) }));
+}
+
+/** The dashboard's counts, in one statement over the user's memberships (never over all messages). */
+export async function totalsForUser(db: DbExecutor, userId: string) {
+  const [row] = await db
+    .select({
+      conversations: sql<number>`count(*)::int`.mapWith(Number),
+      unread: sql<number>`coalesce(sum(${unreadExpr}), 0)::int`.mapWith(Number),
+      unreadConversations: sql<number>`count(*) filter (where ${unreadExpr} > 0 or ${members.markedUnreadAt} is not null)::int`.mapWith(Number),
+    })
+    .from(members)
+    .innerJoin(rooms, eq(rooms.id, members.roomId))
+    .where(live(userId));
+  return row ?? { conversations: 0, unread: 0, unreadConversations: 0 };
+}
+
+/**
+ * Messages the user wrote in their conversations (system messages have no
+ * author): per membership, an index-only count on the per-sender client-id
+ * index `(room_id, member_id, client_id)`, never a read of others' messages.
+ */
+export async function messagesSentBy(db: DbExecutor, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int`.mapWith(Number) })
+    .from(members)
+    .innerJoin(rooms, eq(rooms.id, members.roomId))
+    .innerJoin(messages, and(eq(messages.roomId, members.roomId), eq(messages.memberId, members.id)))
+    .where(and(eq(members.userId, userId), inArray(rooms.kind, [...CONVERSATION_KINDS])));
+  return row?.n ?? 0;
+}
+
+export interface PersonRow {
+  roomId: string;
+  memberId: string;
+  userId: string;
+  username: string;
+  role: MemberRow['role'];
+  joinedAt: Date;
+  lastReadSeq: number;
+  lastDeliveredSeq: number;
+  displayName: string | null;
+  avatarKey: string | null;
+  hideReadReceipts: boolean;
+}
+
+const personColumns = {
+  roomId: members.roomId,
+  memberId: members.id,
+  userId: sql<string>`${members.userId}`.as('person_user_id'),
+  username: members.username,
+  role: members.role,
+  joinedAt: members.joinedAt,
+  lastReadSeq: members.lastReadSeq,
+  lastDeliveredSeq: members.lastDeliveredSeq,
+  displayName: users.displayName,
+  avatarKey: users.avatarKey,
+  hideReadReceipts: users.hideReadReceipts,
+};
+
+/** Every live member of one conversation with their account's public face, oldest first. */
+export async function membersOf(db: DbExecutor, roomId: string): Promise<PersonRow[]> {
+  return db
+    .select(personColumns)
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(and(eq(members.roomId, roomId), isNull(members.removedAt)))
+    .orderBy(asc(members.joinedAt), asc(members.id));
+}
+
+/** Up to MEMBERS_PREVIEW_MAX members other than `userId` of each room, oldest first: one query for a page. */
+export async function previewMembers(db: DbExecutor, roomIds: string[], userId: string): Promise<Map<string, PersonRow[]>> {
+  const out = new Map<string, PersonRow[]>();
+  if (roomIds.length === 0) return out;
+  const ranked = db
+    .select({
+      ...personColumns,
+      rank: sql<number>`row_number() over (partition by ${members.roomId} order by ${members.joinedAt}, ${members.id})`.as('rank'),
+    })
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(and(inArray(members.roomId, roomIds), isNull(members.removedAt), ne(members.userId, userId)))
+    .as('ranked');
+  const rows = await db.select().from(ranked).where(lte(ranked.rank, MEMBERS_PREVIEW_MAX)).orderBy(asc(ranked.rank));
+  for (const r of rows) {
+    let list = out.get(r.roomId);
+    if (!list) out.set(r.roomId, (list = []));
+    list.push({ ...r, joinedAt: new Date(r.joinedAt) });
+  }
+  return out;
+}
+
+/** The newest message of each room (the one at its last seq). */
+export async function lastMessages(db: DbExecutor, roomIds: string[]) {
+  if (roomIds.length === 0) return new Map<string, typeof messages.$inferSelect>();
+  const rows = await db
+    .select({ message: messages })
+    .from(rooms)
+    .innerJoin(messages, and(eq(messages.roomId, rooms.id), eq(messages.seq, rooms.lastSeq)))
+    .where(inArray(rooms.id, roomIds));
+  return new Map(rows.map((r) => [r.message.roomId, r.message]));
+}
+
+export async function findDirect(db: DbExecutor, key: string): Promise<RoomRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(rooms)
+    .where(and(eq(rooms.kind, 'direct'), eq(rooms.directKey, key)))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Inserts a direct conversation unless its pair already has one: the unique
+ * index on the pair key settles two people creating it at once (the second
+ * insert waits for the first to commit, then does nothing).
+ */
+export async function insertDirectUnlessExists(db: DbExecutor, row: typeof rooms.$inferInsert): Promise<RoomRow | undefined> {
+  const [created] = await db
+    .insert(rooms)
+    .values(row)
+    .onConflictDoNothing({ target: rooms.directKey, where: sql`kind = 'direct'` })
+    .returning();
+  return created;
+}
+
+export async function insertMembers(db: DbExecutor, rows: (typeof members.$inferInsert)[]): Promise<MemberRow[]> {
+  return db.insert(members).values(rows).returning();
+}
+
+export async function findUsersByIds(db: DbExecutor, ids: string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(users).where(inArray(users.id, ids));
+}
+
+export async function findUsersByUsernames(db: DbExecutor, names: string[]): Promise<UserRow[]> {
+  if (names.length === 0) return [];
+  return db
+    .select()
+    .from(users)
+    .where(inArray(users.usernameLower, names.map((n) => n.toLowerCase())));
+}
+
+/** LIKE treats `_` and `%` as wildcards, and `_` is common in usernames. */
+const likePrefix = (q: string) => `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * People whose username or display name starts with `q`, yourself and
+ * accounts without a username or a confirmed email left out; an exact
+ * username first, then by username. Each with your direct conversation with
+ * them, if any.
+ */
+export async function searchUsers(db: DbExecutor, me: string, q: string) {
+  const prefix = likePrefix(q);
+  const myId = sql`${me}::uuid`;
+  return db
+    .select({
+      userId: users.id,
+      username: sql<string>`${users.username}`,
+      displayName: users.displayName,
+      avatarKey: users.avatarKey,
+      directConversationId: rooms.id,
+    })
+    .from(users)
+    .leftJoin(
+      rooms,
+      and(
+        eq(rooms.kind, 'direct'),
+        sql`${rooms.directKey} = least(${users.id}, ${myId})::text || ':' || greatest(${users.id}, ${myId})::text`,
+      ),
+    )
+    .where(
+      and(
+        ne(users.id, me),
+        isNotNull(users.username),
+        isNotNull(users.emailConfirmedAt),
+        or(sql`${users.usernameLower} like ${prefix}`, sql`lower(${users.displayName}) like ${prefix}`),
+      ),
+    )
+    .orderBy(sql`${users.usernameLower} = ${q.toLowerCase()} desc`, asc(users.usernameLower))
+    .limit(USER_SEARCH_LIMIT);
+}
+
+/** The room's newest seq, read from the row (the room directory's copy of it is stale by design). */
+export async function currentLastSeq(db: DbExecutor, roomId: string): Promise<number> {
+  const [row] = await db.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId)).limit(1);
+  return row?.lastSeq ?? 0;
+}
+
+export interface WatermarkMove {
+  readSeq: number;
+  deliveredSeq: number;
+  readMoved: boolean;
+  deliveredMoved: boolean;
+  /** "Marked unread" was on and the read cleared it. */
+  unmarked: boolean;
+}
+
+/**
+ * Moves a member's watermarks forward to `seq` (reading implies delivery)
+ * and clears "marked unread" on a read, under the row's lock, so concurrent
+ * receipts from several devices each see what they themselves moved. A
+ * watermark never moves back; null when nothing changed.
+ */
+export async function advanceWatermarks(db: DbExecutor, memberId: string, seq: number, read: boolean): Promise<WatermarkMove | null> {
+  const result = await db.execute(sql`
+    update members m set
+      last_read_seq = case when ${read} then greatest(m.last_read_seq, ${seq}::int) else m.last_read_seq end,
+      last_delivered_seq = greatest(m.last_delivered_seq, ${seq}::int),
+      marked_unread_at = case when ${read} then null else m.marked_unread_at end
+    from (select id, last_read_seq, last_delivered_seq, marked_unread_at from members where id = ${memberId}::uuid for update) old
+    where m.id = old.id
+      and (old.last_delivered_seq < ${seq}::int or (${read} and (old.last_read_seq < ${seq}::int or old.marked_unread_at is not null)))
+    returning m.last_read_seq, m.last_delivered_seq, old.last_read_seq as old_read, old.last_delivered_seq as old_delivered,
+      old.marked_unread_at is not null and m.marked_unread_at is null as unmarked
+  `);
+  const r = (result as unknown as { rows: Record<string, unknown>[] }).rows[0];
+  if (!r) return null;
+  const readSeq = Number(r.last_read_seq);
+  const deliveredSeq = Number(r.last_delivered_seq);
+  return {
+    readSeq,
+    deliveredSeq,
+    readMoved: readSeq > Number(r.old_read),
+    deliveredMoved: deliveredSeq > Number(r.old_delivered),
+    unmarked: r.unmarked === true,
+  };
+}
+
+export async function markUnread(db: DbExecutor, memberId: string): Promise<MemberRow | undefined> {
+  const [row] = await db
+    .update(members)
+    .set({ markedUnreadAt: new Date() })
+    .where(and(eq(members.id, memberId), isNull(members.markedUnreadAt)))
+    .returning();
+  return row;
+}
+
+/** The user ids of a conversation's live members. */
+export async function memberUserIds(db: DbExecutor, roomId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: members.userId })
+    .from(members)
+    .where(and(eq(members.roomId, roomId), isNull(members.removedAt), isNotNull(members.userId)));
+  return rows.map((r) => r.userId!);
+}
+
+/**
+ * Takes the conversation's row lock for a membership change: changes to one
+ * group's members and roles run one after another, which is what makes the
+ * last-admin rule hold when two admins leave at once.
+ */
+export async function lockRoom(tx: DbExecutor, roomId: string): Promise<RoomRow | undefined> {
+  const [row] = await tx.select().from(rooms).where(eq(rooms.id, roomId)).for('update');
+  return row;
+}
+
+/** Live members, longest-standing first. */
+export async function liveMembers(db: DbExecutor, roomId: string): Promise<MemberRow[]> {
+  return db
+    .select()
+    .from(members)
+    .where(and(eq(members.roomId, roomId), isNull(members.removedAt)))
+    .orderBy(asc(members.joinedAt), asc(members.id));
+}
+
+/** The user's member row in a room, removed or not. */
+export async function memberRowOf(db: DbExecutor, roomId: string, userId: string): Promise<MemberRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(members)
+    .where(and(eq(members.roomId, roomId), eq(members.userId, userId)))
+    .limit(1);
+  return row;
+}
+
+export async function updateMember(db: DbExecutor, id: string, patch: Partial<typeof members.$inferInsert>): Promise<MemberRow> {
+  const [row] = await db.update(members).set(patch).where(eq(members.id, id)).returning();
+  return row!;
+}

@@ -1,0 +1,75 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ConversationEventPayload, InboxUnreadPayload, Message, ReceiptPayload } from '@chatpop/protocol';
+import { backend, call, collect, connectAccountSocket, freshDatabase, sleep, until, type ClientSocket } from './harness';
+import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from './process';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+// Two server processes on one PostgreSQL and one Redis, as behind a load balancer.
+describe.runIf(backend === 'networked')('the Inbox on two nodes', () => {
+  it('carries messages, receipts and list events between members on different nodes, and to nobody else', async () => {
+    const db = await freshDatabase();
+    cleanups.push(() => db.drop());
+    const env = { DATABASE_URL: db.url, REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: `inboxnodes${Date.now()}:`, JWT_SECRET: randomSecret() };
+    const [a, b] = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [ServerProcess, ServerProcess];
+    cleanups.push(() => void a.stop('SIGKILL'), () => void b.stop('SIGKILL'));
+    const sockets: ClientSocket[] = [];
+    cleanups.push(() => sockets.forEach((s) => s.close()));
+
+    const ann = a.client();
+    const bob = b.client();
+    const eve = b.client();
+    await signUpThroughMail(ann, { email: 'ann.nodes@example.com', password: 'Passw0rd!', username: 'AnnNodes' });
+    await signUpThroughMail(bob, { email: 'bob.nodes@example.com', password: 'Passw0rd!', username: 'BobNodes' });
+    await signUpThroughMail(eve, { email: 'eve.nodes@example.com', password: 'Passw0rd!', username: 'EveNodes' });
+
+    const connect = async (url: string, client: typeof ann) => {
+      const s = await connectAccountSocket(url, client);
+      sockets.push(s);
+      return s;
+    };
+    const annOnA = await connect(a.url, ann);
+    const bobOnB = await connect(b.url, bob);
+    const bobsOtherDeviceOnA = await connect(a.url, bob);
+    const eveOnA = await connect(a.url, eve);
+    const bobNews = collect<ConversationEventPayload>(bobsOtherDeviceOnA, 'conversation:new');
+    const eveHeard: unknown[] = [];
+    for (const event of ['message:new', 'conversation:new', 'conversation:updated', 'inbox:unread', 'receipt'] as const) {
+      eveOnA.on(event, (p: unknown) => eveHeard.push(p));
+    }
+
+    // Made on A, heard by Bob's device wherever it is connected.
+    const created = await ann.post('/api/conversations/direct', { username: 'BobNodes' });
+    expect(created.status).toBe(201);
+    const id = created.body.conversation.id as string;
+    await until(() => bobNews.some((n) => n.conversation.id === id), 10_000, "Bob's other device hears of the conversation");
+
+    const bobGot = collect<Message>(bobOnB, 'message:new');
+    const annReceipts = collect<ReceiptPayload>(annOnA, 'receipt');
+    const bobTotals = collect<InboxUnreadPayload>(bobsOtherDeviceOnA, 'inbox:unread');
+    expect((await call(annOnA, 'room:join', { roomId: id, afterSeq: 0 })).ok).toBe(true);
+    expect((await call(bobOnB, 'room:join', { roomId: id, afterSeq: 0 })).ok).toBe(true);
+    const sent = await call<{ message: Message }>(annOnA, 'message:send', { roomId: id, clientId: 'ann-on-a-0001', content: 'across nodes' });
+    expect(sent.ok).toBe(true);
+    await until(() => bobGot.some((m) => m.content === 'across nodes'), 10_000, 'the message on B');
+    await until(() => bobTotals.some((t) => t.unread === 1), 10_000, "Bob's unread on his device on A");
+
+    // Bob reads on B: Ann on A gets the receipt, Bob's device on A clears its badge.
+    expect(await call(bobOnB, 'receipt:read', { roomId: id, seq: 1 })).toMatchObject({ ok: true, readSeq: 1, deliveredSeq: 1 });
+    await until(() => annReceipts.some((r) => r.readSeq === 1), 10_000, 'the read receipt on A');
+    await until(() => bobTotals.at(-1)?.unread === 0, 10_000, "the badge cleared on Bob's device on A");
+
+    // Eve, connected to the same node, heard none of it.
+    await sleep(300);
+    expect(eveHeard).toEqual([]);
+    const eveJoin = await call(eveOnA, 'room:join', { roomId: id, afterSeq: 0 });
+    expect(eveJoin).toMatchObject({ ok: false, error: { code: 'CONVERSATION_NOT_FOUND' } });
+
+    sockets.forEach((s) => s.close());
+    expect(await a.stop()).toBe(0);
+    expect(await b.stop()).toBe(0);
+  }, 120_000);
+});

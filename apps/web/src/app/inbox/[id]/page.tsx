@@ -1,0 +1,4 @@
+/** A deep link to one conversation: the layout reads the id and opens it. */
+export default function ConversationPage() {
+  return null;
+}

@@ -1,0 +1,166 @@
+'use client';
+
+import type { ConversationDetail, ConversationMember, Theme } from '@chatpop/protocol';
+import { MailIcon, UserPlusIcon } from 'lucide-react';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Badge, FormError } from '@/components/ui/misc';
+import { errorMessage } from '@/lib/api';
+import { personName } from '@/lib/inbox';
+import { THEME_LIST, type ChatTheme } from '@/lib/themes';
+import { cn } from '@/lib/utils';
+import { ConversationAvatar } from './conversation-avatar';
+import { AddMembersDialog, EditGroupButton, EditGroupInfo, GroupPermissionsForm, LeaveGroupButton, MemberMenu, canAddMembers, canEditInfo } from './group-admin';
+
+const joinedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+/**
+ * The details of a conversation: who is in it and in what role, its theme,
+ * "mark as unread", and for a group what its permissions let me change.
+ */
+export function ConversationInfo({
+  conversation: c,
+  members,
+  theme,
+  onChooseTheme,
+  onMarkUnread,
+  onChanged,
+  onLeft,
+}: {
+  conversation: ConversationDetail;
+  members: ConversationMember[];
+  theme: ChatTheme;
+  onChooseTheme: (theme: Theme) => void;
+  onMarkUnread: () => Promise<void>;
+  onChanged: (conversation: ConversationDetail) => void;
+  onLeft: () => void;
+}) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const other = c.kind === 'direct' ? members.find((m) => m.memberId !== c.myMemberId) : undefined;
+  const admin = c.kind === 'group' && c.myRole === 'admin';
+
+  return (
+    <div className="flex flex-col gap-6 px-4 pt-2 pb-6 text-foreground" data-testid="conversation-info">
+      <div className="flex flex-col items-center gap-2 pt-2 text-center">
+        <ConversationAvatar name={c.name} avatarUrl={c.avatarUrl} className="size-20 text-2xl" />
+        <p className="text-lg leading-tight font-semibold break-words" data-testid="info-name">
+          {c.name}
+        </p>
+        <p className="text-sm text-muted-foreground">
+          {other ? `@${other.username}` : `Group · ${c.memberCount} members`}
+        </p>
+        {c.description && !editing && <p className="text-sm break-words whitespace-pre-wrap" data-testid="info-description">{c.description}</p>}
+        {canEditInfo(c) &&
+          (editing ? (
+            <EditGroupInfo conversation={c} onChanged={onChanged} onDone={() => setEditing(false)} />
+          ) : (
+            <EditGroupButton onClick={() => setEditing(true)} />
+          ))}
+      </div>
+
+      <section aria-labelledby="info-members">
+        <div className="mb-2 flex items-center justify-between gap-2">
+          <h3 id="info-members" className="text-xs font-semibold tracking-wide text-muted-foreground uppercase">
+            {c.kind === 'group' ? `${members.length} members` : 'In this conversation'}
+          </h3>
+          {canAddMembers(c) && (
+            <Button variant="ghost" size="sm" onClick={() => setAdding(true)} data-testid="add-members">
+              <UserPlusIcon aria-hidden /> Add people
+            </Button>
+          )}
+        </div>
+        <ul className="flex flex-col gap-1" data-testid="info-members">
+          {members.map((m) => (
+            <li key={m.memberId} className="flex items-center gap-3 rounded-xl px-1 py-1.5" data-testid="info-member" data-username={m.username}>
+              <ConversationAvatar name={personName(m)} avatarUrl={m.avatarUrl} className="size-10 text-sm" />
+              <span className="min-w-0 flex-1">
+                <span className="block truncate text-sm font-medium">
+                  {personName(m)}
+                  {m.memberId === c.myMemberId && <span className="font-normal text-muted-foreground"> (you)</span>}
+                </span>
+                <span className="block truncate text-xs text-muted-foreground" title={`Joined ${joinedFormat.format(new Date(m.joinedAt))}`}>
+                  @{m.username}
+                </span>
+              </span>
+              {c.kind === 'group' && m.role === 'admin' && (
+                <Badge className="bg-primary/15 text-foreground" data-testid="info-admin">
+                  Admin
+                </Badge>
+              )}
+              {admin &&
+                (m.memberId !== c.myMemberId ? (
+                  <MemberMenu conversation={c} member={m} onChanged={onChanged} onError={setError} />
+                ) : (
+                  <span className="w-9 shrink-0" aria-hidden />
+                ))}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      {admin && (
+        <section aria-labelledby="info-permissions">
+          <h3 id="info-permissions" className="mb-3 text-xs font-semibold tracking-wide text-muted-foreground uppercase">
+            Group settings
+          </h3>
+          <GroupPermissionsForm conversation={c} onChanged={onChanged} onError={setError} />
+        </section>
+      )}
+
+      <section aria-labelledby="info-theme">
+        <h3 id="info-theme" className="mb-2 text-xs font-semibold tracking-wide text-muted-foreground uppercase">
+          Theme
+        </h3>
+        <div className="grid grid-cols-3 gap-2">
+          {THEME_LIST.map((t) => (
+            <button
+              key={t.id}
+              type="button"
+              aria-pressed={t.id === theme.id}
+              onClick={() => onChooseTheme(t.id)}
+              className={cn(
+                'flex flex-col items-center gap-1.5 rounded-xl px-1 py-2 text-xs font-medium ring-1 ring-border outline-none focus-visible:ring-2 focus-visible:ring-ring',
+                t.id === theme.id && 'ring-2 ring-primary',
+              )}
+              data-testid={`info-theme-${t.id}`}
+            >
+              <span className={cn('size-6 rounded-full', t.swatch)} aria-hidden />
+              {t.name}
+            </button>
+          ))}
+        </div>
+      </section>
+
+      <div className="flex flex-col gap-2">
+        <Button
+          variant="outline"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            setError(null);
+            try {
+              await onMarkUnread();
+              // Staying here would read it again at once.
+              router.push('/inbox');
+            } catch (e) {
+              setError(errorMessage(e));
+            } finally {
+              setBusy(false);
+            }
+          }}
+          data-testid="mark-unread"
+        >
+          <MailIcon aria-hidden /> Mark as unread
+        </Button>
+        {c.kind === 'group' && <LeaveGroupButton conversation={c} onLeft={onLeft} />}
+        <FormError data-testid="info-error">{error}</FormError>
+      </div>
+      {canAddMembers(c) && <AddMembersDialog conversation={c} members={members} open={adding} onOpenChange={setAdding} onChanged={onChanged} />}
+    </div>
+  );
+}
