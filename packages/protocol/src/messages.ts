@@ -9,6 +9,8 @@ export const seqSchema = (min: 0 | 1) => z.number().int().min(min).max(SEQ_MAX, 
 /** The same, in a query string. */
 export const seqQuerySchema = (min: 0 | 1) => z.coerce.number().int().min(min).max(SEQ_MAX, seqBound);
 export const HISTORY_PAGE_SIZE = 50;
+/** Host messages that stick at the top of a pop chat (SPEC §2): the newest ones, whatever else was said since. */
+export const STICKY_HOST_MESSAGES = 20;
 export const MESSAGE_TYPES = ['normal', 'host', 'system', 'tip', 'pin', 'media'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
@@ -79,6 +81,12 @@ export const historyResponseSchema = z.object({
   /** Which store answered: the message cache or the database. */
   source: z.enum(['cache', 'database']),
   withheld: withheldSeqsSchema.default([]),
+  /**
+   * On the newest page only: the newest host messages (at most
+   * STICKY_HOST_MESSAGES, oldest first, none deleted), however far back they
+   * were sent, for the sticky section.
+   */
+  hostMessages: z.array(messageSchema).optional(),
 });
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;
 

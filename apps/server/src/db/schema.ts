@@ -279,6 +279,8 @@ export const messages = pgTable(
     uniqueIndex('messages_room_member_client_key').on(t.roomId, t.memberId, t.clientId).where(sql`${t.memberId} is not null`),
     uniqueIndex('messages_room_memberless_client_key').on(t.roomId, t.clientId).where(sql`${t.memberId} is null`),
     index('messages_search_idx').using('gin', t.search),
+    // The sticky section's read: the newest host messages of a room, however many others came since.
+    index('messages_host_idx').on(t.roomId, t.seq).where(sql`${t.type} = 'host'`),
   ],
 );
 

@@ -170,7 +170,8 @@ beforeEach(() => {
     const held = server.messages.filter((m) => !server.withheld.includes(m.seq));
     const messages = after === null ? held.slice(-50) : held.filter((m) => m.seq > Number(after)).slice(0, 50);
     const hasMore = after === null ? server.messages.length > 50 : server.messages.length > Number(after) + 50;
-    return new Response(JSON.stringify({ messages, hasMore, source: 'cache', withheld: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
+    const hostMessages = after === null ? held.filter((m) => m.type === 'host' && !m.deletedAt).slice(-20) : undefined;
+    return new Response(JSON.stringify({ messages, hasMore, source: 'cache', withheld: [], hostMessages }), { status: 200, headers: { 'content-type': 'application/json' } });
   });
 });
 
@@ -200,6 +201,17 @@ async function joinedRoom(options: { sendTimeoutMs?: number; gapRetryBaseMs?: nu
 const seqs = (s: ChatRoomSnapshot) => s.items.filter((i) => i.status === 'sent').map((i) => i.message.seq);
 
 describe('ChatRoom', () => {
+  it('keeps the host messages the server lists in the sticky section, however far back, until one is deleted', async () => {
+    const welcome = server.add('Welcome to the show', { broadcast: false, memberId: 'member-host' });
+    welcome.type = 'host';
+    for (let i = 0; i < HISTORY_PAGE_SIZE + 10; i++) server.add(`crowd ${i}`, { broadcast: false });
+    const r = await joinedRoom();
+    expect(r.getSnapshot().items.some((i) => i.message.id === welcome.id)).toBe(false);
+    expect(r.getSnapshot().hostMessages.map((m) => m.content)).toEqual(['Welcome to the show']);
+    server.io.emit('message:deleted', { roomId: ROOM, id: welcome.id, seq: welcome.seq, deletedAt: new Date().toISOString() });
+    await waitFor(() => r.getSnapshot().hostMessages.length === 0, 'the deleted host message to leave the sticky section');
+  });
+
   it('shows a send at once as pending, then as sent with its seq', async () => {
     server.add('hello from Alice', { broadcast: false });
     const r = await joinedRoom();

@@ -2,6 +2,7 @@ import {
   HISTORY_PAGE_SIZE,
   PRESENCE_HEARTBEAT_MS,
   REPLAY_MAX_MESSAGES,
+  STICKY_HOST_MESSAGES,
   TYPING_TTL_MS,
   historyResponseSchema,
   moneyStateSchema,
@@ -39,7 +40,6 @@ const TYPING_IDLE_MS = 5_000;
 /** How often a read-only viewer (no socket) looks for new messages. */
 const READ_ONLY_POLL_MS = 15_000;
 /** Host messages the sticky section holds (it shows the newest few until expanded). */
-const STICKY_HOST_MESSAGES = 20;
 const ACTION_TIMEOUT_MS = 10_000;
 /** A gap fill that brought nothing is asked again after 0.5 s, 1 s, 2 s …, over HTTP from the RANGE_RETRIES-th miss on, never more than GAP_RETRY_MAX_MS apart. */
 export const GAP_RETRY_BASE_MS = 500;
@@ -157,6 +157,8 @@ export class ChatRoom {
   private connectionTried = false;
   private joined = false;
   private fatal: string | null = null;
+  /** The newest host messages as the server listed them with the newest page. */
+  private serverHostMessages: Message[] = [];
   private history: HistoryState = { status: 'loading', error: null, hasMore: false, loadingOlder: false, olderError: null };
 
   /** Every seq up to here is held (or was asked for and not given): `room:join` resumes after it. */
@@ -227,12 +229,7 @@ export class ChatRoom {
       : null;
     const items = this.log.items(self, this.opts.roomId);
     const member = this.member;
-    const hostMessages: Message[] = [];
-    const all = this.log.messages();
-    for (let i = all.length - 1; i >= 0 && hostMessages.length < STICKY_HOST_MESSAGES; i--) {
-      const message = all[i];
-      if (message && message.type === 'host' && !message.deletedAt) hostMessages.unshift(message);
-    }
+    const hostMessages = this.stickyHostMessages();
     return {
       items,
       catchingUp: this.catchingUp,
@@ -255,6 +252,21 @@ export class ChatRoom {
     };
   }
 
+  /**
+   * The sticky section: the newest host messages, from what is loaded and
+   * from the server's own list (which reaches back past the loaded pages), a
+   * loaded copy winning as it carries live edits and deletions.
+   */
+  private stickyHostMessages(): Message[] {
+    const bySeq = new Map<number, Message>();
+    for (const m of this.serverHostMessages) bySeq.set(m.seq, this.log.bySeqNumber(m.seq) ?? m);
+    for (const m of this.log.messages()) if (m.type === 'host') bySeq.set(m.seq, m);
+    return [...bySeq.values()]
+      .filter((m) => !m.deletedAt)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(-STICKY_HOST_MESSAGES);
+  }
+
   private get historyPath(): string {
     return this.opts.historyPath ?? chatPath(this.opts.code, '/messages');
   }
@@ -271,6 +283,7 @@ export class ChatRoom {
       if (this.disposed) return;
       this.log.merge(page.messages);
       this.log.markWithheld(page.withheld);
+      if (page.hostMessages) this.serverHostMessages = page.hostMessages;
       this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq());
       this.knownLastSeq = Math.max(this.knownLastSeq, this.syncedSeq);
       this.history = { ...this.history, status: 'ready', hasMore: page.hasMore };
@@ -373,12 +386,21 @@ export class ChatRoom {
     });
 
     socket.on('message:updated', (message) => {
-      if (message.roomId !== this.opts.roomId || !this.log.bySeqNumber(message.seq)) return;
+      if (message.roomId !== this.opts.roomId) return;
+      if (this.serverHostMessages.some((m) => m.id === message.id)) {
+        this.serverHostMessages = this.serverHostMessages.map((m) => (m.id === message.id ? message : m));
+        this.changed();
+      }
+      if (!this.log.bySeqNumber(message.seq)) return;
       if (this.log.merge([message])) this.changed();
     });
 
     socket.on('message:deleted', ({ roomId, id, seq, deletedAt }) => {
       if (roomId !== this.opts.roomId) return;
+      if (this.serverHostMessages.some((m) => m.id === id)) {
+        this.serverHostMessages = this.serverHostMessages.filter((m) => m.id !== id);
+        this.changed();
+      }
       const current = this.log.bySeqNumber(seq);
       if (!current || current.id !== id) return;
       if (this.log.merge([{ ...current, content: '', deletedAt, reactions: [] }])) this.changed();

@@ -1,4 +1,4 @@
-import { and, asc, between, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { REACTION_NAMES_MAX, type Reaction } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messageEdits, messages, reactions, rooms, type MessageEditRow, type MessageRow } from '../../db/schema';
@@ -21,6 +21,17 @@ export async function findByClientId(db: DbExecutor, roomId: string, memberId: s
 export async function lastSeq(db: DbExecutor, roomId: string): Promise<number> {
   const [row] = await db.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId)).limit(1);
   return row?.lastSeq ?? 0;
+}
+
+/** The newest `limit` host messages that stand (not deleted), ascending by seq. */
+export async function newestHostMessages(db: DbExecutor, roomId: string, limit: number): Promise<MessageRow[]> {
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.roomId, roomId), eq(messages.type, 'host'), isNull(messages.deletedAt)))
+    .orderBy(desc(messages.seq))
+    .limit(limit);
+  return rows.reverse();
 }
 
 /** Messages with fromSeq ≤ seq ≤ toSeq, ascending. */

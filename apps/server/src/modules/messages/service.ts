@@ -1,5 +1,5 @@
 import { uuidv7 } from 'uuidv7';
-import { HISTORY_PAGE_SIZE, MESSAGE_MAX_CHARS, REPLAY_MAX_MESSAGES, type HistoryResponse, type MessageType, type Reaction } from '@chatpop/protocol';
+import { HISTORY_PAGE_SIZE, MESSAGE_MAX_CHARS, REPLAY_MAX_MESSAGES, STICKY_HOST_MESSAGES, type HistoryResponse, type MessageType, type Reaction } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import type { Tx } from '../../db/client';
 import { track } from '../../context';
@@ -342,8 +342,26 @@ export async function history(
   const limit = Math.min(q.limit ?? HISTORY_PAGE_SIZE, HISTORY_PAGE_SIZE);
   const [key, lastSeq] = await Promise.all([roomCacheKey(ctx, room), repo.lastSeq(ctx.db, room.id)]);
   const w = historyWindow(q, limit, lastSeq);
-  const { messages, source } = await readWindow(ctx, room, key, w, lastSeq);
-  return { messages: visibleTo(messages, readerMemberId), hasMore: w.hasMore, source, withheld: withheldFrom(messages, readerMemberId) };
+  const newest = room.kind === 'pop' && q.before === undefined && q.after === undefined;
+  const [{ messages, source }, hostMessages] = await Promise.all([
+    readWindow(ctx, room, key, w, lastSeq),
+    newest ? stickyHostMessages(ctx, room) : undefined,
+  ]);
+  return {
+    messages: visibleTo(messages, readerMemberId),
+    hasMore: w.hasMore,
+    source,
+    withheld: withheldFrom(messages, readerMemberId),
+    ...(hostMessages ? { hostMessages: visibleTo(hostMessages, readerMemberId) } : {}),
+  };
+}
+
+/**
+ * The host messages of the sticky section, read by their own (partial) index
+ * so a visitor who arrives after a thousand other messages still sees them.
+ */
+async function stickyHostMessages(ctx: AppContext, room: RoomRow): Promise<StoredMessage[]> {
+  return withReplies(ctx, await repo.newestHostMessages(ctx.db, room.id, STICKY_HOST_MESSAGES));
 }
 
 /**
