@@ -151,7 +151,8 @@ export function MessageActions({
               <PinOffIcon aria-hidden /> Unpin
             </button>
           )}
-          {self && message && onReport && !own && message.type !== 'system' && (
+          {/* Reports go to the host: the host acts on a message directly instead. */}
+          {self && self.role !== 'host' && message && onReport && !own && message.type !== 'system' && (
             <button type="button" className={action} onClick={() => (onReport(message), close())} data-testid="action-report">
               <FlagIcon aria-hidden /> Report
             </button>

@@ -2,7 +2,7 @@
 
 import type { Message } from '@chatpop/protocol';
 import { AlertCircleIcon, CheckCheckIcon, CheckIcon, ClockIcon, MoreHorizontalIcon, ReplyIcon } from 'lucide-react';
-import { memo, useRef, type PointerEvent, type ReactNode } from 'react';
+import { memo, useRef, type PointerEvent } from 'react';
 import { Badge, VerifiedBadge } from '@/components/ui/misc';
 import { avatarColour, formatFull, formatTime, initial } from '@/lib/format';
 import type { Tick } from '@/lib/inbox';
@@ -11,6 +11,7 @@ import type { ChatItem } from '@/lib/message-log';
 import { mentions } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
+import { RichText } from './rich-text';
 
 const LONG_PRESS_MS = 450;
 const LONG_PRESS_SLOP_PX = 10;
@@ -28,29 +29,6 @@ export interface MessageHandlers {
 export interface Reader {
   id: string;
   username: string;
-}
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Text with @mentions marked; a mention of the reader stands out more. */
-function withMentions(text: string, reader: Reader | null): ReactNode {
-  if (!text.includes('@')) return text;
-  const parts = text.split(/(@[A-Za-z0-9_]{1,15})(?![A-Za-z0-9_])/g);
-  const self = reader ? new RegExp(`^@${escape(reader.username)}$`, 'i') : null;
-  return parts.map((part, i) =>
-    i % 2 === 1 ? (
-      <span
-        key={i}
-        data-testid="mention"
-        data-self={self?.test(part) ? 'true' : undefined}
-        className={cn('rounded px-0.5 font-semibold', self?.test(part) ? 'bg-amber-300 text-zinc-950' : 'underline decoration-2 underline-offset-2')}
-      >
-        {part}
-      </span>
-    ) : (
-      part
-    ),
-  );
 }
 
 /** Long-press on touch opens the message actions (the hover menu's touch twin). */
@@ -214,7 +192,7 @@ export const MessageItem = memo(function MessageItem({
               </p>
             ) : (
               <p className="break-words whitespace-pre-wrap" data-testid="message-content">
-                {withMentions(message.content, reader)}
+                <RichText text={message.content} readerName={reader?.username ?? null} />
               </p>
             )}
             <div className={cn('mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none', metaClass)}>

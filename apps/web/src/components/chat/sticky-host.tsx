@@ -2,10 +2,11 @@
 
 import type { Message } from '@chatpop/protocol';
 import { ChevronDownIcon, MegaphoneIcon } from 'lucide-react';
-import { forwardRef, useState, type ReactNode } from 'react';
+import { forwardRef, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { formatTime } from '@/lib/format';
 import type { ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
+import { RichText } from './rich-text';
 
 /** Host messages shown before the section is expanded. */
 const COLLAPSED_COUNT = 3;
@@ -20,6 +21,18 @@ export const StickyHost = forwardRef<
   { messages: Message[]; theme: ChatTheme; onSelect: (messageId: string) => void; pinned?: ReactNode }
 >(function StickyHost({ messages, theme, onSelect, pinned }, ref) {
   const [expanded, setExpanded] = useState(false);
+  const listRef = useRef<HTMLUListElement>(null);
+  // Whether a collapsed line cuts its message short: "Expand" is offered only then (or when more are hidden).
+  const [clipped, setClipped] = useState(false);
+  useLayoutEffect(() => {
+    const list = listRef.current;
+    if (!list || expanded) return;
+    const measure = () => setClipped([...list.querySelectorAll<HTMLElement>('[data-clamp]')].some((el) => el.scrollHeight > el.clientHeight + 1));
+    measure();
+    const observer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(measure);
+    observer?.observe(list);
+    return () => observer?.disconnect();
+  }, [messages, expanded]);
   if (messages.length === 0 && !pinned) return null;
   // Newest first: the latest announcement is the one to read.
   const newestFirst = [...messages].reverse();
@@ -35,30 +48,43 @@ export const StickyHost = forwardRef<
               <span className="inline-flex items-center gap-1.5">
                 <MegaphoneIcon className="size-3.5" aria-hidden /> From the host
               </span>
-              <button
-                type="button"
-                onClick={() => setExpanded((v) => !v)}
-                aria-expanded={expanded}
-                className="inline-flex items-center gap-1 rounded-lg px-2 py-1 outline-none hover:bg-black/5 focus-visible:ring-2 focus-visible:ring-ring dark:hover:bg-white/10"
-                data-testid="sticky-host-toggle"
-              >
-                {expanded ? 'Collapse' : more > 0 ? `${more} more` : 'Expand'}
-                <ChevronDownIcon className={cn('size-3.5 transition-transform', expanded && 'rotate-180')} aria-hidden />
-              </button>
+              {(expanded || more > 0 || clipped) && (
+                <button
+                  type="button"
+                  onClick={() => setExpanded((v) => !v)}
+                  aria-expanded={expanded}
+                  className="inline-flex items-center gap-1 rounded-lg px-2 py-1 outline-none hover:bg-black/5 focus-visible:ring-2 focus-visible:ring-ring dark:hover:bg-white/10"
+                  data-testid="sticky-host-toggle"
+                >
+                  {expanded ? 'Collapse' : more > 0 ? `${more} more` : 'Expand'}
+                  <ChevronDownIcon className={cn('size-3.5 transition-transform', expanded && 'rotate-180')} aria-hidden />
+                </button>
+              )}
             </div>
-            <ul className={cn('flex flex-col gap-1.5', expanded && 'max-h-[40dvh] overflow-y-auto')}>
+            <ul ref={listRef} className={cn('flex flex-col gap-1.5', expanded && 'max-h-[40dvh] overflow-y-auto')}>
               {shown.map((m) => (
-                <li key={m.id}>
+                <li
+                  key={m.id}
+                  className={cn('flex w-full items-baseline gap-2 rounded-xl px-3 py-1.5 text-left text-sm', theme.stickyItem)}
+                  data-testid="sticky-host-message"
+                >
+                  {/* A tap on the text shows the message in the chat; a link in it opens the link instead. */}
+                  <span
+                    className={cn('min-w-0 flex-1 cursor-pointer break-words whitespace-pre-wrap', expanded ? '' : 'line-clamp-1')}
+                    data-clamp={expanded ? undefined : 'true'}
+                    onClick={(e) => {
+                      if (!(e.target as HTMLElement).closest('a')) onSelect(m.id);
+                    }}
+                  >
+                    <RichText text={m.content} readerName={null} />
+                  </span>
                   <button
                     type="button"
                     onClick={() => onSelect(m.id)}
-                    className={cn('flex w-full items-baseline gap-2 rounded-xl px-3 py-1.5 text-left text-sm outline-none focus-visible:ring-2 focus-visible:ring-ring', theme.stickyItem)}
-                    data-testid="sticky-host-message"
+                    className="shrink-0 rounded text-[11px] opacity-75 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
+                    aria-label={`Show the host's message of ${formatTime(m.createdAt)} in the chat`}
                   >
-                    <span className={cn('min-w-0 flex-1 break-words whitespace-pre-wrap', expanded ? '' : 'line-clamp-1')}>{m.content}</span>
-                    <time className="shrink-0 text-[11px] opacity-75" dateTime={m.createdAt}>
-                      {formatTime(m.createdAt)}
-                    </time>
+                    <time dateTime={m.createdAt}>{formatTime(m.createdAt)}</time>
                   </button>
                 </li>
               ))}

@@ -12,7 +12,7 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Alert, Spinner, VerifiedBadge } from '@/components/ui/misc';
-import { api, errorMessage } from '@/lib/api';
+import { api, ApiError, errorMessage } from '@/lib/api';
 import { normalizeChatCode } from '@/lib/chat-code';
 import { useSession } from '@/lib/session';
 
@@ -147,16 +147,29 @@ export function HomeScreen() {
 function JoinByCode() {
   const router = useRouter();
   const [code, setCode] = useState('');
-  const normalized = normalizeChatCode(code);
-  const valid = normalized !== null;
+  const [error, setError] = useState<string | null>(null);
+  const [checking, setChecking] = useState(false);
 
-  function submit(event: FormEvent) {
+  async function submit(event: FormEvent) {
     event.preventDefault();
-    if (normalized) router.push(`/chat/${normalized}`);
+    const normalized = normalizeChatCode(code);
+    if (!normalized) {
+      setError(`A chat code has ${CHAT_CODE_LENGTH} letters and digits, like 7KQ2M9XD. Check the code and try again.`);
+      return;
+    }
+    setChecking(true);
+    setError(null);
+    try {
+      await api.get(`/api/chats/${normalized}`);
+      router.push(`/chat/${normalized}`);
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 404 ? `No chat has the code ${normalized}. Check it with whoever shared it.` : errorMessage(err));
+      setChecking(false);
+    }
   }
 
   return (
-    <form onSubmit={submit} className="mt-2 flex w-full max-w-sm flex-col items-stretch gap-2 text-left">
+    <form onSubmit={(e) => void submit(e)} noValidate className="mt-2 flex w-full max-w-sm flex-col items-stretch gap-2 text-left">
       <Label htmlFor="join-code" className="text-zinc-700">
         Have a chat code?
       </Label>
@@ -164,19 +177,29 @@ function JoinByCode() {
         <Input
           id="join-code"
           value={code}
-          onChange={(e) => setCode(e.target.value)}
+          onChange={(e) => {
+            setCode(e.target.value);
+            setError(null);
+          }}
           placeholder="7KQ2M9XD"
           autoComplete="off"
           autoCapitalize="characters"
           spellCheck={false}
           maxLength={CHAT_CODE_LENGTH + 4}
           className="font-mono tracking-widest uppercase"
+          aria-invalid={error !== null}
+          aria-describedby={error ? 'join-code-error' : undefined}
           data-testid="join-code-input"
         />
-        <Button type="submit" variant="outline" className="h-11" disabled={!valid} aria-label="Open chat">
-          <ArrowRightIcon aria-hidden />
+        <Button type="submit" variant="outline" className="h-11" disabled={code.trim() === '' || checking} aria-label="Open chat">
+          {checking ? <Spinner /> : <ArrowRightIcon aria-hidden />}
         </Button>
       </div>
+      {error && (
+        <p id="join-code-error" role="alert" className="text-sm font-medium text-red-700" data-testid="join-code-error">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -1,0 +1,123 @@
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expectNoSeriousA11yIssues, longPress, message, newContext, registerThroughForm, send, shot, unique } from './support';
+
+/**
+ * The crowd's phone (pop chats): what a late arrival, a reader and a host meet
+ * first — the host's sticky messages however much was said since, links that
+ * are links, an "Expand" only when something is cut off, no "Report" for the
+ * host, and a home page that says why a code does not open.
+ */
+
+async function hostCreatesChat(ctx: BrowserContext, chatName: string) {
+  const page = await ctx.newPage();
+  await registerThroughForm(page, unique('Hst'));
+  await page.goto('/create');
+  await page.getByTestId('chat-name-input').fill(chatName);
+  await page.getByTestId('create-submit').click();
+  await page.waitForURL(/\/chat\/[0-9A-Z]{8}$/);
+  await expect(page.getByTestId('composer-input')).toBeVisible();
+  return page;
+}
+
+async function joinAs(ctx: BrowserContext, url: string) {
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await page.getByTestId('join-button').click();
+  await page.getByTestId('roll-button').click();
+  await page.getByTestId('join-submit').click();
+  await expect(page.getByTestId('composer-input')).toBeVisible();
+  return page;
+}
+
+/** `count` messages, paced under the per-second send limit, each seen sent. */
+async function chatter(page: Page, prefix: string, count: number) {
+  for (let i = 0; i < count; i++) {
+    await send(page, `${prefix} ${i}`);
+    await expect(message(page, `${prefix} ${i}`)).toBeVisible();
+    await page.waitForTimeout(220);
+  }
+}
+
+test('a late arrival still sees the host, links open safely, and the host is not offered Report', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const hostCtx = await newContext(browser, 'phone');
+  const host = await hostCreatesChat(hostCtx, 'Late arrivals');
+  const url = host.url();
+  await send(host, 'Hi! https://example.com');
+  await expect(host.getByTestId('sticky-host-message')).toHaveCount(1);
+  // One short message, nothing cut off: nothing to expand.
+  await expect(host.getByTestId('sticky-host-toggle')).toHaveCount(0);
+
+  // Two people say more than a page (50) of other things.
+  const [aCtx, bCtx] = await Promise.all([newContext(browser, 'phone'), newContext(browser, 'desktop')]);
+  const [a, b] = await Promise.all([joinAs(aCtx, url), joinAs(bCtx, url)]);
+  await Promise.all([chatter(a, 'from A', 26), chatter(b, 'from B', 26)]);
+  await send(a, 'see www.example.org/faq and javascript:alert(1) here');
+
+  // Someone arriving now gets the newest page only, and the host's message on top all the same.
+  const lateCtx = await newContext(browser, 'phone');
+  const late = await lateCtx.newPage();
+  await late.goto(url);
+  await expect(message(late, 'from B 25')).toBeVisible();
+  await expect(late.locator('[data-testid="message"]', { hasText: 'Hi! https://example.com' })).toHaveCount(0);
+  const sticky = late.getByTestId('sticky-host-message');
+  await expect(sticky).toHaveCount(1);
+  await expect(sticky).toContainText('Hi! https://example.com');
+  const stickyLink = sticky.getByRole('link', { name: 'https://example.com' });
+  await expect(stickyLink).toHaveAttribute('href', 'https://example.com/');
+  await expect(stickyLink).toHaveAttribute('rel', 'noopener noreferrer nofollow ugc');
+  await expect(stickyLink).toHaveAttribute('target', '_blank');
+  await shot(late, 'phone-70-late-arrival-sticky-host');
+
+  // A bare address becomes an https link; a javascript: text never does.
+  const faq = message(late, 'see www.example.org/faq');
+  const links = faq.getByTestId('message-link');
+  await expect(links).toHaveCount(1);
+  await expect(links.first()).toHaveAttribute('href', 'https://www.example.org/faq');
+  await expect(faq).toContainText('javascript:alert(1)');
+  await expectNoSeriousA11yIssues(late, 'a late arrival reading a chat');
+
+  const lateDesktopCtx = await newContext(browser, 'desktop');
+  const lateDesktop = await lateDesktopCtx.newPage();
+  await lateDesktop.goto(url);
+  await expect(lateDesktop.getByTestId('sticky-host-message')).toContainText('Hi! https://example.com');
+  await shot(lateDesktop, 'desktop-70-late-arrival-sticky-host');
+
+  // A long host message is cut to one line: now "Expand" is offered, and it shows all of it.
+  await send(host, `Tonight: ${'doors at eight, the first talk at half past, questions after each talk, '.repeat(4)}and the end at eleven.`);
+  await expect(late.getByTestId('sticky-host-toggle')).toBeVisible();
+
+  // The host's own actions on someone's message: moderation, never a report to themselves.
+  await longPress(host, message(host, 'from A 25').getByTestId('message-content'));
+  await expect(host.getByTestId('message-actions')).toBeVisible();
+  await expect(host.getByTestId('action-delete')).toBeVisible();
+  await expect(host.getByTestId('action-report')).toHaveCount(0);
+  await shot(host, 'phone-71-host-message-actions');
+  await host.keyboard.press('Escape');
+  // A participant may still report.
+  await longPress(a, message(a, 'from B 25').getByTestId('message-content'));
+  await expect(a.getByTestId('action-report')).toBeVisible();
+
+  await Promise.all([hostCtx, aCtx, bCtx, lateCtx, lateDesktopCtx].map((c) => c.close()));
+});
+
+test('the home page says why a chat code does not open', async ({ browser }) => {
+  for (const kind of ['phone', 'desktop'] as const) {
+    const ctx = await newContext(browser, kind);
+    const page = await ctx.newPage();
+    await page.goto('/');
+    const input = page.getByTestId('join-code-input');
+    await input.fill('abc');
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await expect(page.getByTestId('join-code-error')).toContainText('A chat code has 8 letters and digits');
+    await expect(input).toHaveAttribute('aria-invalid', 'true');
+    await expect(page).toHaveURL(/\/$/);
+    await input.fill('ZZZZ-ZZZZ');
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await expect(page.getByTestId('join-code-error')).toContainText('No chat has the code ZZZZZZZZ');
+    await expect(page).toHaveURL(/\/$/);
+    await shot(page, `${kind}-72-home-unknown-code`);
+    await expectNoSeriousA11yIssues(page, `home with a code error (${kind})`);
+    await ctx.close();
+  }
+});
