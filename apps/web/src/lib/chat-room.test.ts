@@ -35,6 +35,8 @@ interface FakeServer {
   /** REST history URLs asked for, and how many of them fail before one answers. */
   historyCalls: string[];
   historyFailures: number;
+  /** Connections refused at the handshake (a network that blocks the socket). */
+  blocked: boolean;
   add(content: string, opts?: { broadcast?: boolean; memberId?: string }): Message;
 }
 
@@ -68,6 +70,7 @@ beforeAll(async () => {
     sends: [],
     typing: [],
     refuseOnce: new Set(),
+    blocked: false,
     silent: false,
     rangeEmpty: 0,
     rangeCalls: 0,
@@ -83,6 +86,7 @@ beforeAll(async () => {
     },
   };
   io.use((socket, next) => {
+    if (state.blocked) return next(new Error('BLOCKED'));
     const tokens = (socket.handshake.auth as { chatTokens?: string[] }).chatTokens ?? [];
     next(tokens.includes(TOKEN) ? undefined : new Error('TOKEN_INVALID'));
   });
@@ -157,6 +161,7 @@ beforeEach(() => {
   server.replayLimit = Infinity;
   server.historyCalls = [];
   server.historyFailures = 0;
+  server.blocked = false;
   vi.stubEnv('NEXT_PUBLIC_SOCKET_URL', `http://127.0.0.1:${port}`);
   // REST history: the newest page of what the fake server holds, or the page after a seq.
   vi.stubGlobal('fetch', async (input: string | URL) => {
@@ -190,7 +195,7 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 4_000): P
   }
 }
 
-async function joinedRoom(options: { sendTimeoutMs?: number; gapRetryBaseMs?: number } = {}): Promise<ChatRoom> {
+async function joinedRoom(options: { sendTimeoutMs?: number; gapRetryBaseMs?: number; unreachableAfterMs?: number } = {}): Promise<ChatRoom> {
   room = new ChatRoom({ code: 'ABCDEFGH', roomId: ROOM, refreshToken: async () => TOKEN, ...options });
   room.setMember(ME, TOKEN);
   await room.start();
@@ -201,6 +206,19 @@ async function joinedRoom(options: { sendTimeoutMs?: number; gapRetryBaseMs?: nu
 const seqs = (s: ChatRoomSnapshot) => s.items.filter((i) => i.status === 'sent').map((i) => i.message.seq);
 
 describe('ChatRoom', () => {
+  it('says the chat cannot be reached when the connection stays lost, and joins again on "Try again"', async () => {
+    const r = await joinedRoom({ unreachableAfterMs: 300 });
+    server.blocked = true;
+    for (const s of await server.io.fetchSockets()) s.disconnect(true);
+    await waitFor(() => !r.getSnapshot().joined, 'the connection to drop');
+    expect(r.getSnapshot().unreachable).toBe(false);
+    await waitFor(() => r.getSnapshot().unreachable, 'the chat to say it cannot be reached');
+    server.blocked = false;
+    r.retryNow();
+    await waitFor(() => r.getSnapshot().joined, 'the room to be joined again');
+    expect(r.getSnapshot().unreachable).toBe(false);
+  });
+
   it('keeps the host messages the server lists in the sticky section, however far back, until one is deleted', async () => {
     const welcome = server.add('Welcome to the show', { broadcast: false, memberId: 'member-host' });
     welcome.type = 'host';

@@ -32,6 +32,8 @@ import { newClientId } from './utils';
 
 export const SEND_TIMEOUT_MS = 10_000;
 const JOIN_TIMEOUT_MS = 10_000;
+/** How long a lost connection may stay lost before the chat says it cannot be reached. */
+export const UNREACHABLE_AFTER_MS = 30_000;
 const RANGE_TIMEOUT_MS = 10_000;
 /** While a participant keeps typing, `typing: true` is repeated this often (the server forgets after TYPING_TTL_MS). */
 export const TYPING_RESEND_MS = 3_000;
@@ -92,6 +94,8 @@ export interface ChatRoomSnapshot {
   /** The newest host messages, oldest first, for the sticky section. */
   hostMessages: Message[];
   connection: ConnectionState;
+  /** The live connection has been down for UNREACHABLE_AFTER_MS: say so, offer a retry, stop offering to send. */
+  unreachable: boolean;
   /** Connected at least once, or failed to: the reconnect banner may show. */
   connectionTried: boolean;
   joined: boolean;
@@ -122,6 +126,8 @@ export interface ChatRoomOptions {
   refreshToken: () => Promise<string | null>;
   /** How long a send waits for its ack before it shows as failed. */
   sendTimeoutMs?: number;
+  /** How long a lost connection may stay lost before the chat says it cannot be reached (UNREACHABLE_AFTER_MS). */
+  unreachableAfterMs?: number;
   /** Called for each message that arrives live from someone else. */
   onLive?: LiveListener;
   /** Where the history pages come from (the Back Room has its own); the chat's by default. */
@@ -156,6 +162,9 @@ export class ChatRoom {
   private connection: ConnectionState = 'idle';
   private connectionTried = false;
   private joined = false;
+  /** When the live connection was last lost (null while joined): after UNREACHABLE_AFTER_MS the chat says it cannot be reached. */
+  private downSince: number | null = null;
+  private unreachableTimer: ReturnType<typeof setTimeout> | null = null;
   private fatal: string | null = null;
   /** The newest host messages as the server listed them with the newest page. */
   private serverHostMessages: Message[] = [];
@@ -236,6 +245,7 @@ export class ChatRoom {
       missed: this.missed.map((b) => ({ ...b })),
       hostMessages,
       connection: this.connection,
+      unreachable: this.downSince !== null && Date.now() - this.downSince >= this.unreachableAfterMs,
       connectionTried: this.connectionTried,
       joined: this.joined,
       typingNames: [...this.typingPeople.values()].map((p) => p.username),
@@ -333,6 +343,7 @@ export class ChatRoom {
     this.stopHeartbeat();
     if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.unreachableTimer) clearTimeout(this.unreachableTimer);
     if (this.gapTimer) clearTimeout(this.gapTimer);
     for (const timer of this.sendTimers.values()) clearTimeout(timer);
     for (const person of this.typingPeople.values()) clearTimeout(person.timer);
@@ -354,6 +365,7 @@ export class ChatRoom {
 
     socket.on('disconnect', (reason) => {
       this.joined = false;
+      this.markDown();
       this.connection = 'reconnecting';
       this.stopHeartbeat();
       this.clearTyping();
@@ -364,6 +376,7 @@ export class ChatRoom {
     });
 
     socket.on('connect_error', (error) => {
+      this.markDown();
       this.connection = 'reconnecting';
       this.connectionTried = true;
       this.changed();
@@ -483,6 +496,7 @@ export class ChatRoom {
    */
   private onOffline = (): void => {
     if (!this.socket) return;
+    this.markDown();
     this.socket.disconnect();
     this.connection = 'reconnecting';
     this.connectionTried = true;
@@ -493,6 +507,40 @@ export class ChatRoom {
     if (document.visibilityState === 'hidden' || !navigator.onLine) return;
     if (this.socket && !this.socket.connected && !this.socket.active && !this.fatal) this.socket.connect();
   };
+
+  private get unreachableAfterMs(): number {
+    return this.opts.unreachableAfterMs ?? UNREACHABLE_AFTER_MS;
+  }
+
+  private markDown(): void {
+    if (this.downSince !== null || this.disposed) return;
+    this.downSince = Date.now();
+    this.unreachableTimer = setTimeout(() => {
+      this.unreachableTimer = null;
+      this.changed();
+    }, this.unreachableAfterMs);
+  }
+
+  private markUp(): void {
+    this.downSince = null;
+    if (this.unreachableTimer) clearTimeout(this.unreachableTimer);
+    this.unreachableTimer = null;
+  }
+
+  /** "Try again" on an unreachable chat: connect now rather than at the next backoff step. */
+  retryNow(): void {
+    if (this.disposed || !this.socket || this.socket.connected || this.fatal) return;
+    if (this.unreachableTimer) clearTimeout(this.unreachableTimer);
+    // Counted afresh: the chat says it cannot be reached again only after another full wait.
+    this.downSince = Date.now();
+    this.unreachableTimer = setTimeout(() => {
+      this.unreachableTimer = null;
+      this.changed();
+    }, this.unreachableAfterMs);
+    this.changed();
+    this.socket.disconnect();
+    this.socket.connect();
+  }
 
   private scheduleReconnect(delayMs: number): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -557,6 +605,7 @@ export class ChatRoom {
         return;
       }
       this.joined = true;
+      this.markUp();
       this.fatal = null;
       // Pins may have changed while the connection was away.
       if (this.opts.money) void this.loadMoney();

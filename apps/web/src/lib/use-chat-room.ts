@@ -10,6 +10,7 @@ const IDLE_SNAPSHOT: ChatRoomSnapshot = {
   missed: [],
   hostMessages: [],
   connection: 'idle',
+  unreachable: false,
   connectionTried: false,
   joined: false,
   typingNames: [],

@@ -14,7 +14,7 @@ import {
   type PublicUser,
   type Theme,
 } from '@chatpop/protocol';
-import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon } from 'lucide-react';
+import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon, WifiOffIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BackRoomBar } from '@/components/payments/backroom-bar';
@@ -41,7 +41,7 @@ import { JoinDialog } from './join-dialog';
 import { MessageActions } from './message-actions';
 import type { MessageHandlers, Reader } from './message-item';
 import { MessagePane } from './message-pane';
-import { ReconnectBanner } from './reconnect-banner';
+import { ReconnectBanner, useOnline } from './reconnect-banner';
 import { ReportDialog } from './report-dialog';
 import { ShareCard } from './share-card';
 
@@ -326,6 +326,8 @@ export function ChatView({
   // The count in `chat` is from when the page opened; people join after that.
   const memberCount = Math.max(chat.memberCount, loadedMemberCount, onlineCount);
   const reconnecting = joinedAs !== null && snapshot.connectionTried && !snapshot.joined && !snapshot.fatal;
+  // Offline, sends queue up for when the network is back; online but unreachable, they would go nowhere.
+  const online = useOnline();
   const typing = typingLabel(snapshot.typingNames);
   const closed = ended || (chat.settings.locked && !canModerate);
   const canWrite = joinedAs !== null && !closed && !snapshot.fatal;
@@ -360,7 +362,7 @@ export function ChatView({
         onOpenTools={canModerate ? () => setToolsOpen(true) : null}
         reportCount={snapshot.liveReports.length}
       />
-      {reconnecting && <ReconnectBanner theme={theme} />}
+      {reconnecting && <ReconnectBanner theme={theme} unreachable={snapshot.unreachable} onRetry={() => room?.retryNow()} />}
       {snapshot.fatal && (
         <div role="alert" className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white" data-testid="chat-fatal">
           {snapshot.fatal}
@@ -429,7 +431,12 @@ export function ChatView({
             </p>
           )}
         </div>
-        {closed ? (
+        {reconnecting && snapshot.unreachable && online && canWrite ? (
+          <p className={cn('flex items-center justify-center gap-2 px-4 pt-1 pb-4 text-sm', theme.headerMuted)} data-testid="composer-unreachable">
+            <WifiOffIcon className="size-4" aria-hidden />
+            Sending is paused until the chat can be reached again.
+          </p>
+        ) : closed ? (
           <p className={cn('flex items-center justify-center gap-2 px-4 pt-1 pb-4 text-sm', theme.headerMuted)} data-testid="chat-closed">
             <LockIcon className="size-4" aria-hidden />
             {ended ? 'This chat has ended.' : 'The host locked this chat: it is read-only for now.'}

@@ -248,7 +248,7 @@ export function ConversationView({
             </button>
           </div>
         </header>
-        {reconnecting && <ReconnectBanner theme={theme} />}
+        {reconnecting && <ReconnectBanner theme={theme} unreachable={snapshot.unreachable} onRetry={() => room?.retryNow()} />}
         {snapshot.fatal && (
           <div role="alert" className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white" data-testid="conversation-fatal">
             {snapshot.fatal}
