@@ -50,7 +50,11 @@ async function payOnCheckout(page: Page, amount: string, what: RegExp, screensho
   await expect(page.getByTestId('test-mode-banner')).toHaveText(/Test mode — no real money/);
   await expect(page.getByTestId('checkout-amount')).toHaveText(amount);
   await expect(page.getByTestId('checkout-description')).toHaveText(what);
-  await expect(page.getByTestId('checkout-refund-rule')).toContainText('refund');
+  // Each purpose has its own refund rule: a seat or a tip never shows the pin's.
+  const rule = page.getByTestId('checkout-refund-rule');
+  if (/seat/i.test(what.source)) await expect(rule).toContainText('A seat the host refunds from Earnings ends at once');
+  else if (/tip/i.test(what.source)) await expect(rule).toContainText('A tip is a gift to the host');
+  else await expect(rule).toContainText('A paid pin that the host or a moderator takes down');
   if (screenshot) await shot(page, screenshot);
   await page.getByTestId('checkout-confirm').click();
   await page.waitForURL(/\/chat\/[0-9A-Z]{8}/);

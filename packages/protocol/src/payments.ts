@@ -66,9 +66,15 @@ export function formatCents(cents: number, currency = CURRENCY): string {
   return cents % 100 === 0 ? `${symbol}${cents / 100}` : `${symbol}${(cents / 100).toFixed(2)}`;
 }
 
-/** The rule on refunds for moderated paid messages, shown at checkout (SPEC §7). */
-export const PAID_MESSAGE_REFUND_POLICY =
-  'A paid pin that the host or a moderator takes down, or that is removed because its author was banned or timed out, is not refunded. The host can refund any payment from Earnings.';
+/** The refund rule shown at checkout for each purpose (SPEC §2.8, §7): what happens to the money when things change. */
+export const REFUND_RULES: Record<PaymentPurpose, string> = {
+  pin: 'A paid pin that the host or a moderator takes down, or that is removed because its author was banned or timed out, is not refunded. The host can refund any payment from Earnings.',
+  tip: 'A tip is a gift to the host and is not refunded when its message is taken down. The host can refund it from Earnings.',
+  seat: 'Your seat is held for you while you pay and released if the payment fails. A seat the host refunds from Earnings ends at once.',
+};
+
+/** The rule on refunds for moderated paid messages (the pin's rule). */
+export const PAID_MESSAGE_REFUND_POLICY = REFUND_RULES.pin;
 
 /** Chosen by the client once per purchase attempt; sending it again returns the same payment. */
 export const idempotencyKeySchema = z

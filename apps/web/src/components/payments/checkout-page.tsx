@@ -1,6 +1,6 @@
 'use client';
 
-import { PAID_MESSAGE_REFUND_POLICY, paymentResponseSchema, type Payment } from '@chatpop/protocol';
+import { REFUND_RULES, paymentResponseSchema, type Payment } from '@chatpop/protocol';
 import { ArrowLeftIcon, CheckCircle2Icon, FlaskConicalIcon, InfoIcon, XCircleIcon } from 'lucide-react';
 import dynamic from 'next/dynamic';
 import Link from 'next/link';
@@ -138,7 +138,7 @@ export function CheckoutPage({ id }: { id: string }) {
               </div>
               <p className="flex gap-2 rounded-xl bg-zinc-50 px-3 py-2.5 text-xs leading-relaxed text-zinc-700" data-testid="checkout-refund-rule">
                 <InfoIcon className="mt-0.5 size-4 shrink-0 text-zinc-500" aria-hidden />
-                <span>{PAID_MESSAGE_REFUND_POLICY}</span>
+                <span>{REFUND_RULES[payment.purpose]}</span>
               </p>
 
               {pending && !expired ? (
