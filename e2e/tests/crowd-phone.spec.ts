@@ -51,7 +51,22 @@ test('a late arrival still sees the host, links open safely, and the host is not
   // Two people say more than a page (50) of other things.
   const [aCtx, bCtx] = await Promise.all([newContext(browser, 'phone'), newContext(browser, 'desktop')]);
   const [a, b] = await Promise.all([joinAs(aCtx, url), joinAs(bCtx, url)]);
+  // What a screen reader on the host's phone hears during the burst: a few summaries, not 52 messages.
+  await expect(host.getByTestId('message-list')).toHaveAttribute('aria-live', 'off');
+  await host.evaluate(() => {
+    const w = window as unknown as { __spoken: string[] };
+    w.__spoken = [];
+    const region = document.querySelector('[data-testid="live-announcer"]')!;
+    new MutationObserver(() => w.__spoken.push(region.textContent ?? '')).observe(region, { childList: true, characterData: true, subtree: true });
+  });
+  const burstStarted = Date.now();
   await Promise.all([chatter(a, 'from A', 26), chatter(b, 'from B', 26)]);
+  await host.waitForTimeout(3_500);
+  const spoken = await host.evaluate(() => (window as unknown as { __spoken: string[] }).__spoken.filter((t) => t !== ''));
+  expect(spoken.length).toBeGreaterThan(0);
+  expect(spoken.length).toBeLessThanOrEqual(Math.ceil((Date.now() - burstStarted) / 3_000) + 1);
+  expect(spoken.at(-1)).toMatch(/from [AB] 25$/);
+  expect(spoken.some((t) => /^\d+ new messages\. Latest from /.test(t))).toBe(true);
   await send(a, 'see www.example.org/faq and javascript:alert(1) here');
 
   // Someone arriving now gets the newest page only, and the host's message on top all the same.

@@ -168,7 +168,7 @@ export const playedSounds = (page: Page) => page.evaluate(() => (window as unkno
 
 /** axe finds no serious or critical violation on the page (or within `include`). */
 export async function expectNoSeriousA11yIssues(page: Page, where: string, include?: string) {
-  let builder = new AxeBuilder({ page }).disableRules(['meta-viewport']);
+  let builder = new AxeBuilder({ page });
   if (include) builder = builder.include(include);
   const results = await builder.analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -93,7 +93,7 @@ function SessionList() {
                       {s.device ?? 'Unknown browser'}
                     </span>
                     {s.current && (
-                      <span className="rounded-full bg-green-100 px-2 py-0.5 text-[11px] font-semibold text-green-800" data-testid="session-current">
+                      <span className="rounded-full bg-green-100 px-2 py-0.5 text-[0.6875rem] font-semibold text-green-800" data-testid="session-current">
                         This device
                       </span>
                     )}

@@ -155,7 +155,7 @@ export function ChatHeader({
           >
             <ShieldIcon aria-hidden />
             {reportCount > 0 && (
-              <span className="absolute top-1 right-1 flex min-w-4 items-center justify-center rounded-full bg-red-600 px-1 text-[10px] font-bold text-white" aria-hidden>
+              <span className="absolute top-1 right-1 flex min-w-4 items-center justify-center rounded-full bg-red-600 px-1 text-[0.625rem] font-bold text-white" aria-hidden>
                 {reportCount}
               </span>
             )}

@@ -154,7 +154,7 @@ export const MessageItem = memo(function MessageItem({
               if (window.matchMedia('(pointer: coarse)').matches && interactive) e.preventDefault();
             }}
             className={cn(
-              'relative max-w-full min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-relaxed [-webkit-touch-callout:none]',
+              'relative max-w-full min-w-0 rounded-2xl px-3.5 py-2 text-[0.9375rem] leading-relaxed [-webkit-touch-callout:none]',
               bubbleClass,
               status === 'pending' && 'opacity-80',
               status === 'failed' && 'ring-2 ring-red-500',
@@ -175,7 +175,7 @@ export const MessageItem = memo(function MessageItem({
                 type="button"
                 onClick={() => message.replyTo && handlers.onQuoteClick(message.replyTo.id)}
                 className={cn(
-                  'mb-1.5 block w-full rounded-lg border-l-4 px-2.5 py-1.5 text-left text-[13px] outline-none focus-visible:ring-2 focus-visible:ring-current',
+                  'mb-1.5 block w-full rounded-lg border-l-4 px-2.5 py-1.5 text-left text-[0.8125rem] outline-none focus-visible:ring-2 focus-visible:ring-current',
                   own ? theme.ownQuote : theme.otherQuote,
                 )}
                 data-testid="reply-quote"
@@ -195,7 +195,7 @@ export const MessageItem = memo(function MessageItem({
                 <RichText text={message.content} readerName={reader?.username ?? null} />
               </p>
             )}
-            <div className={cn('mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none', metaClass)}>
+            <div className={cn('mt-0.5 flex items-center justify-end gap-1 text-[0.6875rem] leading-none', metaClass)}>
               {message.editedAt && !deleted && (
                 <span title={`Edited ${formatFull(message.editedAt)}`} data-testid="message-edited">
                   edited
@@ -257,7 +257,8 @@ export const MessageItem = memo(function MessageItem({
                     aria-label={`${r.emoji} ${r.count}: ${who}`}
                     title={who}
                     className={cn(
-                      'inline-flex h-7 items-center gap-1 rounded-full px-2 text-sm ring-1 outline-none focus-visible:ring-2 focus-visible:ring-ring disabled:cursor-default',
+                      // A 28 px chip with a 44 px touch target (the ::before reaches 8 px above and below).
+                      'relative inline-flex h-7 min-w-11 items-center justify-center gap-1 rounded-full px-2 text-sm ring-1 outline-none before:absolute before:inset-x-0 before:-inset-y-2 focus-visible:ring-2 focus-visible:ring-ring disabled:cursor-default',
                       mine ? 'bg-sky-100 text-sky-950 ring-sky-500 dark:bg-cyan-900 dark:text-cyan-50 dark:ring-cyan-400' : 'bg-white/90 text-zinc-900 ring-zinc-300 dark:bg-zinc-800 dark:text-zinc-50 dark:ring-zinc-600',
                     )}
                     data-testid="reaction"

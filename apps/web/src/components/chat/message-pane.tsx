@@ -12,6 +12,7 @@ import type { ChatItem } from '@/lib/message-log';
 import { patternImage, type ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 import { MessageItem, type MessageHandlers, type Reader } from './message-item';
+import { LiveAnnouncer } from './live-announcer';
 import { StickyHost } from './sticky-host';
 
 /** Within this distance of the bottom, new messages scroll into view by themselves. */
@@ -254,6 +255,7 @@ export function MessagePane({
         data-testid="chat-pattern"
       />
 
+      <LiveAnnouncer items={items} selfId={selfId} />
       <StickyHost ref={stickyRef} messages={hostMessages} theme={theme} pinned={pinned?.((id) => scrollToMessage(scrollerRef.current, id))} onSelect={(id) => scrollToMessage(scrollerRef.current, id)} />
 
       <div ref={scrollerRef} onScroll={onScroll} className="absolute inset-0 overflow-y-auto overscroll-contain [overflow-anchor:none]">
@@ -262,8 +264,8 @@ export function MessagePane({
           style={{ paddingTop: stickyHeight + 12 }}
           data-testid="message-list"
           role="log"
-          aria-live="polite"
-          aria-relevant="additions"
+          // Not read out as it grows: LiveAnnouncer speaks for it, throttled, so a burst does not flood a screen reader.
+          aria-live="off"
           aria-label="Messages"
         >
           {history.status === 'ready' && items.length > 0 && (
@@ -321,7 +323,7 @@ export function MessagePane({
                     {block && <MissedDivider block={block} theme={theme} onShow={onShowMissed} />}
                     {newDay && (
                       <div className="my-2 flex justify-center" data-testid="day-separator">
-                        <span className={cn('rounded-full px-3 py-0.5 text-[11px] font-medium', theme.systemText)}>
+                        <span className={cn('rounded-full px-3 py-0.5 text-[0.6875rem] font-medium', theme.systemText)}>
                           {formatDay(item.message.createdAt)}
                         </span>
                       </div>

@@ -81,7 +81,7 @@ export const StickyHost = forwardRef<
                   <button
                     type="button"
                     onClick={() => onSelect(m.id)}
-                    className="shrink-0 rounded text-[11px] opacity-75 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
+                    className="shrink-0 rounded text-[0.6875rem] opacity-75 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
                     aria-label={`Show the host's message of ${formatTime(m.createdAt)} in the chat`}
                   >
                     <time dateTime={m.createdAt}>{formatTime(m.createdAt)}</time>

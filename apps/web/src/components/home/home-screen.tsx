@@ -44,6 +44,7 @@ export function HomeScreen() {
         <InboxLink />
         <Link
           href="/account"
+          aria-label={`Your account: signed in as ${session.user.username ?? session.user.displayName ?? session.user.email}`}
           className="flex items-center gap-2 rounded-full py-1 pr-3 pl-1 text-sm text-zinc-600 outline-none hover:bg-violet-50 focus-visible:ring-2 focus-visible:ring-ring"
           data-testid="account-link"
         >

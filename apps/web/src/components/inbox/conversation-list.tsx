@@ -179,7 +179,7 @@ const ConversationRow = memo(function ConversationRow({ conversation: c, active,
           {c.unreadCount > 0 ? (
             <span
               className={cn(
-                'flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-[11px] font-bold tabular-nums',
+                'flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-[0.6875rem] font-bold tabular-nums',
                 c.muted ? 'bg-zinc-500 text-white' : 'bg-primary text-primary-foreground',
               )}
               data-testid="unread-badge"

@@ -94,7 +94,7 @@ export function ConversationView({
           <button
             type="button"
             onClick={() => setReadByFor(item.message)}
-            className={cn('rounded-full px-2 py-0.5 text-[11px] font-medium outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring', theme.systemText)}
+            className={cn('rounded-full px-2 py-0.5 text-[0.6875rem] font-medium outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring', theme.systemText)}
             data-testid="read-by"
           >
             {readByLabel(lastOwnReaders.map(personName))}

@@ -24,7 +24,7 @@ export function InboxLink({ className }: { className?: string }) {
       <span className="hidden sm:inline">Inbox</span>
       {unread ? (
         <span
-          className="absolute -top-0.5 right-0 flex h-5 min-w-5 items-center justify-center rounded-full bg-pink-700 px-1.5 text-[11px] font-bold text-white tabular-nums sm:static"
+          className="absolute -top-0.5 right-0 flex h-5 min-w-5 items-center justify-center rounded-full bg-pink-700 px-1.5 text-[0.6875rem] font-bold text-white tabular-nums sm:static"
           aria-hidden
           data-testid="inbox-unread-badge"
         >

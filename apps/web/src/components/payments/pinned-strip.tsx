@@ -107,15 +107,15 @@ function PinRow({
     >
       <PinIcon className="size-3.5 shrink-0 text-emerald-700 dark:text-emerald-300" aria-label={rank ? `Pin ${rank}` : 'Paid pin'} role="img" />
       <span className="flex min-w-0 flex-1 flex-col leading-tight">
-        <span className="truncate text-[11px] font-semibold opacity-80">{pin.message.username ?? 'Someone'}</span>
+        <span className="truncate text-[0.6875rem] font-semibold opacity-80">{pin.message.username ?? 'Someone'}</span>
         <span className="truncate" data-testid="pin-content">
           {pin.message.content}
         </span>
       </span>
-      <span className="shrink-0 rounded-full bg-emerald-700 px-1.5 py-0.5 text-[11px] font-bold text-white tabular-nums" data-testid="pin-price">
+      <span className="shrink-0 rounded-full bg-emerald-700 px-1.5 py-0.5 text-[0.6875rem] font-bold text-white tabular-nums" data-testid="pin-price">
         {formatMoney(pin.amountCents, currency)}
       </span>
-      <time className="w-12 shrink-0 text-right text-[11px] tabular-nums opacity-80" dateTime={pin.pinnedUntil} aria-label={`${left} left`} data-testid="pin-countdown">
+      <time className="w-12 shrink-0 text-right text-[0.6875rem] tabular-nums opacity-80" dateTime={pin.pinnedUntil} aria-label={`${left} left`} data-testid="pin-countdown">
         {left}
       </time>
     </button>

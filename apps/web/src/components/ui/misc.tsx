@@ -67,7 +67,7 @@ export function Alert({
 export function Badge({ className, ...props }: ComponentProps<'span'>) {
   return (
     <span
-      className={cn('inline-flex items-center rounded-full px-2 py-0.5 text-[11px] font-semibold uppercase tracking-wide', className)}
+      className={cn('inline-flex items-center rounded-full px-2 py-0.5 text-[0.6875rem] font-semibold uppercase tracking-wide', className)}
       {...props}
     />
   );
