@@ -102,6 +102,17 @@ test('a late arrival still sees the host, links open safely, and the host is not
   await send(host, `Tonight: ${'doors at eight, the first talk at half past, questions after each talk, '.repeat(4)}and the end at eleven.`);
   await expect(late.getByTestId('sticky-host-toggle')).toBeVisible();
 
+  // A mention picked by a tap and typing at once: the text lands after the name, in order.
+  const composer = host.getByTestId('composer-input');
+  await composer.click();
+  await composer.pressSequentially('Thanks @');
+  const option = host.getByTestId('mention-option').first();
+  const picked = ((await option.textContent()) ?? '').trim();
+  await option.dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true });
+  await host.keyboard.type('you rock');
+  await expect(composer).toHaveValue(`Thanks ${picked} you rock`);
+  await composer.fill('');
+
   // The host's own actions on someone's message: moderation, never a report to themselves.
   await longPress(host, message(host, 'from A 25').getByTestId('message-content'));
   await expect(host.getByTestId('message-actions')).toBeVisible();

@@ -3,6 +3,7 @@
 import { MESSAGE_MAX_CHARS, type Message } from '@chatpop/protocol';
 import { ArrowUpIcon, ReplyIcon, XIcon } from 'lucide-react';
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { flushSync } from 'react-dom';
 import { insertMention, mentionAt, mentionMatches } from '@/lib/mentions';
 import type { ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
@@ -49,13 +50,14 @@ export function Composer({
   function pickMention(name: string) {
     if (!mention) return;
     const next = insertMention(text, caret, mention.start, name);
-    setText(next.text);
-    setCaret(next.caret);
-    setActiveMention(0);
-    requestAnimationFrame(() => {
-      inputRef.current?.focus();
-      inputRef.current?.setSelectionRange(next.caret, next.caret);
+    // Committed and the caret placed in this same event: a key typed right after the tap lands after the name.
+    flushSync(() => {
+      setText(next.text);
+      setCaret(next.caret);
+      setActiveMention(0);
     });
+    inputRef.current?.focus();
+    inputRef.current?.setSelectionRange(next.caret, next.caret);
   }
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const length = text.length;
