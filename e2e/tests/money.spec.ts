@@ -210,6 +210,8 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await shot(bob, 'phone-60-tip-dialog');
   await bob.getByTestId('tip-submit').click();
   await payOnCheckout(bob, '$3', /Tip/, 'phone-61-checkout-tip');
+  // Paid without an account, Bob still reaches his receipt from the notice.
+  await expect(bob.getByTestId('payment-notice-receipt')).toHaveAttribute('href', /^\/receipts\/[^/]+$/);
   for (const page of [host, alice, bob]) {
     const tipMessage = page.locator('[data-testid="message"][data-type="tip"]', { hasText: 'Great show tonight!' });
     await expect(tipMessage).toBeVisible();
@@ -244,6 +246,13 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await expect(desk.getByTestId('earnings-chat')).toContainText('Money Night');
   await shot(desk, 'desktop-50-earnings');
   await expectNoSeriousA11yIssues(desk, 'earnings');
+  // On a phone the per-chat figures stack as cards, nothing clipped.
+  await desk.setViewportSize({ width: 390, height: 844 });
+  await expect(desk.getByTestId('earnings-chat-card')).toContainText('Money Night');
+  await expect(desk.getByTestId('earnings-chat-card')).toContainText('$27.00');
+  await expect(desk.getByTestId('earnings-chat')).toBeHidden();
+  await shot(desk, 'phone-62-earnings-stacked');
+  await desk.setViewportSize({ width: 1280, height: 800 });
   const seat = desk.locator('[data-testid="earnings-payment"][data-purpose="seat"]');
   await expect(seat).toContainText(aliceName);
   await seat.getByTestId('refund-button').click();

@@ -204,6 +204,11 @@ function Outcome({ payment, expired }: { payment: Payment; expired: boolean }) {
       {ok ? <CheckCircle2Icon className="size-10 text-green-700" aria-hidden /> : status === 'pending' ? <Spinner label="Waiting" /> : <XCircleIcon className="size-10 text-zinc-500" aria-hidden />}
       <p className="font-semibold text-zinc-900">{text}</p>
       {payment.failureReason && !ok && <p className="text-sm text-zinc-600">{payment.failureReason}</p>}
+      {(status === 'succeeded' || status === 'refunded') && (
+        <Link href={`/receipts/${payment.id}`} className="text-sm font-medium text-violet-700 underline underline-offset-4" data-testid="checkout-receipt-link">
+          View the receipt
+        </Link>
+      )}
     </div>
   );
 }

@@ -79,12 +79,19 @@ function EarningsView() {
         {earnings.chats.length === 0 ? (
           <p className="text-sm text-zinc-600">No payments yet. Turn on the Back Room, paid pins or tips in a chat&apos;s settings.</p>
         ) : (
-          <div className="-mx-5 overflow-x-auto sm:mx-0">
-            <table className="w-full min-w-[36rem] text-sm">
+          <>
+          {/* Phones: one card per chat, nothing clipped; wider screens: the table. */}
+          <ul className="flex flex-col gap-3 sm:hidden" data-testid="earnings-chat-cards">
+            {earnings.chats.map((c) => (
+              <ChatCard key={c.code} chat={c} money={money} />
+            ))}
+          </ul>
+          <div className="hidden sm:block">
+            <table className="w-full text-sm">
               <caption className="sr-only">Earnings by chat</caption>
               <thead>
                 <tr className="border-b border-zinc-200 text-left text-xs text-zinc-600">
-                  <th scope="col" className="py-2 pr-3 pl-5 font-medium sm:pl-0">Chat</th>
+                  <th scope="col" className="py-2 pr-3 font-medium">Chat</th>
                   <Th>Payments</Th>
                   <Th>Gross</Th>
                   <Th>Fee</Th>
@@ -99,6 +106,7 @@ function EarningsView() {
               </tbody>
             </table>
           </div>
+          </>
         )}
       </Section>
 
@@ -151,7 +159,7 @@ function EarningsView() {
 
 function Th({ children, last = false }: { children: string; last?: boolean }) {
   return (
-    <th scope="col" className={`py-2 text-right font-medium ${last ? 'pr-5 pl-3 sm:pr-0' : 'px-3'}`}>
+    <th scope="col" className={`py-2 text-right font-medium ${last ? 'pl-3' : 'px-3'}`}>
       {children}
     </th>
   );
@@ -160,7 +168,7 @@ function Th({ children, last = false }: { children: string; last?: boolean }) {
 function ChatRow({ chat, money }: { chat: EarningsTotals & { code: string; name: string }; money: (cents: number) => string }) {
   return (
     <tr className="border-b border-zinc-100 last:border-0" data-testid="earnings-chat" data-code={chat.code}>
-      <th scope="row" className="max-w-48 truncate py-2.5 pr-3 pl-5 text-left font-medium sm:pl-0">
+      <th scope="row" className="max-w-48 truncate py-2.5 pr-3 text-left font-medium">
         <Link href={`/chat/${chat.code}`} className="text-violet-700 underline-offset-4 hover:underline">
           {chat.name}
         </Link>
@@ -169,8 +177,33 @@ function ChatRow({ chat, money }: { chat: EarningsTotals & { code: string; name:
       <td className="px-3 py-2.5 text-right tabular-nums">{money(chat.grossCents)}</td>
       <td className="px-3 py-2.5 text-right tabular-nums">{money(chat.feeCents)}</td>
       <td className="px-3 py-2.5 text-right font-semibold tabular-nums">{money(chat.netCents)}</td>
-      <td className="py-2.5 pr-5 pl-3 text-right tabular-nums sm:pr-0">{money(chat.refundedCents)}</td>
+      <td className="py-2.5 pl-3 text-right tabular-nums">{money(chat.refundedCents)}</td>
     </tr>
+  );
+}
+
+function ChatCard({ chat, money }: { chat: EarningsTotals & { code: string; name: string }; money: (cents: number) => string }) {
+  const rows: [string, string, boolean?][] = [
+    ['Payments', String(chat.count)],
+    ['Gross', money(chat.grossCents)],
+    ['Fee', money(chat.feeCents)],
+    ['Net', money(chat.netCents), true],
+    ['Refunded', money(chat.refundedCents)],
+  ];
+  return (
+    <li className="rounded-2xl bg-zinc-50 p-3" data-testid="earnings-chat-card" data-code={chat.code}>
+      <Link href={`/chat/${chat.code}`} className="font-medium break-words text-violet-700 underline-offset-4 hover:underline">
+        {chat.name}
+      </Link>
+      <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
+        {rows.map(([label, value, strong]) => (
+          <div key={label} className="flex items-baseline justify-between gap-2">
+            <dt className="text-zinc-600">{label}</dt>
+            <dd className={`tabular-nums ${strong ? 'font-semibold text-zinc-900' : 'text-zinc-800'}`}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </li>
   );
 }
 

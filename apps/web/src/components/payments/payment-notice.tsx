@@ -2,6 +2,7 @@
 
 import { paymentResponseSchema, type Payment } from '@chatpop/protocol';
 import { CheckCircle2Icon, XCircleIcon, XIcon } from 'lucide-react';
+import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '@/lib/api';
 import { formatMoney } from '@/lib/money';
@@ -66,7 +67,14 @@ export function PaymentNotice({ paymentId, onSeat, onSettled }: { paymentId: str
       data-status={payment.status}
     >
       {ok ? <CheckCircle2Icon className="size-4 shrink-0" aria-hidden /> : <XCircleIcon className="size-4 shrink-0" aria-hidden />}
-      <span className="min-w-0 flex-1">{text}</span>
+      <span className="min-w-0 flex-1">
+        {text}{' '}
+        {ok && (
+          <Link href={`/receipts/${payment.id}`} className="whitespace-nowrap underline underline-offset-2" data-testid="payment-notice-receipt">
+            Receipt
+          </Link>
+        )}
+      </span>
       <button type="button" onClick={() => setDismissed(true)} className="rounded-full p-1 outline-none hover:bg-white/15 focus-visible:ring-2 focus-visible:ring-white" aria-label="Dismiss">
         <XIcon className="size-4" aria-hidden />
       </button>
