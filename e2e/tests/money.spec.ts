@@ -144,6 +144,8 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await expect(bob.getByTestId('pin-top').getByTestId('pin-countdown')).toHaveText(/^(10:00|9:[0-5]\d)$/);
   await expect(host.getByTestId('pin-top')).toContainText(aliceName);
   await expect.poll(() => playedSounds(host)).toContain('pin');
+  // The pinned message is marked in the stream too, for everyone.
+  await expect(message(bob, 'What is the next drop?').getByTestId('pinned-mark')).toBeVisible();
 
   await bob.getByTestId('composer-input').fill('Drop it tonight please!');
   await bob.getByTestId('money-menu').click();
@@ -158,6 +160,9 @@ test('a Back Room seat, a pin outbid, a tip, and the host refunds from Earnings 
   await payOnCheckout(bob, '$12', /pin/i);
   await expect(alice.getByTestId('pin-top')).toContainText('Drop it tonight please!');
   await expect(alice.getByTestId('pin-top').getByTestId('pin-price')).toHaveText('$12');
+  // Alice is told her pin lost the top spot.
+  await expect(alice.getByTestId('outbid-notice')).toContainText('Your pin was outbid ($12)');
+  await expect(bob.getByTestId('outbid-notice')).toHaveCount(0);
   await expect(alice.getByTestId('pins-more')).toHaveText('+1 pinned');
   await shot(alice, 'phone-56-pins-outbid');
   await alice.getByTestId('pins-more').click();

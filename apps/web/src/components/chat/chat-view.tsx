@@ -9,12 +9,13 @@ import {
   type JoinResponse,
   type Member,
   type Message,
+  type PinView,
   type ModerateMemberBody,
   type MoneyState,
   type PublicUser,
   type Theme,
 } from '@chatpop/protocol';
-import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon, WifiOffIcon } from 'lucide-react';
+import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon, WifiOffIcon, XIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BackRoomBar } from '@/components/payments/backroom-bar';
@@ -214,6 +215,24 @@ export function ChatView({
   const [seatBusy, setSeatBusy] = useState(false);
   const [membersOpen, setMembersOpen] = useState(false);
   const livePins = useLivePins(money?.pins.pins ?? []);
+  const pinnedMessageIds = useMemo(() => new Set(livePins.map((p) => p.message.id)), [livePins]);
+  // Told when someone pays more and takes the top spot from my pin (expiry is not being outbid).
+  const [outbid, setOutbid] = useState<{ byCents: number } | null>(null);
+  const myTop = useRef<PinView | null>(null);
+  const top = livePins[0] ?? null;
+  useEffect(() => {
+    const mine = joinedAs?.id ?? null;
+    const before = myTop.current;
+    if (before && top && top.id !== before.id && top.message.memberId !== mine && top.amountCents > before.amountCents) {
+      setOutbid({ byCents: top.amountCents });
+    }
+    myTop.current = top && mine && top.message.memberId === mine ? top : null;
+  }, [top, joinedAs]);
+  useEffect(() => {
+    if (!outbid) return;
+    const timer = setTimeout(() => setOutbid(null), 10_000);
+    return () => clearTimeout(timer);
+  }, [outbid]);
   // A message pinned live chimes like a paid pin message does (a new-text pin arrives as a `pin` message and chimes there).
   const seenPins = useRef<Set<string> | null>(null);
   useEffect(() => {
@@ -376,6 +395,14 @@ export function ChatView({
           {lockdown.blockLinks && ' · links off'}
         </div>
       )}
+      {outbid && (
+        <div role="status" className="relative z-30 flex items-center justify-center gap-3 bg-emerald-800 px-4 py-2 text-sm font-medium text-white" data-testid="outbid-notice">
+          <span>Your pin was outbid ({formatMoney(outbid.byCents, currency)}). Pin again for more to take the top spot back.</span>
+          <button type="button" onClick={() => setOutbid(null)} className="rounded-full p-1 outline-none hover:bg-white/15 focus-visible:ring-2 focus-visible:ring-white" aria-label="Dismiss">
+            <XIcon className="size-4" aria-hidden />
+          </button>
+        </div>
+      )}
       {actionError && (
         <div role="alert" className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white" data-testid="action-error">
           {actionError}
@@ -402,6 +429,7 @@ export function ChatView({
       <MessagePane
         items={snapshot.items}
         hostMessages={snapshot.hostMessages}
+        pinnedMessageIds={pinnedMessageIds}
         selfId={joinedAs?.id ?? null}
         reader={reader}
         theme={theme}

@@ -1,7 +1,7 @@
 'use client';
 
 import type { Message } from '@chatpop/protocol';
-import { AlertCircleIcon, CheckCheckIcon, CheckIcon, ClockIcon, MoreHorizontalIcon, ReplyIcon } from 'lucide-react';
+import { AlertCircleIcon, CheckCheckIcon, CheckIcon, ClockIcon, MoreHorizontalIcon, PinIcon, ReplyIcon } from 'lucide-react';
 import { memo, useRef, type PointerEvent } from 'react';
 import { Badge, VerifiedBadge } from '@/components/ui/misc';
 import { avatarColour, formatFull, formatTime, initial } from '@/lib/format';
@@ -68,6 +68,7 @@ export const MessageItem = memo(function MessageItem({
   handlers,
   reader,
   receipt = null,
+  pinnedNow = false,
 }: {
   item: ChatItem;
   own: boolean;
@@ -77,6 +78,8 @@ export const MessageItem = memo(function MessageItem({
   reader: Reader | null;
   /** Inbox: how far my sent message got (✓, ✓✓, read); null where there are no receipts (pop chats). */
   receipt?: Tick | null;
+  /** Pinned by a paid pin right now (an existing message pinned: the stream shows it too). */
+  pinnedNow?: boolean;
 }) {
   const { message, status, error } = item;
   const mentionsMe = !own && reader !== null && mentions(message.content, reader.username);
@@ -168,6 +171,11 @@ export const MessageItem = memo(function MessageItem({
             {own && paidLabel && (
               <Badge className={cn('mb-1 -ml-0.5', isTip ? 'bg-pink-600 text-white' : 'bg-emerald-800 text-white')} data-testid="paid-label">
                 {paidLabel}
+              </Badge>
+            )}
+            {pinnedNow && !isPaidPin && !message.deletedAt && (
+              <Badge className="mb-1 -ml-0.5 gap-1 bg-emerald-700 text-white" data-testid="pinned-mark">
+                <PinIcon className="size-3" aria-hidden /> Pinned
               </Badge>
             )}
             {message.replyTo && (

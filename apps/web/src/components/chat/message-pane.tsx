@@ -113,6 +113,7 @@ export function MessagePane({
   catchingUp = false,
   missed = [],
   onShowMissed = () => undefined,
+  pinnedMessageIds,
 }: {
   items: ChatItem[];
   hostMessages: Message[];
@@ -139,6 +140,8 @@ export function MessagePane({
   /** Blocks a partial replay left out, each shown as a divider that loads them. */
   missed?: MissedBlock[];
   onShowMissed?: (afterSeq: number) => void;
+  /** Messages a paid pin holds right now: marked in the stream as well as in the sticky section. */
+  pinnedMessageIds?: ReadonlySet<string>;
 }) {
   const showCatchingUp = useDelayed(catchingUp, CATCHING_UP_SHOW_AFTER_MS);
   // Each block's divider goes before the first message after it.
@@ -336,6 +339,7 @@ export function MessagePane({
                       handlers={fullHandlers}
                       reader={reader}
                       receipt={own ? (receiptFor?.(item) ?? null) : null}
+                      pinnedNow={pinnedMessageIds?.has(item.message.id) ?? false}
                     />
                     {afterItem?.(item)}
                   </Fragment>
