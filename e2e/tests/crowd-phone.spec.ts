@@ -72,6 +72,8 @@ test('a late arrival still sees the host, links open safely, and the host is not
   // Someone arriving now gets the newest page only, and the host's message on top all the same.
   const lateCtx = await newContext(browser, 'phone');
   const late = await lateCtx.newPage();
+  const lateConsoleErrors: string[] = [];
+  late.on('console', (m) => m.type() === 'error' && lateConsoleErrors.push(m.text()));
   await late.goto(url);
   await expect(message(late, 'from B 25')).toBeVisible();
   await expect(late.locator('[data-testid="message"]', { hasText: 'Hi! https://example.com' })).toHaveCount(0);
@@ -91,6 +93,8 @@ test('a late arrival still sees the host, links open safely, and the host is not
   await expect(links.first()).toHaveAttribute('href', 'https://www.example.org/faq');
   await expect(faq).toContainText('javascript:alert(1)');
   await expectNoSeriousA11yIssues(late, 'a late arrival reading a chat');
+  // Signed out is a normal state, not an error: nothing in the console.
+  expect(lateConsoleErrors).toEqual([]);
 
   const lateDesktopCtx = await newContext(browser, 'desktop');
   const lateDesktop = await lateDesktopCtx.newPage();
@@ -131,7 +135,11 @@ test('the home page says why a chat code does not open', async ({ browser }) => 
   for (const kind of ['phone', 'desktop'] as const) {
     const ctx = await newContext(browser, kind);
     const page = await ctx.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     await page.goto('/');
+    await expect(page.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
+    expect(consoleErrors).toEqual([]);
     const input = page.getByTestId('join-code-input');
     await input.fill('abc');
     await page.getByRole('button', { name: 'Open chat' }).click();

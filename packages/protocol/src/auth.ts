@@ -94,6 +94,10 @@ export type PublicUser = z.infer<typeof publicUserSchema>;
 export const meResponseSchema = z.object({ user: publicUserSchema });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
+/** `GET /api/auth/session`: who is signed in on this browser, null for nobody (never a 401). */
+export const sessionResponseSchema = z.object({ user: publicUserSchema.nullable() });
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+
 export const sessionInfoSchema = z.object({
   id: z.string(),
   userAgent: z.string().nullable(),

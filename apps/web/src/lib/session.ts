@@ -1,6 +1,6 @@
 'use client';
 
-import { meResponseSchema, type PublicUser } from '@chatpop/protocol';
+import { sessionResponseSchema, type PublicUser } from '@chatpop/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
 
@@ -13,15 +13,15 @@ export type SessionState =
 
 export async function fetchSession(): Promise<SessionState> {
   try {
-    const { user } = await api.get('/api/me', { schema: meResponseSchema });
-    return { status: 'signed-in', user, error: null };
+    // Answers null rather than 401 for nobody, renewing an expired access token itself.
+    const { user } = await api.get('/api/auth/session', { schema: sessionResponseSchema, refresh: false });
+    return user ? { status: 'signed-in', user, error: null } : { status: 'signed-out', user: null, error: null };
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return { status: 'signed-out', user: null, error: null };
     return { status: 'unknown', user: null, error: error instanceof ApiError ? error.message : 'Something went wrong.' };
   }
 }
 
-/** Who is signed in (`GET /api/me`, refreshing the access token once when it expired). */
+/** Who is signed in (`GET /api/auth/session`, which renews an expired access token itself). */
 export function useSession() {
   const [state, setState] = useState<SessionState>({ status: 'loading', user: null, error: null });
 

@@ -8,7 +8,7 @@ import {
 } from '@chatpop/protocol';
 import { COOKIE_REFRESH, deviceId, parse } from '../../http';
 import { AppError } from '../../errors';
-import { requireUser } from './actor';
+import { optionalUser, requireUser } from './actor';
 import { clearSessionCookiesOn, setSessionCookiesOn } from './cookies';
 import * as auth from './service';
 
@@ -77,6 +77,27 @@ export async function authRoutes(app: FastifyInstance) {
     const signedIn = await auth.confirmPasswordReset(ctx, body, client(req));
     setSessionCookies(reply, signedIn);
     return { user: auth.toPublicUser(signedIn.user) };
+  });
+
+  /**
+   * Who is signed in, for pages that work either way: 200 with the user or
+   * with null, never a 401 (a signed-out visitor's console stays clean). An
+   * expired access token is renewed here from the refresh cookie, which
+   * travels to /api/auth; a refresh token that no longer works is cleared.
+   */
+  app.get('/api/auth/session', async (req, reply) => {
+    const actor = await optionalUser(ctx, req).catch(() => null);
+    if (actor) return { user: auth.toPublicUser(actor.user) };
+    if (!req.cookies[COOKIE_REFRESH]) return { user: null };
+    try {
+      const signedIn = await auth.refresh(ctx, req.cookies[COOKIE_REFRESH]);
+      setSessionCookies(reply, signedIn);
+      return { user: auth.toPublicUser(signedIn.user) };
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 401) throw err;
+      clearSessionCookies(reply);
+      return { user: null };
+    }
   });
 
   app.get('/api/me', async (req) => {
