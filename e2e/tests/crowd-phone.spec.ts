@@ -51,6 +51,17 @@ test('a late arrival still sees the host, links open safely, and the host is not
   // Two people say more than a page (50) of other things.
   const [aCtx, bCtx] = await Promise.all([newContext(browser, 'phone'), newContext(browser, 'desktop')]);
   const [a, b] = await Promise.all([joinAs(aCtx, url), joinAs(bCtx, url)]);
+  // The host's profile shows where they wear their verified name: in the messages and the participants list.
+  const profile = await hostCtx.request.patch('/api/me', { data: { displayName: 'Dana the Host', status: 'busy' } });
+  expect(profile.status(), await profile.text()).toBe(200);
+  await a.reload();
+  await expect(message(a, 'Hi! https://example.com').getByTestId('message-display-name')).toHaveText('Dana the Host');
+  await a.getByTestId('participants-button').click();
+  const hostRow = a.locator('[data-testid="participant"][data-role="host"]');
+  await expect(hostRow).toContainText('Dana the Host');
+  await expect(hostRow.getByTestId('participant-status')).toHaveText('Busy');
+  await shot(a, 'phone-73-participants-profile');
+  await a.keyboard.press('Escape');
   // What a screen reader on the host's phone hears during the burst: a few summaries, not 52 messages.
   await expect(host.getByTestId('message-list')).toHaveAttribute('aria-live', 'off');
   await host.evaluate(() => {

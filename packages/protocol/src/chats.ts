@@ -179,6 +179,31 @@ export type JoinBody = z.infer<typeof joinBodySchema>;
 export const ROLES = ['host', 'moderator', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The account behind a participation, shown only where the participant wears
+ * their reserved username (verified): a signed-in user who rolled a name in a
+ * chat stays as anonymous there as anyone else.
+ */
+export const memberProfileSchema = z.object({
+  displayName: z.string().nullable(),
+  avatarUrl: z.string().nullable(),
+  /** What the person says about their availability; "offline" when they appear offline. */
+  status: z.enum(['online', 'away', 'busy', 'offline']),
+});
+export type MemberProfile = z.infer<typeof memberProfileSchema>;
+
+/** `GET /api/chats/:code/profiles?ids=…`: at most this many member ids per request. */
+export const PROFILES_MAX_IDS = 100;
+export const profilesQuerySchema = z.object({
+  ids: z
+    .string()
+    .max(PROFILES_MAX_IDS * 37)
+    .transform((s) => [...new Set(s.split(',').filter(Boolean))])
+    .pipe(z.array(z.string().uuid('Member ids are UUIDs.')).min(1, 'Name at least one member.').max(PROFILES_MAX_IDS, `At most ${PROFILES_MAX_IDS} members at a time.`)),
+});
+export const profilesResponseSchema = z.object({ profiles: z.record(z.string(), memberProfileSchema) });
+export type ProfilesResponse = z.infer<typeof profilesResponseSchema>;
+
 export const memberSchema = z.object({
   id: z.string(),
   roomId: z.string(),
@@ -212,7 +237,7 @@ export const myParticipationSchema = z.object({
 export type MyParticipation = z.infer<typeof myParticipationSchema>;
 
 export const memberListSchema = z.object({
-  members: z.array(memberSchema.extend({ online: z.boolean() })),
+  members: z.array(memberSchema.extend({ online: z.boolean(), profile: memberProfileSchema.nullable().optional() })),
 });
 export type MemberList = z.infer<typeof memberListSchema>;
 

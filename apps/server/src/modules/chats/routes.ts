@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { accessBodySchema, createChatBodySchema, joinBodySchema, updateChatBodySchema } from '@chatpop/protocol';
+import { accessBodySchema, createChatBodySchema, joinBodySchema, profilesQuerySchema, updateChatBodySchema } from '@chatpop/protocol';
 import { z } from 'zod';
 import { deviceId, parse } from '../../http';
 import { optionalUser, requireUser } from '../auth/actor';
 import { isModerator } from '../moderation/rules';
 import { memberListView, selfView, updateSettings } from '../moderation/service';
 import { accessChat, type Viewer } from './policy';
+import { profilesOf } from './profiles';
 import * as chats from './service';
 import * as repo from './repo';
 
@@ -85,6 +86,16 @@ export async function chatRoutes(app: FastifyInstance) {
     const onlineIds = new Set(online.map((o) => o.memberId));
     const forModerator = access.isHost || isModerator(access.member);
     const selfId = access.member?.id ?? null;
-    return { members: members.map((m) => ({ ...memberListView(m, forModerator, selfId), online: onlineIds.has(m.id) })) };
+    const profiles = await profilesOf(ctx.db, access.room.id, members.filter((m) => m.verified).map((m) => m.id));
+    return {
+      members: members.map((m) => ({ ...memberListView(m, forModerator, selfId), online: onlineIds.has(m.id), profile: profiles.get(m.id) ?? null })),
+    };
+  });
+
+  // The faces and names behind the verified participants of the messages a reader sees.
+  app.get('/api/chats/:code/profiles', async (req, reply) => {
+    const access = await accessChat(ctx, code(req), await viewer(req, reply));
+    const { ids } = parse(profilesQuerySchema, req.query);
+    return { profiles: Object.fromEntries(await profilesOf(ctx.db, access.room.id, ids)) };
   });
 }

@@ -30,6 +30,7 @@ import { ApiError, api, chatPath } from '@/lib/api';
 import type { Participation, Viewer } from '@/lib/chat-api';
 import { typingLabel } from '@/lib/message-log';
 import { formatMoney } from '@/lib/money';
+import { useProfiles } from '@/lib/use-profiles';
 import { playSound, soundFor, unlockAudio } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
 import { useChatRoom } from '@/lib/use-chat-room';
@@ -215,6 +216,13 @@ export function ChatView({
   const [seatBusy, setSeatBusy] = useState(false);
   const [membersOpen, setMembersOpen] = useState(false);
   const livePins = useLivePins(money?.pins.pins ?? []);
+  // Verified authors of what is loaded: their display names and avatars.
+  const verifiedAuthors = useMemo(() => {
+    const ids = new Set<string>();
+    for (const item of snapshot.items) if (item.message.verified && item.message.memberId) ids.add(item.message.memberId);
+    return [...ids].sort();
+  }, [snapshot.items]);
+  const profiles = useProfiles(chat.code, verifiedAuthors);
   const pinnedMessageIds = useMemo(() => new Set(livePins.map((p) => p.message.id)), [livePins]);
   // Told when someone pays more and takes the top spot from my pin (expiry is not being outbid).
   const [outbid, setOutbid] = useState<{ byCents: number } | null>(null);
@@ -430,6 +438,7 @@ export function ChatView({
         items={snapshot.items}
         hostMessages={snapshot.hostMessages}
         pinnedMessageIds={pinnedMessageIds}
+        profiles={profiles}
         selfId={joinedAs?.id ?? null}
         reader={reader}
         theme={theme}

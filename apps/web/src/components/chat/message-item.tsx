@@ -1,6 +1,6 @@
 'use client';
 
-import type { Message } from '@chatpop/protocol';
+import type { MemberProfile, Message } from '@chatpop/protocol';
 import { AlertCircleIcon, CheckCheckIcon, CheckIcon, ClockIcon, MoreHorizontalIcon, PinIcon, ReplyIcon } from 'lucide-react';
 import { memo, useRef, type PointerEvent } from 'react';
 import { Badge, VerifiedBadge } from '@/components/ui/misc';
@@ -69,6 +69,7 @@ export const MessageItem = memo(function MessageItem({
   reader,
   receipt = null,
   pinnedNow = false,
+  profile = null,
 }: {
   item: ChatItem;
   own: boolean;
@@ -80,6 +81,8 @@ export const MessageItem = memo(function MessageItem({
   receipt?: Tick | null;
   /** Pinned by a paid pin right now (an existing message pinned: the stream shows it too). */
   pinnedNow?: boolean;
+  /** The account behind a verified author: their display name and avatar. */
+  profile?: MemberProfile | null;
 }) {
   const { message, status, error } = item;
   const mentionsMe = !own && reader !== null && mentions(message.content, reader.username);
@@ -125,12 +128,16 @@ export const MessageItem = memo(function MessageItem({
     >
       {!own &&
         (showHeader ? (
-          <span
-            className={cn('mb-0.5 flex size-8 shrink-0 items-center justify-center self-start rounded-full text-sm font-semibold text-white', avatarColour(message.username))}
-            aria-hidden
-          >
-            {initial(message.username)}
-          </span>
+          profile?.avatarUrl ? (
+            <img src={profile.avatarUrl} alt="" className="mb-0.5 size-8 shrink-0 self-start rounded-full object-cover" data-testid="message-avatar" />
+          ) : (
+            <span
+              className={cn('mb-0.5 flex size-8 shrink-0 items-center justify-center self-start rounded-full text-sm font-semibold text-white', avatarColour(message.username))}
+              aria-hidden
+            >
+              {initial(message.username)}
+            </span>
+          )
         ) : (
           <span className="w-8 shrink-0" aria-hidden />
         ))}
@@ -138,7 +145,16 @@ export const MessageItem = memo(function MessageItem({
       <div className={cn('flex max-w-[82%] min-w-0 flex-col sm:max-w-[70%]', own ? 'items-end' : 'items-start')}>
         {showHeader && !own && (
           <div className="mb-1 flex items-center gap-1 px-1 text-xs">
-            <span className={cn('font-semibold', theme.username)}>{message.username ?? 'Someone'}</span>
+            {profile?.displayName ? (
+              <>
+                <span className={cn('font-semibold', theme.username)} data-testid="message-display-name">
+                  {profile.displayName}
+                </span>
+                <span className={cn('opacity-80', theme.username)}>@{message.username}</span>
+              </>
+            ) : (
+              <span className={cn('font-semibold', theme.username)}>{message.username ?? 'Someone'}</span>
+            )}
             {message.verified && <VerifiedBadge className="size-3.5" />}
             {isHost && <Badge className={cn('ml-1', theme.hostLabel)}>Host</Badge>}
             {paidLabel && (

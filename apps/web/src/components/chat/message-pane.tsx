@@ -1,6 +1,6 @@
 'use client';
 
-import type { Message } from '@chatpop/protocol';
+import type { MemberProfile, Message } from '@chatpop/protocol';
 import { ArrowDownIcon, Loader2Icon, MessageCircleIcon } from 'lucide-react';
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
@@ -114,6 +114,7 @@ export function MessagePane({
   missed = [],
   onShowMissed = () => undefined,
   pinnedMessageIds,
+  profiles,
 }: {
   items: ChatItem[];
   hostMessages: Message[];
@@ -142,6 +143,8 @@ export function MessagePane({
   onShowMissed?: (afterSeq: number) => void;
   /** Messages a paid pin holds right now: marked in the stream as well as in the sticky section. */
   pinnedMessageIds?: ReadonlySet<string>;
+  /** Pop chats: the account profiles behind verified authors, by member id. */
+  profiles?: ReadonlyMap<string, MemberProfile>;
 }) {
   const showCatchingUp = useDelayed(catchingUp, CATCHING_UP_SHOW_AFTER_MS);
   // Each block's divider goes before the first message after it.
@@ -340,6 +343,7 @@ export function MessagePane({
                       reader={reader}
                       receipt={own ? (receiptFor?.(item) ?? null) : null}
                       pinnedNow={pinnedMessageIds?.has(item.message.id) ?? false}
+                      profile={item.message.memberId ? (profiles?.get(item.message.memberId) ?? null) : null}
                     />
                     {afterItem?.(item)}
                   </Fragment>

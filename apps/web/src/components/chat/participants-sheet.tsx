@@ -140,27 +140,32 @@ export function ParticipantsSheet({
                   data-role={m.role}
                 >
                   <span className="relative">
-                    <span
-                      className={cn('flex size-9 items-center justify-center rounded-full text-sm font-semibold text-white', avatarColour(m.username))}
-                      aria-hidden
-                    >
-                      {initial(m.username)}
-                    </span>
+                    {m.profile?.avatarUrl ? (
+                      <img src={m.profile.avatarUrl} alt="" className="size-9 rounded-full object-cover" data-testid="participant-avatar" />
+                    ) : (
+                      <span
+                        className={cn('flex size-9 items-center justify-center rounded-full text-sm font-semibold text-white', avatarColour(m.username))}
+                        aria-hidden
+                      >
+                        {initial(m.username)}
+                      </span>
+                    )}
                     <span
                       className={cn(
                         'absolute -right-0.5 -bottom-0.5 size-3 rounded-full ring-2 ring-background',
-                        m.online ? 'bg-green-500' : 'bg-zinc-400',
+                        !m.online ? 'bg-zinc-400' : m.profile?.status === 'busy' ? 'bg-red-500' : m.profile?.status === 'away' ? 'bg-amber-400' : 'bg-green-500',
                       )}
                       aria-hidden
                     />
                   </span>
                   <span className="flex min-w-0 flex-1 flex-col">
                     <span className="flex items-center gap-1 font-medium">
-                      <span className="truncate">{m.username}</span>
+                      <span className="truncate">{m.profile?.displayName ?? m.username}</span>
                       {m.verified && <VerifiedBadge />}
                     </span>
-                    <span className="text-xs text-muted-foreground">
-                      {m.online ? 'Online' : 'Offline'}
+                    {m.profile?.displayName && <span className="truncate text-xs text-muted-foreground">@{m.username}</span>}
+                    <span className="text-xs text-muted-foreground" data-testid="participant-status">
+                      {m.online ? (m.profile?.status === 'away' ? 'Away' : m.profile?.status === 'busy' ? 'Busy' : 'Online') : 'Offline'}
                       {m.banned && ' · Banned'}
                       {!m.banned && m.mutedUntil && new Date(m.mutedUntil).getTime() > Date.now() && ' · Timed out'}
                       {m.hidden && ' · Hidden'}
