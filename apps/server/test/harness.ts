@@ -328,3 +328,12 @@ export async function seedMessages(t: TestApp, roomId: string, memberId: string,
   }
   return sent;
 }
+
+/** An Inbox user: a confirmed account with a reserved username (no profanity, so it is always accepted). */
+export async function inboxPerson(t: TestApp, prefix: string): Promise<{ client: HttpClient; id: string; username: string }> {
+  let username: string;
+  do username = `${prefix}${randomBytes(3).toString('hex')}`;
+  while (containsProfanity(username));
+  const { client, user } = await registerUser(t, username);
+  return { client, id: user.id, username };
+}

@@ -72,6 +72,9 @@ export const ERROR_CODES = [
   'LAST_ADMIN',
   'NOT_YOUR_MESSAGE',
   'EDIT_WINDOW_PASSED',
+  'INVITE_NOT_FOUND',
+  'INVITE_EXPIRED',
+  'INVITE_USED_UP',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

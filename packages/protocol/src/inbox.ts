@@ -398,3 +398,52 @@ export interface InboxUnreadPayload {
   unreadConversations: number;
   mentions: number;
 }
+
+// ---- Invite links -----------------------------------------------------------
+
+/** How long a new invite link works, in hours (null: until revoked). */
+export const INVITE_EXPIRY_HOURS = [1, 24, 168] as const;
+export const INVITE_MAX_USES_LIMIT = 1000;
+
+export const createInviteBodySchema = z
+  .object({
+    expiresInHours: z
+      .union([z.literal(1), z.literal(24), z.literal(168), z.null()], { message: 'An invite lasts 1 hour, 1 day, 7 days or until revoked.' })
+      .default(168),
+    maxUses: z
+      .number('The use limit is a number.')
+      .int('The use limit is a whole number.')
+      .min(1, 'An invite needs at least one use.')
+      .max(INVITE_MAX_USES_LIMIT, `An invite can allow at most ${INVITE_MAX_USES_LIMIT} uses.`)
+      .nullable()
+      .default(null),
+  })
+  .strict();
+export type CreateInviteBody = z.infer<typeof createInviteBodySchema>;
+
+export const inviteSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  /** The secret part of the link `/join/<token>`. */
+  token: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  maxUses: z.number().int().nullable(),
+  uses: z.number().int(),
+});
+export type Invite = z.infer<typeof inviteSchema>;
+
+/** What the holder of a link sees before joining. */
+export const invitePreviewSchema = z.object({
+  conversationId: z.string(),
+  name: z.string(),
+  description: z.string(),
+  avatarUrl: z.string().nullable(),
+  memberCount: z.number().int(),
+  /** The viewer is in the group already. */
+  member: z.boolean(),
+});
+export type InvitePreview = z.infer<typeof invitePreviewSchema>;
+
+export const inviteTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'This invite link is not valid.');

@@ -301,6 +301,29 @@ export const messageEdits = pgTable(
   (t) => [index('message_edits_message_idx').on(t.messageId, t.editedAt)],
 );
 
+/**
+ * A group's invite link (SPEC §4): whoever holds the token may join while it
+ * is neither revoked, expired nor used up. Uses are counted in the same
+ * statement that checks the limit, so a limit of N admits exactly N.
+ */
+export const conversationInvites = pgTable(
+  'conversation_invites',
+  {
+    id: uuid('id').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    token: text('token').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at'),
+    maxUses: integer('max_uses'),
+    uses: integer('uses').notNull().default(0),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('conversation_invites_token_key').on(t.token), index('conversation_invites_room_idx').on(t.roomId, t.createdAt)],
+);
+
 /** One emoji by one participant on one message. */
 export const reactions = pgTable(
   'reactions',
@@ -522,6 +545,7 @@ export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
+export type ConversationInviteRow = typeof conversationInvites.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type MessageEditRow = typeof messageEdits.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;

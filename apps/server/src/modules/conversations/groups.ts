@@ -29,10 +29,10 @@ import { detailFor } from './summaries';
 
 const notAGroup = () => badRequest('NOT_A_GROUP', 'Only a group has members to manage; a direct conversation is always the two of you.');
 const memberNotFound = () => notFound('MEMBER_NOT_FOUND', 'That person is not in this group.');
-const permissionsOf = (room: RoomRow): GroupPermissions => groupPermissionsSchema.parse(room.settings.permissions ?? {});
-const allowed = (level: GroupPermissions[keyof GroupPermissions], member: MemberRow) => level === 'everyone' || member.role === 'admin';
+export const permissionsOf = (room: RoomRow): GroupPermissions => groupPermissionsSchema.parse(room.settings.permissions ?? {});
+export const allowed = (level: GroupPermissions[keyof GroupPermissions], member: MemberRow) => level === 'everyone' || member.role === 'admin';
 
-interface Change {
+export interface Change {
   notes: StoredMessage[];
   /** Member rows whose live connections must learn of the change (role, removal). */
   changedMembers: MemberRow[];
@@ -42,7 +42,7 @@ interface Change {
   roomChanged: boolean;
 }
 
-const noChange = (): Change => ({ notes: [], changedMembers: [], added: [], removed: [], roomChanged: false });
+export const noChange = (): Change => ({ notes: [], changedMembers: [], added: [], removed: [], roomChanged: false });
 
 /** Runs a change to a group under its lock, with the actor's member row as it is now. */
 async function changeGroup(
@@ -72,7 +72,8 @@ async function changeGroup(
   return detailFor(ctx, user, (await ctx.rooms.byRoomId(room.id)) ?? room);
 }
 
-async function announce(ctx: AppContext, room: RoomRow, change: Change) {
+/** After the commit: room and member caches, the system messages live, and the list events. */
+export async function announce(ctx: AppContext, room: RoomRow, change: Change) {
   if (change.roomChanged) await ctx.rooms.changed(room.id);
   for (const member of change.changedMembers) await ctx.memberSync.changed(member);
   for (const note of change.notes) {
@@ -90,7 +91,25 @@ async function announce(ctx: AppContext, room: RoomRow, change: Change) {
   }
 }
 
-const who = (m: MemberRow) => m.username;
+/**
+ * Makes `person` a member of the group (under its lock, in the caller's
+ * transaction). Newcomers start with everything so far read: only what comes
+ * after they join is unread news to them.
+ */
+export async function admit(tx: Tx, room: RoomRow, person: InboxUser, change: Change): Promise<void> {
+  const seen = { lastReadSeq: room.lastSeq, lastDeliveredSeq: room.lastSeq };
+  const now = new Date();
+  const earlier = await repo.memberRowOf(tx, room.id, person.id);
+  if (earlier) {
+    // Back after leaving: the same participation (its messages keep their author), standing from now.
+    change.changedMembers.push(await repo.updateMember(tx, earlier.id, { removedAt: null, role: 'member', joinedAt: now, markedUnreadAt: null, ...seen }));
+  } else {
+    await repo.insertMembers(tx, [{ ...memberRow(room.id, person, 'member'), joinedAt: now, ...seen }]);
+  }
+  change.added.push(person.id);
+}
+
+export const who = (m: Pick<MemberRow, 'username'>) => m.username;
 
 export async function updateGroup(ctx: AppContext, user: UserRow, roomId: string, body: z.output<typeof updateGroupBodySchema>) {
   return changeGroup(ctx, user, roomId, async (tx, room, actor, _members, change) => {
@@ -144,21 +163,7 @@ export async function addMembers(ctx: AppContext, user: UserRow, roomId: string,
     if (members.length + fresh.length > GROUP_MAX_MEMBERS) {
       throw badRequest('GROUP_TOO_LARGE', `A group can have at most ${GROUP_MAX_MEMBERS} members.`, { max: GROUP_MAX_MEMBERS });
     }
-    // Newcomers start with everything so far read: only what comes after they join is unread news to them.
-    const seen = { lastReadSeq: room.lastSeq, lastDeliveredSeq: room.lastSeq };
-    const now = new Date();
-    for (const person of fresh) {
-      const earlier = await repo.memberRowOf(tx, room.id, person.id);
-      if (earlier) {
-        // Back after leaving: the same participation (its messages keep their author), standing from now.
-        change.changedMembers.push(
-          await repo.updateMember(tx, earlier.id, { removedAt: null, role: 'member', joinedAt: now, markedUnreadAt: null, ...seen }),
-        );
-      } else {
-        await repo.insertMembers(tx, [{ ...memberRow(room.id, person, 'member'), joinedAt: now, ...seen }]);
-      }
-    }
-    change.added.push(...fresh.map((u) => u.id));
+    for (const person of fresh) await admit(tx, room, person, change);
     change.notes.push(await insertSystemMessage(tx, room, `${who(actor)} added ${listNames(fresh.map((u) => u.username), fresh.length)}`));
   });
 }
