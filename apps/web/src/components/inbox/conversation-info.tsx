@@ -11,6 +11,7 @@ import { personName } from '@/lib/inbox';
 import { THEME_LIST, type ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 import { ConversationAvatar } from './conversation-avatar';
+import { InviteLinks } from './invite-links';
 import { AddMembersDialog, EditGroupButton, EditGroupInfo, GroupPermissionsForm, LeaveGroupButton, MemberMenu, canAddMembers, canEditInfo } from './group-admin';
 
 const joinedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -102,6 +103,8 @@ export function ConversationInfo({
           ))}
         </ul>
       </section>
+
+      {canAddMembers(c) && <InviteLinks conversation={c} onError={setError} />}
 
       {admin && (
         <section aria-labelledby="info-permissions">
