@@ -1,6 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { expectNoSeriousA11yIssues, newContext, registerAccount, registerThroughForm, shot, unique } from './support';
 
+/** A one-pixel PNG: the server resizes whatever image it gets. */
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
 /**
  * A group invite link, as people meet it: an admin on a desktop makes one
  * (a week, 5 people) from the group's details and shares it; someone signed
@@ -22,6 +25,11 @@ test('an admin shares an invite link and a friend joins the group with it on a p
 
   await ann.goto(`/inbox/${groupId}`);
   const panel = ann.getByTestId('conversation-info-panel');
+  // A group photo first: any image, resized by the server; the details and the list show it.
+  await panel.getByTestId('group-photo-input').setInputFiles({ name: 'hike.png', mimeType: 'image/png', buffer: Buffer.from(PNG_1PX, 'base64') });
+  await expect(panel.getByTestId('conversation-avatar').first()).toHaveAttribute('src', /^\/api\/avatars\/.+\.webp$/);
+  await expect(ann.getByTestId('conversation-row').getByTestId('conversation-avatar')).toHaveAttribute('src', /\.webp$/);
+  await expect(ann.getByTestId('message-list')).toContainText(`${annName} changed the group photo`);
   await expect(panel.getByTestId('invite-links')).toBeVisible();
   await panel.getByTestId('invite-uses').selectOption('5');
   await panel.getByTestId('invite-create').click();

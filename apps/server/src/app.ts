@@ -32,6 +32,7 @@ import { WEBHOOK_PATH, paymentRoutes } from './modules/payments/routes';
 import { startPaymentSweeper } from './modules/payments/service';
 import { pinRoutes } from './modules/pins/routes';
 import { tipRoutes } from './modules/tips/routes';
+import { groupAvatarRoutes } from './modules/conversations/avatar-routes';
 import { inviteRoutes } from './modules/conversations/invite-routes';
 import { conversationRoutes } from './modules/conversations/routes';
 import { InboxNotifier } from './modules/conversations/notifier';
@@ -195,6 +196,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(tipRoutes);
   await fastify.register(conversationRoutes);
   await fastify.register(inviteRoutes);
+  await fastify.register(groupAvatarRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);

@@ -12,6 +12,7 @@ import type { Tx } from '../../db/client';
 import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../errors';
 import type { StoredMessage } from '../../infra/cache';
+import { newAvatarKey, processAvatar } from '../account/avatar';
 import { updateRoom } from '../chats/repo';
 import { cachePut, insertSystemMessage } from '../messages/service';
 import { accessConversation, conversationNotFound, requireInboxUser } from './policy';
@@ -219,4 +220,37 @@ export async function leaveGroup(ctx: AppContext, user: UserRow, roomId: string)
       change.notes.push(await insertSystemMessage(tx, room, `${who(heir)} is now an admin`));
     }
   });
+}
+
+/**
+ * The group's photo (SPEC §4): an image of any common type, its type decided
+ * by its content, resized to WebP like a profile photo; `null` removes it.
+ * Whoever may edit the group's info may change it; a system message says so.
+ */
+export async function setGroupAvatar(ctx: AppContext, user: UserRow, roomId: string, data: Buffer | null) {
+  requireInboxUser(user);
+  let key: string | null = null;
+  if (data) {
+    await ctx.limits.consume('avatarUpload', user.id);
+    const image = await processAvatar(data);
+    key = newAvatarKey(roomId);
+    await ctx.storage.put(key, image);
+  }
+  let previous: string | null = null;
+  try {
+    const detail = await changeGroup(ctx, user, roomId, async (tx, room, actor, _members, change) => {
+      if (!allowed(permissionsOf(room).editInfo, actor)) throw forbidden('Only admins can change the group’s photo.');
+      previous = room.avatarKey;
+      if (previous === key) return;
+      await updateRoom(tx, room.id, { avatarKey: key });
+      change.roomChanged = true;
+      change.notes.push(await insertSystemMessage(tx, room, key ? `${who(actor)} changed the group photo` : `${who(actor)} removed the group photo`));
+    });
+    if (previous && previous !== key) await ctx.storage.delete(previous).catch((err: unknown) => ctx.log.warn({ err }, 'old group photo not deleted'));
+    return detail;
+  } catch (err) {
+    // Refused or failed: the new file is not kept.
+    if (key) await ctx.storage.delete(key).catch(() => undefined);
+    throw err;
+  }
 }

@@ -11,6 +11,7 @@ import { personName } from '@/lib/inbox';
 import { THEME_LIST, type ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
 import { ConversationAvatar } from './conversation-avatar';
+import { GroupPhoto } from './group-photo';
 import { InviteLinks } from './invite-links';
 import { AddMembersDialog, EditGroupButton, EditGroupInfo, GroupPermissionsForm, LeaveGroupButton, MemberMenu, canAddMembers, canEditInfo } from './group-admin';
 
@@ -55,6 +56,7 @@ export function ConversationInfo({
         <p className="text-sm text-muted-foreground">
           {other ? `@${other.username}` : `Group · ${c.memberCount} members`}
         </p>
+        {c.kind === 'group' && canEditInfo(c) && <GroupPhoto conversation={c} onChanged={onChanged} onError={setError} />}
         {c.description && !editing && <p className="text-sm break-words whitespace-pre-wrap" data-testid="info-description">{c.description}</p>}
         {canEditInfo(c) &&
           (editing ? (
