@@ -33,6 +33,7 @@ import { startPaymentSweeper } from './modules/payments/service';
 import { pinRoutes } from './modules/pins/routes';
 import { tipRoutes } from './modules/tips/routes';
 import { conversationRoutes } from './modules/conversations/routes';
+import { conversationActionRoutes } from './modules/conversations/action-routes';
 import { InboxNotifier } from './modules/conversations/notifier';
 import { noBroadcast } from './realtime/broadcast';
 import { attachRealtime, type Realtime } from './realtime/server';
@@ -193,6 +194,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(pinRoutes);
   await fastify.register(tipRoutes);
   await fastify.register(conversationRoutes);
+  await fastify.register(conversationActionRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);
