@@ -341,6 +341,41 @@ describe('ChatRoom', () => {
     expect(r.getSnapshot().fatal).toMatch(/banned/);
   });
 
+  it('reveals a message older than the pages loaded: reads the range back to it, and nothing it already holds', async () => {
+    for (let i = 1; i <= 120; i++) server.add(`old ${i}`, { broadcast: false });
+    const r = await joinedRoom();
+    expect(seqs(r.getSnapshot())[0]).toBe(71);
+    server.withheld = [6];
+    expect(await r.reveal(5)).toBe(true);
+    expect(seqs(r.getSnapshot())).toEqual(Array.from({ length: 116 }, (_, i) => i + 5).filter((seq) => seq !== 6));
+    expect(server.rangeCalls).toBe(1);
+    // Held already (or withheld): no request at all.
+    expect(await r.reveal(80)).toBe(true);
+    expect(await r.reveal(6)).toBe(true);
+    expect(server.rangeCalls).toBe(1);
+    expect(r.getSnapshot().history.hasMore).toBe(true);
+  });
+
+  it('drops a message deleted for me when the server says so, and a late copy never brings it back', async () => {
+    server.add('one', { broadcast: false });
+    const secret = server.add('two', { broadcast: false });
+    server.add('three', { broadcast: false });
+    const r = await joinedRoom();
+    expect(seqs(r.getSnapshot())).toEqual([1, 2, 3]);
+    server.io.to(ROOM).emit('message:hidden', { roomId: 'another-room', id: secret.id, seq: 2 });
+    server.io.to(ROOM).emit('message:hidden', { roomId: ROOM, id: secret.id, seq: 2 });
+    await waitFor(() => seqs(r.getSnapshot()).length === 2, 'the hidden message to go');
+    expect(seqs(r.getSnapshot())).toEqual([1, 3]);
+    server.io.to(ROOM).emit('message:updated', { ...secret, content: 'two, edited' });
+    server.add('four');
+    await waitFor(() => seqs(r.getSnapshot()).includes(4), 'the next message');
+    expect(seqs(r.getSnapshot())).toEqual([1, 3, 4]);
+    expect(r.getSnapshot().catchingUp).toBe(false);
+    // This device's own delete-for-me leaves at once, before the server's event.
+    r.forget('msg-3');
+    await waitFor(() => !seqs(r.getSnapshot()).includes(3), 'the forgotten message to go');
+  });
+
   it('reacts over the socket and shows the answer, or rejects with the server error', async () => {
     const m = server.add('react to me', { broadcast: false });
     const r = await joinedRoom();

@@ -16,6 +16,7 @@ import {
   type Report,
   type ReportReason,
   type RoomRangeResult,
+  type Ack,
 } from '@chatpop/protocol';
 import { api, chatPath, errorMessage } from './api';
 import { MessageLog, type ChatItem, type PendingSend } from './message-log';
@@ -41,6 +42,8 @@ const READ_ONLY_POLL_MS = 15_000;
 /** Host messages the sticky section holds (it shows the newest few until expanded). */
 const STICKY_HOST_MESSAGES = 20;
 const ACTION_TIMEOUT_MS = 10_000;
+/** How many ranges `reveal` reads before giving up (each up to REPLAY_MAX_MESSAGES). */
+const REVEAL_MAX_ROUNDS = 40;
 /** A gap fill that brought nothing is asked again after 0.5 s, 1 s, 2 s …, over HTTP from the RANGE_RETRIES-th miss on, never more than GAP_RETRY_MAX_MS apart. */
 export const GAP_RETRY_BASE_MS = 500;
 const GAP_RETRY_MAX_MS = 30_000;
@@ -389,6 +392,12 @@ export class ChatRoom {
       this.log.markWithheld(seq);
       this.knownLastSeq = Math.max(this.knownLastSeq, seq);
       this.catchUp();
+    });
+
+    // Inbox: I deleted a message for myself, on this device or another.
+    socket.on('message:hidden', ({ roomId, seq }) => {
+      if (roomId !== this.opts.roomId) return;
+      if (this.log.remove(seq)) this.changed();
     });
 
     socket.on('reaction:updated', ({ roomId, messageId, seq, reactions }) => {
@@ -841,8 +850,14 @@ export class ChatRoom {
   }
 
   async deleteMessage(messageId: string): Promise<void> {
-    const res = await this.act<{ message: Message }>((socket, done) => socket.emit('message:delete', { roomId: this.opts.roomId, messageId }, done));
-    if (this.log.merge([res.message])) this.changed();
+    const res = await this.act<{ message?: Message }>((socket, done) => socket.emit('message:delete', { roomId: this.opts.roomId, messageId }, done));
+    if (res.message && this.log.merge([res.message])) this.changed();
+  }
+
+  /** A message I deleted for myself leaves this view at once (the server's `message:hidden` follows). */
+  forget(messageId: string): void {
+    const message = this.log.byId(messageId);
+    if (message && this.log.remove(message.seq)) this.changed();
   }
 
   async report(messageId: string, reason: ReportReason, note?: string): Promise<void> {
@@ -933,6 +948,49 @@ export class ChatRoom {
       this.history = { ...this.history, loadingOlder: false, olderError: errorMessage(error) };
     }
     this.changed();
+  }
+
+  /**
+   * Loads the history from `seq` up to the oldest message held (a quote's
+   * original, a pinned message further back than the pages loaded so far), so
+   * it can be shown and scrolled to: ranges of up to REPLAY_MAX_MESSAGES over
+   * the joined connection, else history pages over HTTP. Resolves true once
+   * `seq` is held (or withheld: there is nothing there for this reader).
+   */
+  async reveal(seq: number): Promise<boolean> {
+    if (this.log.hasSeq(seq)) return true;
+    const lowest = this.log.lowestSeq();
+    // Inside what is held: a hole that catching up is already filling.
+    if (lowest === null || seq > lowest) return false;
+    let after = seq - 1;
+    for (let round = 0; round < REVEAL_MAX_ROUNDS && !this.disposed; round++) {
+      const before = this.log.nextSeqAbove(after) ?? lowest;
+      if (after + 1 >= before) break;
+      let progressed: boolean;
+      const socket = this.socket;
+      if (socket?.connected && this.joined) {
+        try {
+          const res: Ack<RoomRangeResult> = await socket
+            .timeout(RANGE_TIMEOUT_MS)
+            .emitWithAck('message:range', { roomId: this.opts.roomId, afterSeq: after, beforeSeq: before });
+          if (!res.ok) return this.log.hasSeq(seq);
+          this.takeRange(res);
+          const top = Math.max(after, ...res.messages.map((m) => m.seq), ...(res.withheld ?? []));
+          progressed = top > after;
+          after = top;
+          if (!res.hasMore) break;
+        } catch {
+          return this.log.hasSeq(seq);
+        }
+      } else {
+        if (!(await this.fillOverHttp(after))) return this.log.hasSeq(seq);
+        const start = after;
+        while (after + 1 < before && this.log.hasSeq(after + 1)) after++;
+        progressed = after > start;
+      }
+      if (!progressed) break;
+    }
+    return this.log.hasSeq(seq);
   }
 
   private startPolling(): void {
