@@ -125,6 +125,7 @@ describe('list rows', () => {
     expect(previewText({ kind: 'group', lastMessage: message })).toBe('ann: See you');
     expect(previewText({ kind: 'group', lastMessage: { ...message, mine: true } })).toBe('You: See you');
     expect(previewText({ kind: 'direct', lastMessage: { ...message, deleted: true, content: '' } })).toBe('This message was deleted');
+    expect(previewText({ kind: 'group', lastMessage: { ...message, mine: true, deleted: true, content: '' } })).toBe('Your message was deleted');
     expect(previewText({ kind: 'group', lastMessage: { ...message, type: 'system', content: 'ann added bob' } })).toBe('ann added bob');
     expect(previewText({ kind: 'direct', lastMessage: null })).toMatch(/No messages yet/);
   });

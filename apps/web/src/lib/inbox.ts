@@ -35,7 +35,8 @@ export function initials(name: string): string {
 export function previewText(conversation: Pick<ConversationSummary, 'kind' | 'lastMessage'>): string {
   const last = conversation.lastMessage;
   if (!last) return conversation.kind === 'group' ? 'Group created. Say hi!' : 'No messages yet. Say hi!';
-  if (last.deleted) return last.mine ? 'You deleted a message' : 'This message was deleted';
+  // A group admin may delete my message too: say what happened to it, not who did it.
+  if (last.deleted) return last.mine ? 'Your message was deleted' : 'This message was deleted';
   if (last.type === 'system') return last.content;
   const who = last.mine ? 'You' : conversation.kind === 'group' ? (last.username ?? 'Someone') : null;
   return who ? `${who}: ${last.content}` : last.content;

@@ -15,7 +15,7 @@ import {
   ReplyIcon,
   Trash2Icon,
 } from 'lucide-react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { FormError } from '@/components/ui/misc';
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
 import { copyText } from '@/lib/share';
@@ -93,6 +93,11 @@ export function MessageActions({
   const [showTimeouts, setShowTimeouts] = useState(false);
   const [confirmBan, setConfirmBan] = useState(false);
   const [choosingDelete, setChoosingDelete] = useState(false);
+  const deleteChoices = useRef<HTMLDivElement>(null);
+  // On a short screen the choices open below the fold: bring them into view.
+  useEffect(() => {
+    if (choosingDelete) deleteChoices.current?.scrollIntoView({ block: 'nearest' });
+  }, [choosingDelete]);
   const own = Boolean(message && self && message.memberId === self.id);
   const author = message?.memberId ?? null;
   // Nobody moderates the host (their messages are the host's type); the server has the last word on the rest.
@@ -119,7 +124,7 @@ export function MessageActions({
 
   return (
     <Sheet open={message !== null} onOpenChange={(open) => !open && close()}>
-      <SheetContent side="bottom" data-testid="message-actions" className="mx-auto max-w-lg gap-3 px-4 pb-6">
+      <SheetContent side="bottom" data-testid="message-actions" className="mx-auto max-w-lg gap-3 overflow-y-auto px-4 pb-6">
         <SheetHeader className="px-1 pt-4">
           <SheetTitle>{message?.username ?? 'Message'}</SheetTitle>
           <SheetDescription className="line-clamp-3 break-words whitespace-pre-wrap">
@@ -190,7 +195,13 @@ export function MessageActions({
             </button>
           )}
           {message && onDeleteForMe && choosingDelete && (
-            <div className="flex flex-col gap-2 rounded-2xl border border-destructive/40 p-2" role="group" aria-label="Delete this message" data-testid="delete-choices">
+            <div
+              ref={deleteChoices}
+              className="flex flex-col gap-2 rounded-2xl border border-destructive/40 p-2"
+              role="group"
+              aria-label="Delete this message"
+              data-testid="delete-choices"
+            >
               <button type="button" className={cn(action, 'text-destructive')} onClick={() => void run(() => onDeleteForMe(message))} data-testid="action-delete-for-me">
                 <Trash2Icon aria-hidden /> Delete for me
               </button>

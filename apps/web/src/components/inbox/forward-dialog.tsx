@@ -86,7 +86,7 @@ export function ForwardDialog({
           <DialogTitle>Forward message</DialogTitle>
           <DialogDescription className="line-clamp-2 break-words">{message?.content}</DialogDescription>
         </DialogHeader>
-        <form onSubmit={submit} className="flex min-h-0 flex-col gap-3">
+        <form onSubmit={submit} className="flex min-h-0 min-w-0 flex-col gap-3">
           <div className="flex flex-col gap-2">
             <Label htmlFor={id}>Send to</Label>
             <div className="relative">
