@@ -344,6 +344,8 @@ describe('forward', () => {
       expect([JSON.stringify(body), res.status, res.body.error.code]).toEqual([JSON.stringify(body), status, code]);
       if (details) expect(res.body.error.details).toEqual(details);
     }
+    const anonymous = await t.client().post(`/api/conversations/${source.id}/messages/${words.id}/forward`, { to: [open.id], clientId });
+    expect([anonymous.status, anonymous.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
     expect(await Promise.all(rooms.map(stored))).toEqual(before);
     // Where I may send, it goes.
     expect((await forward(ann, source.id, words.id, { to: [open.id], clientId })).status).toBe(200);
@@ -426,6 +428,7 @@ describe('pinned message', () => {
     }
     expect((await bob.client.delete(`/api/conversations/${g.id}/pin`)).body.error.code).toBe('FORBIDDEN');
     expect((await eve.client.delete(`/api/conversations/${g.id}/pin`)).body.error.code).toBe('CONVERSATION_NOT_FOUND');
+    expect((await t.client().post(`/api/conversations/${g.id}/pin`, { messageId: words.id })).status).toBe(401);
     expect(await stored(g.id)).toEqual(before);
     expect((await detail(ann, g.id)).pinnedMessage).toBeNull();
 
