@@ -167,10 +167,15 @@ beforeEach(() => {
       return new Response(JSON.stringify({ error: { code: 'INTERNAL', message: 'Something went wrong on our side. Try again.' } }), { status: 500, headers: { 'content-type': 'application/json' } });
     }
     const after = url.searchParams.get('after');
-    const held = server.messages.filter((m) => !server.withheld.includes(m.seq));
-    const messages = after === null ? held.slice(-50) : held.filter((m) => m.seq > Number(after)).slice(0, 50);
-    const hasMore = after === null ? server.messages.length > 50 : server.messages.length > Number(after) + 50;
-    return new Response(JSON.stringify({ messages, hasMore, source: 'cache', withheld: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
+    const before = url.searchParams.get('before');
+    // The seqs of the page, as the server's history windows them; withheld ones named, not sent.
+    const all = server.messages.map((m) => m.seq);
+    const window =
+      after !== null ? all.filter((seq) => seq > Number(after)).slice(0, 50) : before !== null ? all.filter((seq) => seq < Number(before)).slice(-50) : all.slice(-50);
+    const messages = server.messages.filter((m) => window.includes(m.seq) && !server.withheld.includes(m.seq));
+    const withheld = window.filter((seq) => server.withheld.includes(seq));
+    const hasMore = after !== null ? server.messages.length > Number(after) + 50 : (window[0] ?? 1) > 1;
+    return new Response(JSON.stringify({ messages, hasMore, source: 'cache', withheld }), { status: 200, headers: { 'content-type': 'application/json' } });
   });
 });
 
@@ -354,6 +359,18 @@ describe('ChatRoom', () => {
     expect(await r.reveal(6)).toBe(true);
     expect(server.rangeCalls).toBe(1);
     expect(r.getSnapshot().history.hasMore).toBe(true);
+  });
+
+  it('pages on past a history page that holds nothing for this reader', async () => {
+    for (let i = 1; i <= 120; i++) server.add(`m ${i}`, { broadcast: false });
+    // The newest page and the one before it are all deleted for me.
+    server.withheld = Array.from({ length: 100 }, (_, i) => i + 21);
+    const r = await joinedRoom();
+    expect(seqs(r.getSnapshot())).toEqual([]);
+    await r.loadOlder();
+    await r.loadOlder();
+    expect(seqs(r.getSnapshot())).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(r.getSnapshot().history.hasMore).toBe(false);
   });
 
   it('drops a message deleted for me when the server says so, and a late copy never brings it back', async () => {

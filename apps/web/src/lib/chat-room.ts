@@ -172,6 +172,8 @@ export class ChatRoom {
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
   private catchingUp = false;
   private missed: MissedBlock[] = [];
+  /** The lowest seq a history page answered for, message or withheld (see loadOlder). */
+  private pagedFrom: number | null = null;
 
   private readonly sendTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingPeople = new Map<string, { username: string; timer: ReturnType<typeof setTimeout> }>();
@@ -274,7 +276,9 @@ export class ChatRoom {
       if (this.disposed) return;
       this.log.merge(page.messages);
       this.log.markWithheld(page.withheld);
-      this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq());
+      this.notePaged(page);
+      // The newest page's withheld seqs are held too: the join resumes after them.
+      this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq(), ...page.withheld);
       this.knownLastSeq = Math.max(this.knownLastSeq, this.syncedSeq);
       this.history = { ...this.history, status: 'ready', hasMore: page.hasMore };
     } catch (error) {
@@ -930,8 +934,17 @@ export class ChatRoom {
 
   // ---- history -------------------------------------------------------------------
 
+  /** A history page's lowest seq, message or withheld: older pages are read before it. */
+  private notePaged(page: { messages: readonly Message[]; withheld: readonly number[] }): void {
+    for (const seq of [...page.messages.map((m) => m.seq), ...page.withheld]) {
+      if (this.pagedFrom === null || seq < this.pagedFrom) this.pagedFrom = seq;
+    }
+  }
+
   async loadOlder(): Promise<void> {
-    const lowest = this.log.lowestSeq();
+    // A page may hold nothing to show (all deleted for me, or withheld): the next one starts below it all the same.
+    const held = this.log.lowestSeq();
+    const lowest = held === null ? this.pagedFrom : this.pagedFrom === null ? held : Math.min(held, this.pagedFrom);
     if (this.history.loadingOlder || !this.history.hasMore || lowest === null || lowest <= 1) return;
     this.history = { ...this.history, loadingOlder: true, olderError: null };
     this.changed();
@@ -942,7 +955,8 @@ export class ChatRoom {
       if (this.disposed) return;
       this.log.merge(page.messages);
       this.log.markWithheld(page.withheld);
-      this.history = { ...this.history, loadingOlder: false, hasMore: page.hasMore && page.messages.length > 0 };
+      this.notePaged(page);
+      this.history = { ...this.history, loadingOlder: false, hasMore: page.hasMore && (page.messages.length > 0 || page.withheld.length > 0) };
     } catch (error) {
       if (this.disposed) return;
       this.history = { ...this.history, loadingOlder: false, olderError: errorMessage(error) };
