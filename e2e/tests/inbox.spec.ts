@@ -166,7 +166,8 @@ test('two people message each other in the Inbox, phone and desktop, with receip
   // Cy has not read it: delivered at most, and "Read by Bob" says who has.
   const lake = message(ann, 'Saturday at the lake?');
   await expect(ann.getByTestId('read-by')).toHaveText(`Read by ${bobName}`);
-  await expect(lake).not.toHaveAttribute('data-receipt', 'read');
+  // ✓✓ beside "Read by Bob" (it reached Bob), not yet coloured (Cy has not read it).
+  await expect(lake).toHaveAttribute('data-receipt', 'delivered');
   await shot(ann, 'inbox-phone-09-group-read-by');
   await shot(bob, 'inbox-desktop-04-group');
   await ann.getByTestId('read-by').click();

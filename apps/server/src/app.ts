@@ -35,6 +35,7 @@ import { tipRoutes } from './modules/tips/routes';
 import { groupAvatarRoutes } from './modules/conversations/avatar-routes';
 import { inviteRoutes } from './modules/conversations/invite-routes';
 import { conversationRoutes } from './modules/conversations/routes';
+import { conversationActionRoutes } from './modules/conversations/action-routes';
 import { InboxNotifier } from './modules/conversations/notifier';
 import { noBroadcast } from './realtime/broadcast';
 import { attachRealtime, type Realtime } from './realtime/server';
@@ -197,6 +198,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(conversationRoutes);
   await fastify.register(inviteRoutes);
   await fastify.register(groupAvatarRoutes);
+  await fastify.register(conversationActionRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);

@@ -5,8 +5,10 @@ import type {
   ConversationSummary,
   InboxUnreadPayload,
   Member,
+  MessageHiddenPayload,
   PaymentUpdatedPayload,
   PinsUpdatedPayload,
+  PinUpdatedPayload,
   PresencePayload,
   ReceiptPayload,
   Report,
@@ -55,6 +57,12 @@ export interface Broadcaster {
   inboxUnread(userId: string, payload: InboxUnreadPayload): void;
   /** To every connection of one account: it is no longer in this conversation. */
   conversationRemoved(userId: string, payload: ConversationRemovedPayload): void;
+  /** To every connection of one account: they deleted this message for themselves. */
+  messageHidden(userId: string, payload: MessageHiddenPayload): void;
+  /** A conversation's pinned message, to the room's connections except these users'. */
+  pinned(roomId: string, payload: PinUpdatedPayload, exceptUserIds: string[]): void;
+  /** The same to these users' connections only. */
+  pinnedTo(userIds: string[], payload: PinUpdatedPayload): void;
 }
 
 /**

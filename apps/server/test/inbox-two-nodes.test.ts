@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConversationEventPayload, InboxUnreadPayload, Message, ReceiptPayload } from '@chatpop/protocol';
+import type { ConversationEventPayload, InboxUnreadPayload, Message, MessageHiddenPayload, PinUpdatedPayload, ReceiptPayload } from '@chatpop/protocol';
 import { backend, call, collect, connectAccountSocket, freshDatabase, sleep, until, type ClientSocket } from './harness';
 import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from './process';
 
@@ -37,7 +37,7 @@ describe.runIf(backend === 'networked')('the Inbox on two nodes', () => {
     const eveOnA = await connect(a.url, eve);
     const bobNews = collect<ConversationEventPayload>(bobsOtherDeviceOnA, 'conversation:new');
     const eveHeard: unknown[] = [];
-    for (const event of ['message:new', 'conversation:new', 'conversation:updated', 'inbox:unread', 'receipt'] as const) {
+    for (const event of ['message:new', 'conversation:new', 'conversation:updated', 'inbox:unread', 'receipt', 'message:hidden', 'pin:updated'] as const) {
       eveOnA.on(event, (p: unknown) => eveHeard.push(p));
     }
 
@@ -61,6 +61,16 @@ describe.runIf(backend === 'networked')('the Inbox on two nodes', () => {
     expect(await call(bobOnB, 'receipt:read', { roomId: id, seq: 1 })).toMatchObject({ ok: true, readSeq: 1, deliveredSeq: 1 });
     await until(() => annReceipts.some((r) => r.readSeq === 1), 10_000, 'the read receipt on A');
     await until(() => bobTotals.at(-1)?.unread === 0, 10_000, "the badge cleared on Bob's device on A");
+
+    // Ann pins on A: Bob on B sees it at the top. Bob deletes it for himself through B: his device on A drops it too.
+    const bobPins = collect<PinUpdatedPayload>(bobOnB, 'pin:updated');
+    const hiddenOnA = collect<MessageHiddenPayload>(bobsOtherDeviceOnA, 'message:hidden');
+    const messageId = sent.ok ? sent.message.id : '';
+    expect((await ann.post(`/api/conversations/${id}/pin`, { messageId })).status).toBe(200);
+    await until(() => bobPins.some((p) => p.pinned?.message.id === messageId), 10_000, 'the pin on B');
+    expect((await bob.delete(`/api/conversations/${id}/messages/${messageId}?for=me`)).status).toBe(204);
+    await until(() => hiddenOnA.some((h) => h.id === messageId), 10_000, "the delete-for-me on Bob's device on A");
+    await until(() => bobPins.at(-1)?.pinned === null, 10_000, 'the pin gone for Bob on B');
 
     // Eve, connected to the same node, heard none of it.
     await sleep(300);

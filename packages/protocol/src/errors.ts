@@ -75,6 +75,8 @@ export const ERROR_CODES = [
   'INVITE_NOT_FOUND',
   'INVITE_EXPIRED',
   'INVITE_USED_UP',
+  'MESSAGE_DELETED',
+  'SYSTEM_MESSAGE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

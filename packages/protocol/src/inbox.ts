@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { THEMES } from './chats';
+import { pinnedMessageSchema } from './inbox-actions';
 import { messageSchema } from './messages';
 
 /**
@@ -149,7 +150,10 @@ export const conversationSummarySchema = z.object({
   unreadCount: z.number().int(),
   /** Marked unread by you (`POST …/unread`); cleared by the next read. */
   markedUnread: z.boolean(),
-  /** Messages that @mention you and are unread. Always 0 until mentions exist. */
+  /**
+   * Messages after your read watermark that @mention you (not deleted, not
+   * deleted by you for yourself), at most MENTION_COUNT_MAX.
+   */
   mentionCount: z.number().int(),
   /** Notifications muted (mute itself comes later: always false and null until then). */
   muted: z.boolean(),
@@ -172,6 +176,17 @@ export const conversationDetailSchema = conversationSummarySchema.extend({
   /** Null for a direct conversation. */
   permissions: groupPermissionsSchema.nullable(),
   theme: z.enum(THEMES),
+  /**
+   * The message pinned at the top of the conversation, or null (also when you
+   * deleted it for yourself). Not `pinned`, which says you pinned the
+   * conversation in your list.
+   */
+  pinnedMessage: pinnedMessageSchema.nullable(),
+  /**
+   * How long after sending its author may edit a message, by the server's
+   * clock (the runtime setting `messageEditWindowSeconds`; 0: no edits).
+   */
+  editWindowSeconds: z.number().int().min(0),
 });
 export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
 
@@ -301,7 +316,7 @@ export const inboxSummarySchema = z.object({
   unread: z.number().int(),
   /** Conversations with unread messages or marked unread. */
   unreadConversations: z.number().int(),
-  /** Unread @mentions of you (always 0 until mentions exist). */
+  /** Sum of the conversations' mention counts: unread messages that @mention you. */
   mentions: z.number().int(),
 });
 export type InboxSummary = z.infer<typeof inboxSummarySchema>;

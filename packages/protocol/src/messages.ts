@@ -47,7 +47,14 @@ export const messageSchema = z.object({
   type: z.enum(MESSAGE_TYPES),
   content: z.string(),
   replyTo: z
-    .object({ id: z.string(), username: z.string().nullable(), content: z.string(), deleted: z.boolean() })
+    .object({
+      id: z.string(),
+      username: z.string().nullable(),
+      content: z.string(),
+      deleted: z.boolean(),
+      /** Where the original sits, so a client can load it to jump there (absent on copies cached before it was added). */
+      seq: z.number().int().optional(),
+    })
     .nullable(),
   createdAt: z.string(),
   deletedAt: z.string().nullable(),
@@ -56,6 +63,8 @@ export const messageSchema = z.object({
   reactions: z.array(reactionSchema).default([]),
   /** What a paid message (`tip`, `pin`) cost, in cents; absent on other messages. */
   amountCents: z.number().int().optional(),
+  /** A copy forwarded from another message (Inbox): shown with a "Forwarded" label; absent otherwise. */
+  forwarded: z.boolean().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

@@ -28,6 +28,7 @@ import type {
   messageEditSchema,
   receiptBodySchema,
 } from './inbox';
+import type { MessageHiddenPayload, PinUpdatedPayload, conversationMessageDeleteSchema } from './inbox-actions';
 
 /** Connections count as online while they heartbeat; an idle one expires. */
 export const PRESENCE_HEARTBEAT_MS = 25_000;
@@ -122,7 +123,11 @@ export interface ClientToServerEvents {
   'message:range': (payload: z.input<typeof roomRangeSchema>, ack: (res: Ack<RoomRangeResult>) => void) => void;
   typing: (payload: z.input<typeof typingSchema>) => void;
   'presence:heartbeat': (ack?: (res: Ack<object>) => void) => void;
-  'message:delete': (payload: z.input<typeof messageDeleteSchema>, ack: (res: Ack<{ message: Message }>) => void) => void;
+  /** In a conversation also `for: 'me' | 'everyone'` (default everyone); deleting for me answers `{ok}` without a message. */
+  'message:delete': (
+    payload: z.input<typeof messageDeleteSchema> | z.input<typeof conversationMessageDeleteSchema>,
+    ack: (res: Ack<{ message?: Message }>) => void,
+  ) => void;
   'reaction:set': (
     payload: z.input<typeof reactionSetSchema>,
     ack: (res: Ack<{ messageId: string; reactions: Reaction[] }>) => void,
@@ -170,6 +175,10 @@ export interface ServerToClientEvents {
   'conversation:removed': (payload: ConversationRemovedPayload) => void;
   /** Inbox, to the user's own connections: unread totals changed. */
   'inbox:unread': (payload: InboxUnreadPayload) => void;
+  /** Inbox, to the user's own connections: they deleted this message for themselves. */
+  'message:hidden': (payload: MessageHiddenPayload) => void;
+  /** Inbox, to a conversation's joined connections: the pinned message changed. */
+  'pin:updated': (payload: PinUpdatedPayload) => void;
 }
 
 export const REPLAY_MAX_MESSAGES = 500;

@@ -324,6 +324,61 @@ export const conversationInvites = pgTable(
   (t) => [uniqueIndex('conversation_invites_token_key').on(t.token), index('conversation_invites_room_idx').on(t.roomId, t.createdAt)],
 );
 
+/**
+ * "Delete for me" (Inbox): a message one member no longer sees, on any of
+ * their devices. Keyed by the member and the message's seq (a member belongs
+ * to one room), so a page's reads find the reader's hidden seqs with one
+ * range scan of the key.
+ */
+export const messageHides = pgTable(
+  'message_hides',
+  {
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    hiddenAt: ts('hidden_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.seq] })],
+);
+
+/**
+ * An @mention of a conversation member in a message (Inbox). A member's
+ * mention badge counts the rows past their read watermark: one range scan of
+ * the key, never a look at the messages. Rows go when the message is deleted
+ * (for everyone, or for the mentioned member), and are written again on edit.
+ */
+export const messageMentions = pgTable(
+  'message_mentions',
+  {
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.seq] }), index('message_mentions_message_idx').on(t.messageId)],
+);
+
+/** The message pinned at the top of a conversation: at most one per room. */
+export const pinnedMessages = pgTable('pinned_messages', {
+  roomId: uuid('room_id')
+    .primaryKey()
+    .references(() => rooms.id, { onDelete: 'cascade' }),
+  messageId: uuid('message_id')
+    .notNull()
+    .references(() => messages.id, { onDelete: 'cascade' }),
+  pinnedByMemberId: uuid('pinned_by_member_id')
+    .notNull()
+    .references(() => members.id),
+  pinnedAt: ts('pinned_at').notNull().defaultNow(),
+});
+
 /** One emoji by one participant on one message. */
 export const reactions = pgTable(
   'reactions',
@@ -548,6 +603,7 @@ export type MemberRow = typeof members.$inferSelect;
 export type ConversationInviteRow = typeof conversationInvites.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type MessageEditRow = typeof messageEdits.$inferSelect;
+export type PinnedMessageRow = typeof pinnedMessages.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type UsernameRow = typeof usernames.$inferSelect;

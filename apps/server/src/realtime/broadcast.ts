@@ -44,6 +44,9 @@ export const noBroadcast: Broadcaster = {
   conversation() {},
   inboxUnread() {},
   conversationRemoved() {},
+  messageHidden() {},
+  pinned() {},
+  pinnedTo() {},
 };
 
 export function socketBroadcaster(io: IoServer): Broadcaster {
@@ -119,6 +122,15 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     },
     conversationRemoved(userId, payload) {
       io.to(userChannel(userId)).emit('conversation:removed', payload);
+    },
+    messageHidden(userId, payload) {
+      io.to(userChannel(userId)).emit('message:hidden', payload);
+    },
+    pinned(roomId, payload, exceptUserIds) {
+      io.to(roomChannel(roomId)).except(exceptUserIds.map(userChannel)).emit('pin:updated', payload);
+    },
+    pinnedTo(userIds, payload) {
+      if (userIds.length > 0) io.to(userIds.map(userChannel)).emit('pin:updated', payload);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import {
   REPLAY_MAX_MESSAGES,
+  conversationMessageDeleteSchema,
   handshakeAuthSchema,
   memberModerateSchema,
   messageEditSchema,
@@ -30,7 +31,9 @@ import type { MemberRow, RoomRow, UserRow } from '../db/schema';
 import { COOKIE_ACCESS } from '../http';
 import { actorFromAccessToken } from '../modules/auth/actor';
 import { findMember } from '../modules/chats/repo';
+import { deleteForEveryone, deleteForMe } from '../modules/conversations/actions';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
+import { withoutHidden } from '../modules/conversations/reader';
 import { editMessage } from '../modules/conversations/edits';
 import { markSeen, sendInConversation } from '../modules/conversations/service';
 import { replay, resume, sendMessage } from '../modules/messages/service';
@@ -251,7 +254,9 @@ class RoomHandlers {
     this.socket.data.joined.set(roomId, member);
     await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
     this.announcePresence(roomId);
-    return { roomId, ...(await resume(this.ctx, room, afterSeq, member.id)) };
+    const resumed = await resume(this.ctx, room, afterSeq, member.id);
+    // In a conversation, what this member deleted for themselves is withheld from them.
+    return { roomId, ...(isConversation(room) ? await withoutHidden(this.ctx, member.id, resumed) : resumed) };
   }
 
   async leave(payload: unknown) {
@@ -286,13 +291,30 @@ class RoomHandlers {
     const member = this.joined(roomId);
     const room = await this.ctx.rooms.byRoomId(roomId);
     if (!room) throw notMember();
-    return replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES, beforeSeq, member.id);
+    const range = await replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES, beforeSeq, member.id);
+    return isConversation(room) ? withoutHidden(this.ctx, member.id, range) : range;
   }
 
   async deleteMessage(payload: unknown) {
-    const { roomId, messageId } = parseEvent(messageDeleteSchema, payload);
-    const message = await moderation.deleteMessage(this.ctx, await this.actor(roomId), messageId);
+    const roomId = (payload as { roomId?: unknown } | null)?.roomId;
+    const room = typeof roomId === 'string' && this.socket.data.joined.has(roomId) ? await this.ctx.rooms.byRoomId(roomId) : undefined;
+    if (room && isConversation(room)) return this.deleteInConversation(payload);
+    const parsed = parseEvent(messageDeleteSchema, payload);
+    const message = await moderation.deleteMessage(this.ctx, await this.actor(parsed.roomId), parsed.messageId);
     return { message: publicMessage(message) };
+  }
+
+  /** A conversation's delete, for me or for everyone, as its HTTP twin (docs/api.md). */
+  private async deleteInConversation(payload: unknown) {
+    const { roomId, messageId, for: scope } = parseEvent(conversationMessageDeleteSchema, payload);
+    this.joined(roomId);
+    const user = this.socket.data.user;
+    if (!user) throw unauthenticated('Sign in to open your conversations.');
+    if (scope === 'me') {
+      await deleteForMe(this.ctx, user, roomId, messageId);
+      return {};
+    }
+    return { message: publicMessage(await deleteForEveryone(this.ctx, user, roomId, messageId)) };
   }
 
   async react(payload: unknown) {

@@ -172,11 +172,16 @@ beforeEach(() => {
       return new Response(JSON.stringify({ error: { code: 'INTERNAL', message: 'Something went wrong on our side. Try again.' } }), { status: 500, headers: { 'content-type': 'application/json' } });
     }
     const after = url.searchParams.get('after');
-    const held = server.messages.filter((m) => !server.withheld.includes(m.seq));
-    const messages = after === null ? held.slice(-50) : held.filter((m) => m.seq > Number(after)).slice(0, 50);
-    const hasMore = after === null ? server.messages.length > 50 : server.messages.length > Number(after) + 50;
-    const hostMessages = after === null ? held.filter((m) => m.type === 'host' && !m.deletedAt).slice(-20) : undefined;
-    return new Response(JSON.stringify({ messages, hasMore, source: 'cache', withheld: [], hostMessages }), { status: 200, headers: { 'content-type': 'application/json' } });
+    const before = url.searchParams.get('before');
+    // The seqs of the page, as the server's history windows them; withheld ones named, not sent.
+    const all = server.messages.map((m) => m.seq);
+    const window =
+      after !== null ? all.filter((seq) => seq > Number(after)).slice(0, 50) : before !== null ? all.filter((seq) => seq < Number(before)).slice(-50) : all.slice(-50);
+    const messages = server.messages.filter((m) => window.includes(m.seq) && !server.withheld.includes(m.seq));
+    const withheld = window.filter((seq) => server.withheld.includes(seq));
+    const hasMore = after !== null ? server.messages.length > Number(after) + 50 : (window[0] ?? 1) > 1;
+    const hostMessages = after === null && before === null ? server.messages.filter((m) => m.type === 'host' && !m.deletedAt && !server.withheld.includes(m.seq)).slice(-20) : undefined;
+    return new Response(JSON.stringify({ messages, hasMore, source: 'cache', withheld, hostMessages }), { status: 200, headers: { 'content-type': 'application/json' } });
   });
 });
 
@@ -369,6 +374,53 @@ describe('ChatRoom', () => {
     server.io.to(ROOM).emit('member:updated', { roomId: ROOM, member: { ...ME, banned: true } });
     await waitFor(() => r.getSnapshot().fatal !== null, 'the ban');
     expect(r.getSnapshot().fatal).toMatch(/banned/);
+  });
+
+  it('reveals a message older than the pages loaded: reads the range back to it, and nothing it already holds', async () => {
+    for (let i = 1; i <= 120; i++) server.add(`old ${i}`, { broadcast: false });
+    const r = await joinedRoom();
+    expect(seqs(r.getSnapshot())[0]).toBe(71);
+    server.withheld = [6];
+    expect(await r.reveal(5)).toBe(true);
+    expect(seqs(r.getSnapshot())).toEqual(Array.from({ length: 116 }, (_, i) => i + 5).filter((seq) => seq !== 6));
+    expect(server.rangeCalls).toBe(1);
+    // Held already (or withheld): no request at all.
+    expect(await r.reveal(80)).toBe(true);
+    expect(await r.reveal(6)).toBe(true);
+    expect(server.rangeCalls).toBe(1);
+    expect(r.getSnapshot().history.hasMore).toBe(true);
+  });
+
+  it('pages on past a history page that holds nothing for this reader', async () => {
+    for (let i = 1; i <= 120; i++) server.add(`m ${i}`, { broadcast: false });
+    // The newest page and the one before it are all deleted for me.
+    server.withheld = Array.from({ length: 100 }, (_, i) => i + 21);
+    const r = await joinedRoom();
+    expect(seqs(r.getSnapshot())).toEqual([]);
+    await r.loadOlder();
+    await r.loadOlder();
+    expect(seqs(r.getSnapshot())).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(r.getSnapshot().history.hasMore).toBe(false);
+  });
+
+  it('drops a message deleted for me when the server says so, and a late copy never brings it back', async () => {
+    server.add('one', { broadcast: false });
+    const secret = server.add('two', { broadcast: false });
+    server.add('three', { broadcast: false });
+    const r = await joinedRoom();
+    expect(seqs(r.getSnapshot())).toEqual([1, 2, 3]);
+    server.io.to(ROOM).emit('message:hidden', { roomId: 'another-room', id: secret.id, seq: 2 });
+    server.io.to(ROOM).emit('message:hidden', { roomId: ROOM, id: secret.id, seq: 2 });
+    await waitFor(() => seqs(r.getSnapshot()).length === 2, 'the hidden message to go');
+    expect(seqs(r.getSnapshot())).toEqual([1, 3]);
+    server.io.to(ROOM).emit('message:updated', { ...secret, content: 'two, edited' });
+    server.add('four');
+    await waitFor(() => seqs(r.getSnapshot()).includes(4), 'the next message');
+    expect(seqs(r.getSnapshot())).toEqual([1, 3, 4]);
+    expect(r.getSnapshot().catchingUp).toBe(false);
+    // This device's own delete-for-me leaves at once, before the server's event.
+    r.forget('msg-3');
+    await waitFor(() => !seqs(r.getSnapshot()).includes(3), 'the forgotten message to go');
   });
 
   it('reacts over the socket and shows the answer, or rejects with the server error', async () => {

@@ -17,6 +17,7 @@ import {
   type Report,
   type ReportReason,
   type RoomRangeResult,
+  type Ack,
 } from '@chatpop/protocol';
 import { api, chatPath, errorMessage } from './api';
 import { MessageLog, type ChatItem, type PendingSend } from './message-log';
@@ -43,6 +44,8 @@ const TYPING_IDLE_MS = 5_000;
 const READ_ONLY_POLL_MS = 15_000;
 /** Host messages the sticky section holds (it shows the newest few until expanded). */
 const ACTION_TIMEOUT_MS = 10_000;
+/** How many ranges `reveal` reads before giving up (each up to REPLAY_MAX_MESSAGES). */
+const REVEAL_MAX_ROUNDS = 40;
 /** A gap fill that brought nothing is asked again after 0.5 s, 1 s, 2 s …, over HTTP from the RANGE_RETRIES-th miss on, never more than GAP_RETRY_MAX_MS apart. */
 export const GAP_RETRY_BASE_MS = 500;
 const GAP_RETRY_MAX_MS = 30_000;
@@ -180,6 +183,8 @@ export class ChatRoom {
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
   private catchingUp = false;
   private missed: MissedBlock[] = [];
+  /** The lowest seq a history page answered for, message or withheld (see loadOlder). */
+  private pagedFrom: number | null = null;
 
   private readonly sendTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingPeople = new Map<string, { username: string; timer: ReturnType<typeof setTimeout> }>();
@@ -294,7 +299,9 @@ export class ChatRoom {
       this.log.merge(page.messages);
       this.log.markWithheld(page.withheld);
       if (page.hostMessages) this.serverHostMessages = page.hostMessages;
-      this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq());
+      this.notePaged(page);
+      // The newest page's withheld seqs are held too: the join resumes after them.
+      this.syncedSeq = Math.max(this.syncedSeq, this.log.highestSeq(), ...page.withheld);
       this.knownLastSeq = Math.max(this.knownLastSeq, this.syncedSeq);
       this.history = { ...this.history, status: 'ready', hasMore: page.hasMore };
     } catch (error) {
@@ -424,6 +431,12 @@ export class ChatRoom {
       this.log.markWithheld(seq);
       this.knownLastSeq = Math.max(this.knownLastSeq, seq);
       this.catchUp();
+    });
+
+    // Inbox: I deleted a message for myself, on this device or another.
+    socket.on('message:hidden', ({ roomId, seq }) => {
+      if (roomId !== this.opts.roomId) return;
+      if (this.log.remove(seq)) this.changed();
     });
 
     socket.on('reaction:updated', ({ roomId, messageId, seq, reactions }) => {
@@ -912,8 +925,14 @@ export class ChatRoom {
   }
 
   async deleteMessage(messageId: string): Promise<void> {
-    const res = await this.act<{ message: Message }>((socket, done) => socket.emit('message:delete', { roomId: this.opts.roomId, messageId }, done));
-    if (this.log.merge([res.message])) this.changed();
+    const res = await this.act<{ message?: Message }>((socket, done) => socket.emit('message:delete', { roomId: this.opts.roomId, messageId }, done));
+    if (res.message && this.log.merge([res.message])) this.changed();
+  }
+
+  /** A message I deleted for myself leaves this view at once (the server's `message:hidden` follows). */
+  forget(messageId: string): void {
+    const message = this.log.byId(messageId);
+    if (message && this.log.remove(message.seq)) this.changed();
   }
 
   async report(messageId: string, reason: ReportReason, note?: string): Promise<void> {
@@ -986,8 +1005,17 @@ export class ChatRoom {
 
   // ---- history -------------------------------------------------------------------
 
+  /** A history page's lowest seq, message or withheld: older pages are read before it. */
+  private notePaged(page: { messages: readonly Message[]; withheld: readonly number[] }): void {
+    for (const seq of [...page.messages.map((m) => m.seq), ...page.withheld]) {
+      if (this.pagedFrom === null || seq < this.pagedFrom) this.pagedFrom = seq;
+    }
+  }
+
   async loadOlder(): Promise<void> {
-    const lowest = this.log.lowestSeq();
+    // A page may hold nothing to show (all deleted for me, or withheld): the next one starts below it all the same.
+    const held = this.log.lowestSeq();
+    const lowest = held === null ? this.pagedFrom : this.pagedFrom === null ? held : Math.min(held, this.pagedFrom);
     if (this.history.loadingOlder || !this.history.hasMore || lowest === null || lowest <= 1) return;
     this.history = { ...this.history, loadingOlder: true, olderError: null };
     this.changed();
@@ -998,12 +1026,56 @@ export class ChatRoom {
       if (this.disposed) return;
       this.log.merge(page.messages);
       this.log.markWithheld(page.withheld);
-      this.history = { ...this.history, loadingOlder: false, hasMore: page.hasMore && page.messages.length > 0 };
+      this.notePaged(page);
+      this.history = { ...this.history, loadingOlder: false, hasMore: page.hasMore && (page.messages.length > 0 || page.withheld.length > 0) };
     } catch (error) {
       if (this.disposed) return;
       this.history = { ...this.history, loadingOlder: false, olderError: errorMessage(error) };
     }
     this.changed();
+  }
+
+  /**
+   * Loads the history from `seq` up to the oldest message held (a quote's
+   * original, a pinned message further back than the pages loaded so far), so
+   * it can be shown and scrolled to: ranges of up to REPLAY_MAX_MESSAGES over
+   * the joined connection, else history pages over HTTP. Resolves true once
+   * `seq` is held (or withheld: there is nothing there for this reader).
+   */
+  async reveal(seq: number): Promise<boolean> {
+    if (this.log.hasSeq(seq)) return true;
+    const lowest = this.log.lowestSeq();
+    // Inside what is held: a hole that catching up is already filling.
+    if (lowest === null || seq > lowest) return false;
+    let after = seq - 1;
+    for (let round = 0; round < REVEAL_MAX_ROUNDS && !this.disposed; round++) {
+      const before = this.log.nextSeqAbove(after) ?? lowest;
+      if (after + 1 >= before) break;
+      let progressed: boolean;
+      const socket = this.socket;
+      if (socket?.connected && this.joined) {
+        try {
+          const res: Ack<RoomRangeResult> = await socket
+            .timeout(RANGE_TIMEOUT_MS)
+            .emitWithAck('message:range', { roomId: this.opts.roomId, afterSeq: after, beforeSeq: before });
+          if (!res.ok) return this.log.hasSeq(seq);
+          this.takeRange(res);
+          const top = Math.max(after, ...res.messages.map((m) => m.seq), ...(res.withheld ?? []));
+          progressed = top > after;
+          after = top;
+          if (!res.hasMore) break;
+        } catch {
+          return this.log.hasSeq(seq);
+        }
+      } else {
+        if (!(await this.fillOverHttp(after))) return this.log.hasSeq(seq);
+        const start = after;
+        while (after + 1 < before && this.log.hasSeq(after + 1)) after++;
+        progressed = after > start;
+      }
+      if (!progressed) break;
+    }
+    return this.log.hasSeq(seq);
   }
 
   private startPolling(): void {

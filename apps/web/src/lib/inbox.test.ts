@@ -2,6 +2,7 @@ import type { ConversationMember, ConversationSummary } from '@chatpop/protocol'
 import { describe, expect, it } from 'vitest';
 import {
   applyReceipt,
+  editWindowEnds,
   initials,
   listTime,
   mayOfferEdit,
@@ -124,6 +125,7 @@ describe('list rows', () => {
     expect(previewText({ kind: 'group', lastMessage: message })).toBe('ann: See you');
     expect(previewText({ kind: 'group', lastMessage: { ...message, mine: true } })).toBe('You: See you');
     expect(previewText({ kind: 'direct', lastMessage: { ...message, deleted: true, content: '' } })).toBe('This message was deleted');
+    expect(previewText({ kind: 'group', lastMessage: { ...message, mine: true, deleted: true, content: '' } })).toBe('Your message was deleted');
     expect(previewText({ kind: 'group', lastMessage: { ...message, type: 'system', content: 'ann added bob' } })).toBe('ann added bob');
     expect(previewText({ kind: 'direct', lastMessage: null })).toMatch(/No messages yet/);
   });
@@ -167,6 +169,15 @@ describe('receipt ticks', () => {
     const others = [member('b', 'Bob', 5, 5), member('c', 'Cy', 3, 5)];
     expect(tickFor(5, others)).toBe('delivered');
     expect(tickFor(3, others)).toBe('read');
+  });
+
+  it('agrees with "Read by" in a group: ✓✓ as soon as anyone has it or has read it, ✓ only while nobody has', () => {
+    // Bob read it while Cy's devices are all offline: "Read by Bob", and never a lone ✓ beside it.
+    const others = [member('b', 'Bob', 5, 5), member('c', 'Cy', 0, 0)];
+    expect(readersOf([...others, member('a', 'Ann', 5, 5)], 5, 'a').map((m) => m.memberId)).toEqual(['b']);
+    expect(tickFor(5, others)).toBe('delivered');
+    expect(tickFor(5, [member('b', 'Bob', 0, 5), member('c', 'Cy', 0, 0)])).toBe('delivered');
+    expect(tickFor(5, [member('b', 'Bob', 4, 4), member('c', 'Cy', 0, 0)])).toBe('sent');
   });
 
   it('never shows read where receipts are withheld, whoever hides them', () => {
@@ -270,9 +281,17 @@ describe('edits', () => {
   const at = (minutes: number) => Date.parse(sent) + minutes * 60_000;
 
   it('offers Edit on my ordinary message within the 15-minute window only', () => {
-    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent }, at(14))).toBe(true);
-    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent }, at(15))).toBe(false);
-    expect(mayOfferEdit({ type: 'system', deletedAt: null, createdAt: sent }, at(1))).toBe(false);
-    expect(mayOfferEdit({ type: 'normal', deletedAt: sent, createdAt: sent }, at(1))).toBe(false);
+    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent }, 900, at(14))).toBe(true);
+    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent }, 900, at(15))).toBe(false);
+    expect(mayOfferEdit({ type: 'system', deletedAt: null, createdAt: sent }, 900, at(1))).toBe(false);
+    expect(mayOfferEdit({ type: 'normal', deletedAt: sent, createdAt: sent }, 900, at(1))).toBe(false);
+    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent, forwarded: true }, 900, at(1))).toBe(false);
+  });
+
+  it('follows the window the server says, shorter or off', () => {
+    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent }, 120, at(1))).toBe(true);
+    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent }, 120, at(2))).toBe(false);
+    expect(mayOfferEdit({ type: 'normal', deletedAt: null, createdAt: sent }, 0, at(0))).toBe(false);
+    expect(editWindowEnds({ createdAt: sent }, 120)).toBe(at(2));
   });
 });

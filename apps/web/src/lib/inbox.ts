@@ -35,7 +35,8 @@ export function initials(name: string): string {
 export function previewText(conversation: Pick<ConversationSummary, 'kind' | 'lastMessage'>): string {
   const last = conversation.lastMessage;
   if (!last) return conversation.kind === 'group' ? 'Group created. Say hi!' : 'No messages yet. Say hi!';
-  if (last.deleted) return last.mine ? 'You deleted a message' : 'This message was deleted';
+  // A group admin may delete my message too: say what happened to it, not who did it.
+  if (last.deleted) return last.mine ? 'Your message was deleted' : 'This message was deleted';
   if (last.type === 'system') return last.content;
   const who = last.mine ? 'You' : conversation.kind === 'group' ? (last.username ?? 'Someone') : null;
   return who ? `${who}: ${last.content}` : last.content;
@@ -156,17 +157,18 @@ export type Tick = 'sent' | 'delivered' | 'read';
 type Watermarks = Pick<ConversationMember, 'readSeq' | 'deliveredSeq'>;
 
 /**
- * The tick of my message at `seq`, from the other members' watermarks: read
- * once every one of them has read it, delivered once every one of their
- * devices has it. A member whose read receipts are withheld (their privacy or
- * mine: `readSeq` null) never counts as having read, so such a message stops
- * at delivered.
+ * The tick of my message at `seq`, from the other members' watermarks, kept
+ * consistent with "Read by" (which names whoever has read it): coloured ✓✓
+ * once every one of them has read it; ✓✓ once it has reached at least one of
+ * them (delivered to a device, or read, since reading implies having
+ * received); ✓ until then. In a direct conversation "one of them" is the other
+ * person. A member whose read receipts are withheld (their privacy or mine:
+ * `readSeq` null) never counts as having read, so such a message stops at ✓✓.
  */
 export function tickFor(seq: number, others: readonly Watermarks[]): Tick {
   if (others.length === 0 || seq <= 0) return 'sent';
   if (others.every((m) => m.readSeq !== null && m.readSeq >= seq)) return 'read';
-  // Reading implies having received.
-  if (others.every((m) => Math.max(m.deliveredSeq, m.readSeq ?? 0) >= seq)) return 'delivered';
+  if (others.some((m) => Math.max(m.deliveredSeq, m.readSeq ?? 0) >= seq)) return 'delivered';
   return 'sent';
 }
 
@@ -262,13 +264,22 @@ export class WatermarkQueue {
 // ---- edits ---------------------------------------------------------------------
 
 /**
- * The edit window is a runtime setting only the server knows: Edit is offered
- * within its default, and the server's refusal (403 EDIT_WINDOW_PASSED) is
- * shown where it was set shorter.
+ * Whether my message still shows an Edit action: an ordinary message of mine,
+ * neither deleted nor a forwarded copy, within the conversation's edit window
+ * (`editWindowSeconds` of its details, the server's runtime setting). The
+ * window runs on the server's clock, which the message's `createdAt` comes
+ * from; a device clock that runs ahead or behind shifts where Edit goes, and
+ * the server's refusal (403 EDIT_WINDOW_PASSED) is then shown.
  */
-const EDIT_OFFERED_MS = RUNTIME_SETTINGS.messageEditWindowSeconds.default * 1000;
+export function mayOfferEdit(
+  message: Pick<Message, 'type' | 'deletedAt' | 'createdAt' | 'forwarded'>,
+  windowSeconds: number = RUNTIME_SETTINGS.messageEditWindowSeconds.default,
+  now = Date.now(),
+): boolean {
+  return message.type === 'normal' && !message.deletedAt && !message.forwarded && now - Date.parse(message.createdAt) < windowSeconds * 1000;
+}
 
-/** Whether my message still shows an Edit action: an ordinary, undeleted message within the window. */
-export function mayOfferEdit(message: Pick<Message, 'type' | 'deletedAt' | 'createdAt'>, now = Date.now()): boolean {
-  return message.type === 'normal' && !message.deletedAt && now - Date.parse(message.createdAt) < EDIT_OFFERED_MS;
+/** When Edit must go from my message: the end of its window, in epoch ms. */
+export function editWindowEnds(message: Pick<Message, 'createdAt'>, windowSeconds: number): number {
+  return Date.parse(message.createdAt) + windowSeconds * 1000;
 }

@@ -79,6 +79,19 @@ describe('MessageLog', () => {
     expect(log.byId('m1')?.reactions[0]?.count).toBe(1);
   });
 
+  it('drops a message deleted for me for good: its seq is held, and a late copy never brings it back', () => {
+    const log = new MessageLog();
+    log.merge([message(1), message(2), message(3)]);
+    expect(log.remove(2)).toBe(true);
+    expect(log.messages().map((m) => m.seq)).toEqual([1, 3]);
+    expect(log.byId('m2')).toBeUndefined();
+    expect(log.hasSeq(2)).toBe(true);
+    expect(log.merge([message(2)])).toBe(false);
+    expect(log.messages().map((m) => m.seq)).toEqual([1, 3]);
+    expect(log.remove(7)).toBe(false);
+    expect(log.hasSeq(7)).toBe(true);
+  });
+
   it('finds the next held seq above a hole', () => {
     const log = new MessageLog();
     log.merge([message(1), message(2), message(5), message(9)]);

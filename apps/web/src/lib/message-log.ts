@@ -37,6 +37,8 @@ export class MessageLog {
   private readonly pending = new Map<string, PendingSend>();
   /** Seqs that hold nothing for this reader (a hidden participant's messages): never asked for. */
   private readonly withheld = new Set<number>();
+  /** Seqs this reader deleted for themselves: a late copy (a page fetched before) never brings them back. */
+  private readonly removed = new Set<number>();
   /** The same item object for an unchanged message, so memoised rows skip re-rendering. */
   private readonly itemCache = new WeakMap<object, ChatItem>();
   private cachedItems: { version: number; selfKey: string; items: ChatItem[] } | null = null;
@@ -99,6 +101,7 @@ export class MessageLog {
     let appendOnly = true;
     for (const message of incoming) {
       if (message.clientId && this.pending.delete(message.clientId)) changed = true;
+      if (this.removed.has(message.seq)) continue;
       const existing = this.messagesById.get(message.id);
       if (existing && sameMessage(existing, message)) continue;
       if (existing && existing.seq !== message.seq) this.bySeq.delete(existing.seq);
@@ -113,6 +116,23 @@ export class MessageLog {
     if (!changed) return false;
     this.version++;
     if (!appendOnly) this.sorted = [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
+    return true;
+  }
+
+  /**
+   * Drops a message this reader will not see again (deleted for themselves):
+   * its seq counts as withheld, so gap filling steps over it. Returns whether
+   * it was held.
+   */
+  remove(seq: number): boolean {
+    this.withheld.add(seq);
+    this.removed.add(seq);
+    const message = this.bySeq.get(seq);
+    if (!message) return false;
+    this.bySeq.delete(seq);
+    this.messagesById.delete(message.id);
+    this.sorted = this.sorted.filter((m) => m.seq !== seq);
+    this.version++;
     return true;
   }
 

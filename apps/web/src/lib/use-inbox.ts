@@ -7,6 +7,9 @@ import {
   type ConversationMember,
   type InboxUnreadPayload,
   type Member,
+  type Message,
+  type PinnedMessage,
+  type PinUpdatedPayload,
   type ReceiptPayload,
 } from '@chatpop/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
@@ -99,17 +102,20 @@ const accountAuth = () => ({ chatTokens: [] });
  * One open conversation: its details (`GET /api/conversations/:id`), and its
  * messages through the pop chat's room client (history, replay, gap filling,
  * optimistic sends) on a connection authorised by the account. The members'
- * watermarks follow the `receipt` events and are fetched again after a reconnect.
+ * watermarks follow the `receipt` events, the pinned message `pin:updated`
+ * (and the edits of it), and both are fetched again after a reconnect.
  */
 export function useConversation(id: string, onLive?: LiveListener) {
   const [load, setLoad] = useState<ConversationLoad>({ status: 'loading' });
   const [members, setMembers] = useState<ConversationMember[]>([]);
+  const [pinnedMessage, setPinnedMessage] = useState<PinnedMessage | null>(null);
 
   const fetchDetail = useCallback(async () => {
     try {
       const { conversation } = await api.get(`/api/conversations/${encodeURIComponent(id)}`, { schema: conversationResponseSchema });
       setLoad({ status: 'ready', conversation });
       setMembers(conversation.members);
+      setPinnedMessage(conversation.pinnedMessage);
     } catch (error) {
       const notFound = error instanceof ApiError && (error.code === 'CONVERSATION_NOT_FOUND' || error.status === 404 || error.code === 'VALIDATION_FAILED');
       setLoad((current) => (current.status === 'ready' && !notFound ? current : { status: 'error', error: errorMessage(error), notFound }));
@@ -119,14 +125,24 @@ export function useConversation(id: string, onLive?: LiveListener) {
   useEffect(() => {
     setLoad({ status: 'loading' });
     setMembers([]);
+    setPinnedMessage(null);
     void fetchDetail();
   }, [fetchDetail]);
 
   const onReceipt = useRef<(receipt: ReceiptPayload) => void>(() => {});
+  const onPin = useRef<(payload: PinUpdatedPayload) => void>(() => {});
+  const onUpdated = useRef<(message: Message) => void>(() => {});
   const onReconnect = useRef<() => void>(() => {});
   useEffect(() => {
     onReceipt.current = (receipt) => {
       if (receipt.roomId === id) setMembers((current) => applyReceipt(current, receipt));
+    };
+    onPin.current = (payload) => {
+      if (payload.roomId === id) setPinnedMessage(payload.pinned);
+    };
+    // The pinned message was edited: the banner shows its new text.
+    onUpdated.current = (message) => {
+      if (message.roomId === id) setPinnedMessage((current) => (current && current.message.id === message.id ? { ...current, message } : current));
     };
     onReconnect.current = () => void fetchDetail();
   }, [id, fetchDetail]);
@@ -134,6 +150,8 @@ export function useConversation(id: string, onLive?: LiveListener) {
   const openSocket = useCallback(() => {
     const socket = createAccountSocket();
     socket.on('receipt', (receipt) => onReceipt.current(receipt));
+    socket.on('pin:updated', (payload) => onPin.current(payload));
+    socket.on('message:updated', (message) => onUpdated.current(message));
     let connects = 0;
     // Receipts sent while this connection was away came as no event.
     socket.on('connect', () => {
@@ -179,7 +197,8 @@ export function useConversation(id: string, onLive?: LiveListener) {
   const apply = useCallback((conversation: ConversationDetail) => {
     setLoad({ status: 'ready', conversation });
     setMembers(conversation.members);
+    setPinnedMessage(conversation.pinnedMessage);
   }, []);
 
-  return { load, members, room, snapshot, reload: fetchDetail, apply };
+  return { load, members, pinnedMessage, setPinnedMessage, room, snapshot, reload: fetchDetail, apply };
 }

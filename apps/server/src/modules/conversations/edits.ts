@@ -2,14 +2,15 @@ import { uuidv7 } from 'uuidv7';
 import { groupPermissionsSchema, MESSAGE_MAX_CHARS, type MessageEdits } from '@chatpop/protocol';
 import { track, type AppContext } from '../../context';
 import type { MemberRow, MessageRow, RoomRow, UserRow } from '../../db/schema';
-import { AppError, badRequest, forbidden, notFound } from '../../errors';
+import { AppError, badRequest, forbidden } from '../../errors';
 import type { StoredMessage } from '../../infra/cache';
 import * as messagesRepo from '../messages/repo';
 import { cachePut, reloadMessage, withReplies } from '../messages/service';
+import * as actionsRepo from './actions-repo';
+import { replaceMentions } from './mentions';
 import { accessConversation, isConversation, requireInboxUser } from './policy';
+import { messageNotFound, readableMessage } from './reader';
 import * as repo from './repo';
-
-const messageNotFound = () => notFound('MESSAGE_NOT_FOUND', 'There is no such message in this conversation.');
 
 /**
  * Check, then do (STYLE §2): what an edit must pass, touching nothing. Your
@@ -20,6 +21,7 @@ export function checkEdit(room: RoomRow, member: MemberRow, row: MessageRow | un
   if (!isConversation(room)) throw forbidden('Messages in a pop chat cannot be edited.');
   if (!row || row.deletedAt || row.hidden) throw messageNotFound();
   if (row.memberId !== member.id || row.type !== 'normal') throw forbidden('You can only edit your own messages.', 'NOT_YOUR_MESSAGE');
+  if (row.forwardedFromId) throw forbidden('A forwarded message keeps the words it was forwarded with.');
   if (room.kind === 'group' && groupPermissionsSchema.parse(room.settings.permissions ?? {}).send === 'admins' && member.role !== 'admin') {
     throw forbidden('Only admins can send messages in this group.');
   }
@@ -53,8 +55,12 @@ export async function editMessage(ctx: AppContext, room: RoomRow, member: Member
     ctx.db.transaction(async (tx) => {
       const row = await messagesRepo.lockInRoom(tx, room.id, messageId);
       const text = checkEdit(room, member, row, content, windowSeconds);
+      // Deleted for myself: it is gone from my view, so not mine to edit any more.
+      if (await actionsRepo.isHidden(tx, member.id, row!.seq)) throw messageNotFound();
       if (text === row!.content) return false;
       await messagesRepo.replaceContent(tx, row!, text, uuidv7());
+      // Whom it mentions follows the new text.
+      await replaceMentions(tx, { ...row!, content: text });
       return true;
     }),
   );
@@ -80,9 +86,8 @@ export async function editMessageAs(ctx: AppContext, user: UserRow, roomId: stri
 /** A message and every earlier version of its text, oldest first; for any member. */
 export async function messageEdits(ctx: AppContext, user: UserRow, roomId: string, messageId: string): Promise<MessageEdits> {
   requireInboxUser(user);
-  const { room } = await accessConversation(ctx, user, roomId);
-  const row = await messagesRepo.findInRoom(ctx.db, room.id, messageId);
-  if (!row || row.hidden) throw messageNotFound();
+  const { room, member } = await accessConversation(ctx, user, roomId);
+  const row = await readableMessage(ctx, room, member, messageId);
   const [message] = await withReplies(ctx, [row]);
   // A deleted message's earlier texts go with it.
   const edits = row.deletedAt ? [] : await messagesRepo.editsOf(ctx.db, row.id);

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
-import { MEMBERS_PREVIEW_MAX, UNREAD_COUNT_MAX, USER_SEARCH_LIMIT } from '@chatpop/protocol';
+import { MEMBERS_PREVIEW_MAX, MENTION_COUNT_MAX, UNREAD_COUNT_MAX, USER_SEARCH_LIMIT } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messages, rooms, users, type MemberRow, type RoomRow, type UserRow } from '../../db/schema';
 
@@ -14,17 +14,32 @@ export function directKey(a: string, b: string): string {
 /**
  * Unread messages of one membership, as a SQL expression over `rooms` and
  * `members` in scope: messages after the read watermark that others wrote,
- * system and deleted ones not counted, at most UNREAD_COUNT_MAX. The
- * `messages (room_id, seq)` index bounds the work by what is unread, and a
- * conversation with nothing after the watermark costs no message read at all.
+ * system and deleted ones (for everyone, or by this member for themselves)
+ * not counted, at most UNREAD_COUNT_MAX. The `messages (room_id, seq)` index
+ * bounds the work by what is unread, and a conversation with nothing after
+ * the watermark costs no message read at all.
  */
 const unreadExpr = sql<number>`case when ${rooms.lastSeq} > ${members.lastReadSeq} then (
   select count(*)::int from (
     select 1 from messages x
     where x.room_id = ${rooms.id} and x.seq > ${members.lastReadSeq}
       and x.member_id is distinct from ${members.id} and x.type <> 'system' and x.deleted_at is null
+      and not exists (select 1 from message_hides h where h.member_id = ${members.id} and h.seq = x.seq)
     limit ${UNREAD_COUNT_MAX}
   ) u
+) else 0 end`.mapWith(Number);
+
+/**
+ * Unread @mentions of one membership: its `message_mentions` rows past the
+ * read watermark (a range of their key; deleted messages and messages the
+ * member deleted for themselves have no rows), at most MENTION_COUNT_MAX.
+ */
+const mentionExpr = sql<number>`case when ${rooms.lastSeq} > ${members.lastReadSeq} then (
+  select count(*)::int from (
+    select 1 from message_mentions mm
+    where mm.member_id = ${members.id} and mm.seq > ${members.lastReadSeq}
+    limit ${MENTION_COUNT_MAX}
+  ) mn
 ) else 0 end`.mapWith(Number);
 
 const activityExpr = sql<Date>`coalesce(${rooms.lastMessageAt}, ${rooms.createdAt})`;
@@ -41,6 +56,7 @@ export interface ConversationRow {
   room: RoomRow;
   member: MemberRow;
   unread: number;
+  mentions: number;
   memberCount: number;
   activity: Date;
   /** The activity time in full (microsecond) precision, for a cursor: a JS Date would round it. */
@@ -73,13 +89,22 @@ export async function listForUser(
     );
   }
   const query = db
-    .select({ room: rooms, member: members, unread: unreadExpr, memberCount: memberCountExpr, activity: activityExpr, activityKey: sql<string>`${activityExpr}::text`, pinned: pinnedExpr })
+    .select({
+      room: rooms,
+      member: members,
+      unread: unreadExpr,
+      mentions: mentionExpr,
+      memberCount: memberCountExpr,
+      activity: activityExpr,
+      activityKey: sql<string>`${activityExpr}::text`,
+      pinned: pinnedExpr,
+    })
     .from(members)
     .innerJoin(rooms, eq(rooms.id, members.roomId))
     .where(and(...where))
     .orderBy(desc(pinnedExpr), desc(activityExpr), desc(rooms.id));
   const rows = opts.limit ? await query.limit(opts.limit) : await query;
-  return rows.map((r) => ({ ...r, activity: new Date(r.activity), pinned: Number(r.pinned), unread: Number(r.unread) }));
+  return rows.map((r) => ({ ...r, activity: new Date(r.activity), pinned: Number(r.pinned), unread: Number(r.unread), mentions: Number(r.mentions) }));
 }
 
 /** The dashboard's counts, in one statement over the user's memberships (never over all messages). */
@@ -89,11 +114,12 @@ export async function totalsForUser(db: DbExecutor, userId: string) {
       conversations: sql<number>`count(*)::int`.mapWith(Number),
       unread: sql<number>`coalesce(sum(${unreadExpr}), 0)::int`.mapWith(Number),
       unreadConversations: sql<number>`count(*) filter (where ${unreadExpr} > 0 or ${members.markedUnreadAt} is not null)::int`.mapWith(Number),
+      mentions: sql<number>`coalesce(sum(${mentionExpr}), 0)::int`.mapWith(Number),
     })
     .from(members)
     .innerJoin(rooms, eq(rooms.id, members.roomId))
     .where(live(userId));
-  return row ?? { conversations: 0, unread: 0, unreadConversations: 0 };
+  return row ?? { conversations: 0, unread: 0, unreadConversations: 0, mentions: 0 };
 }
 
 /**
@@ -171,14 +197,26 @@ export async function previewMembers(db: DbExecutor, roomIds: string[], userId: 
   return out;
 }
 
-/** The newest message of each room (the one at its last seq). */
-export async function lastMessages(db: DbExecutor, roomIds: string[]) {
-  if (roomIds.length === 0) return new Map<string, typeof messages.$inferSelect>();
+/**
+ * The newest message of each membership's room as that member sees it: the
+ * one at the room's last seq, unless they deleted it for themselves, then the
+ * newest before it they did not (one backward step of the `(room_id, seq)`
+ * index per message they hid there). Keyed by room.
+ */
+export async function lastMessages(db: DbExecutor, memberIds: string[]) {
+  if (memberIds.length === 0) return new Map<string, typeof messages.$inferSelect>();
+  const newestSeen = sql`(
+    select x.seq from messages x
+    where x.room_id = ${rooms.id} and x.seq <= ${rooms.lastSeq}
+      and not exists (select 1 from message_hides h where h.member_id = ${members.id} and h.seq = x.seq)
+    order by x.seq desc limit 1
+  )`;
   const rows = await db
     .select({ message: messages })
-    .from(rooms)
-    .innerJoin(messages, and(eq(messages.roomId, rooms.id), eq(messages.seq, rooms.lastSeq)))
-    .where(inArray(rooms.id, roomIds));
+    .from(members)
+    .innerJoin(rooms, eq(rooms.id, members.roomId))
+    .innerJoin(messages, and(eq(messages.roomId, rooms.id), eq(messages.seq, newestSeen)))
+    .where(inArray(members.id, memberIds));
   return new Map(rows.map((r) => [r.message.roomId, r.message]));
 }
 

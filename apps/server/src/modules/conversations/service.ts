@@ -26,7 +26,9 @@ import type { StoredMessage } from '../../infra/cache';
 import { avatarUrl } from '../auth/service';
 import { findParticipation, insertRoom } from '../chats/repo';
 import { cachePut, history, insertSystemMessage, sendMessage, type SendInput, type SendResult } from '../messages/service';
+import { recordMentions } from './mentions';
 import { accessConversation, conversationNotFound, requireInboxUser } from './policy';
+import { withoutHidden } from './reader';
 import * as repo from './repo';
 import { detailFor, readSeqVisible, summaryFor, toSummaries } from './summaries';
 
@@ -96,13 +98,13 @@ export async function conversationHistory(
 ): Promise<HistoryResponse> {
   requireInboxUser(user);
   const { room, member } = await accessConversation(ctx, user, roomId);
-  return history(ctx, room, q, member.id);
+  return withoutHidden(ctx, member.id, await history(ctx, room, q, member.id));
 }
 
 export async function inboxSummary(ctx: AppContext, user: UserRow): Promise<InboxSummary> {
   requireInboxUser(user);
   const [totals, sent] = await Promise.all([repo.totalsForUser(ctx.db, user.id), repo.messagesSentBy(ctx.db, user.id)]);
-  return { conversations: totals.conversations, messagesSent: sent, unread: totals.unread, unreadConversations: totals.unreadConversations, mentions: 0 };
+  return { conversations: totals.conversations, messagesSent: sent, unread: totals.unread, unreadConversations: totals.unreadConversations, mentions: totals.mentions };
 }
 
 export async function searchPeople(ctx: AppContext, user: UserRow, q: string): Promise<UserSearchResult> {
@@ -262,9 +264,15 @@ export async function sendInConversation(ctx: AppContext, room: RoomRow, member:
   return result;
 }
 
-/** Also for a resend: its first attempt may have died before any of this, and each step is idempotent. */
+/**
+ * Also for a resend: its first attempt may have died before any of this, and
+ * each step is idempotent. The mentions are written before the list events
+ * read the badges; a forwarded copy mentions nobody (its text was written
+ * for another conversation).
+ */
 async function afterMessage(ctx: AppContext, room: RoomRow, member: MemberRow, message: StoredMessage) {
   ctx.broadcast.message(room, message);
+  if (!message.forwarded) await recordMentions(ctx.db, message);
   await moveWatermarks(ctx, room, member, message.seq, true);
   ctx.inboxEvents.changed(await repo.memberUserIds(ctx.db, room.id), room.id);
 }

@@ -11,6 +11,7 @@ import {
 import type { AppContext } from '../../context';
 import type { MessageRow, RoomRow, UserRow } from '../../db/schema';
 import { avatarUrl } from '../auth/service';
+import { pinnedFor } from './reader';
 import * as repo from './repo';
 
 const person = (p: repo.PersonRow): Person => ({
@@ -49,7 +50,7 @@ function summaryOf(r: repo.ConversationRow, preview: repo.PersonRow[], last: Mes
     lastActivityAt: r.activity.toISOString(),
     unreadCount: r.unread,
     markedUnread: member.markedUnreadAt !== null,
-    mentionCount: 0,
+    mentionCount: r.mentions,
     muted: mutedUntil !== null,
     mutedUntil: mutedUntil?.toISOString() ?? null,
     archived: member.archivedAt !== null,
@@ -65,7 +66,10 @@ function summaryOf(r: repo.ConversationRow, preview: repo.PersonRow[], last: Mes
 /** List rows → the summaries the user sees: three queries for a page, never one per conversation. */
 export async function toSummaries(ctx: Pick<AppContext, 'db'>, userId: string, rows: repo.ConversationRow[]): Promise<ConversationSummary[]> {
   const ids = rows.map((r) => r.room.id);
-  const [previews, lasts] = await Promise.all([repo.previewMembers(ctx.db, ids, userId), repo.lastMessages(ctx.db, ids)]);
+  const [previews, lasts] = await Promise.all([
+    repo.previewMembers(ctx.db, ids, userId),
+    repo.lastMessages(ctx.db, rows.map((r) => r.member.id)),
+  ]);
   const now = Date.now();
   return rows.map((r) => summaryOf(r, previews.get(r.room.id) ?? [], lasts.get(r.room.id), now));
 }
@@ -87,8 +91,12 @@ export function readSeqVisible(viewer: Privacy, of: Privacy): boolean {
   return of.userId === viewer.userId || (!viewer.hideReadReceipts && !of.hideReadReceipts);
 }
 
-export async function detailFor(ctx: Pick<AppContext, 'db'>, viewer: UserRow, room: RoomRow): Promise<ConversationDetail | null> {
-  const [summary, people] = await Promise.all([summaryFor(ctx, viewer.id, room.id), repo.membersOf(ctx.db, room.id)]);
+export async function detailFor(ctx: Pick<AppContext, 'db' | 'settings'>, viewer: UserRow, room: RoomRow): Promise<ConversationDetail | null> {
+  const [summary, people, editWindowSeconds] = await Promise.all([
+    summaryFor(ctx, viewer.id, room.id),
+    repo.membersOf(ctx.db, room.id),
+    ctx.settings.get('messageEditWindowSeconds'),
+  ]);
   if (!summary) return null;
   const members: ConversationMember[] = people.map((p) => ({
     ...person(p),
@@ -104,10 +112,12 @@ export async function detailFor(ctx: Pick<AppContext, 'db'>, viewer: UserRow, ro
     members,
     permissions: room.kind === 'group' ? groupPermissionsSchema.parse(room.settings?.permissions ?? {}) : null,
     theme: settings.theme,
+    pinnedMessage: await pinnedFor(ctx, room.id, summary.myMemberId),
+    editWindowSeconds,
   };
 }
 
 export async function inboxTotals(ctx: Pick<AppContext, 'db'>, userId: string): Promise<InboxUnreadPayload> {
   const t = await repo.totalsForUser(ctx.db, userId);
-  return { unread: t.unread, unreadConversations: t.unreadConversations, mentions: 0 };
+  return { unread: t.unread, unreadConversations: t.unreadConversations, mentions: t.mentions };
 }

@@ -72,6 +72,8 @@ export interface NewMessage {
   hidden: boolean;
   /** What a paid message (tip, pin) cost. */
   amountCents?: number | null;
+  /** A forwarded copy (Inbox): the message it copies. */
+  forwardedFromId?: string | null;
 }
 
 /**
@@ -91,9 +93,10 @@ export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: 
       where id = ${m.roomId}::uuid and not exists (select 1 from existing)
       returning last_seq
     ), inserted as (
-      insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id, hidden, amount_cents)
+      insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id, hidden, amount_cents, forwarded_from_id)
       select ${m.id}::uuid, ${m.roomId}::uuid, next.last_seq, ${m.clientId}::text, ${m.memberId}::uuid, ${m.username}::text,
-             ${m.verified}::boolean, ${m.type}::text, ${m.content}::text, ${m.replyToId}::uuid, ${m.hidden}::boolean, ${m.amountCents ?? null}::integer
+             ${m.verified}::boolean, ${m.type}::text, ${m.content}::text, ${m.replyToId}::uuid, ${m.hidden}::boolean, ${m.amountCents ?? null}::integer,
+             ${m.forwardedFromId ?? null}::uuid
       from next
       returning *
     )

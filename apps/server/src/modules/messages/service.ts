@@ -111,6 +111,7 @@ export function toMessage(row: MessageRow, reply: MessageRow | undefined | null,
           username: reply.username,
           content: reply.deletedAt ? '' : reply.content.slice(0, REPLY_PREVIEW_CHARS),
           deleted: Boolean(reply.deletedAt),
+          seq: reply.seq,
         }
       : null,
     createdAt: row.createdAt.toISOString(),
@@ -119,6 +120,7 @@ export function toMessage(row: MessageRow, reply: MessageRow | undefined | null,
     reactions: row.deletedAt ? [] : reactions,
     ...(row.amountCents !== null ? { amountCents: row.amountCents } : {}),
     ...(row.hidden ? { hidden: true } : {}),
+    ...(row.forwardedFromId ? { forwarded: true } : {}),
   };
 }
 
@@ -138,11 +140,46 @@ export async function reloadMessage(ctx: AppContext, roomId: string, id: string)
   return message!;
 }
 
+/**
+ * Soft delete, for every kind of room (SPEC §2.4, §4): the row keeps its seq
+ * and loses its text in one transaction, with whatever else the caller must
+ * commit with it (`within`: an audit entry, a conversation's mentions and
+ * pin). Then the cached copy is replaced and the room told, and so are the
+ * replies quoting it, whose quotes must stop showing its text. Deleting a
+ * deleted message changes nothing and announces it again.
+ */
+export async function softDeleteMessage(
+  ctx: AppContext,
+  room: RoomRow,
+  row: MessageRow,
+  within?: (tx: Tx) => Promise<void>,
+): Promise<StoredMessage> {
+  if (!row.deletedAt) {
+    await ctx.db.transaction(async (tx) => {
+      await repo.softDelete(tx, row.id);
+      await within?.(tx);
+    });
+  }
+  const message = (await reloadMessage(ctx, room.id, row.id))!;
+  await cachePut(ctx, room, message);
+  ctx.broadcast.messageDeleted(room, message);
+  const replies = await repo.repliesTo(ctx.db, room.id, row.id);
+  if (replies.length > 0) {
+    for (const reply of await withReplies(ctx, replies)) {
+      await cachePut(ctx, room, reply);
+      ctx.broadcast.messageUpdated(room, reply);
+    }
+  }
+  return message;
+}
+
 export interface SendInput {
   clientId: string | null;
   content: string;
   replyToId?: string | null;
   type?: MessageType;
+  /** A forwarded copy (Inbox): the original it copies; no reply is kept. */
+  forwardedFromId?: string | null;
 }
 
 /** Check, then do (STYLE §2): every rule a send must pass, touching nothing. */
@@ -209,6 +246,7 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
       content,
       replyToId: reply?.id ?? null,
       hidden: member?.hiddenAt != null,
+      forwardedFromId: input.forwardedFromId ?? null,
     });
     row = result.row;
     created = result.created;

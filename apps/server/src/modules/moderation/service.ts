@@ -24,7 +24,7 @@ import * as chatsRepo from '../chats/repo';
 import { newAccessCode } from '../chats/codes';
 import { chatView, toMember } from '../chats/service';
 import * as messagesRepo from '../messages/repo';
-import { cachePut, reloadMessage, withReplies } from '../messages/service';
+import { cachePut, reloadMessage, softDeleteMessage, withReplies } from '../messages/service';
 import { publicMessage } from '../messages/visibility';
 import { checkDeleteMessage, checkModerateMember, requireHostActor, requireModerator, requireParticipant, type RoomActor } from './policy';
 import { networkOf } from './bans';
@@ -196,35 +196,20 @@ export async function deleteMessage(ctx: AppContext, actor: RoomActor, messageId
 
 async function doDelete(ctx: AppContext, actor: RoomActor, row: MessageRow): Promise<StoredMessage> {
   const room = actor.room;
-  if (!row.deletedAt) {
-    const byModerator = row.memberId !== actor.member?.id;
-    await ctx.db.transaction(async (tx) => {
-      await messagesRepo.softDelete(tx, row.id);
-      if (byModerator) {
-        const author = row.memberId ? await chatsRepo.findMember(tx, row.memberId) : null;
-        await audit(tx, actor, room.id, {
-          action: 'message.delete',
-          targetMemberId: author?.id ?? null,
-          targetName: author?.username ?? row.username,
-          messageId: row.id,
-          details: { seq: row.seq },
-        });
-      }
+  const byModerator = row.memberId !== actor.member?.id;
+  const message = await softDeleteMessage(ctx, room, row, async (tx) => {
+    if (!byModerator) return;
+    const author = row.memberId ? await chatsRepo.findMember(tx, row.memberId) : null;
+    await audit(tx, actor, room.id, {
+      action: 'message.delete',
+      targetMemberId: author?.id ?? null,
+      targetName: author?.username ?? row.username,
+      messageId: row.id,
+      details: { seq: row.seq },
     });
-  }
-  const message = (await reloadMessage(ctx, room.id, row.id))!;
-  await cachePut(ctx, room, message);
-  ctx.broadcast.messageDeleted(room, message);
+  });
   // A deleted message is pinned no more.
   await takeDownPins(ctx, room, { messageId: row.id }, 'deleted');
-  // Replies quote the original: their cached copies and open screens must stop showing its text.
-  const replies = await messagesRepo.repliesTo(ctx.db, room.id, row.id);
-  if (replies.length > 0) {
-    for (const reply of await withReplies(ctx, replies)) {
-      await cachePut(ctx, room, reply);
-      ctx.broadcast.messageUpdated(room, reply);
-    }
-  }
   return message;
 }
 

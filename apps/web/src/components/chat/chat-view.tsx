@@ -446,6 +446,7 @@ export function ChatView({
         catchingUp={snapshot.catchingUp}
         missed={snapshot.missed}
         onShowMissed={(afterSeq) => void room?.loadMissed(afterSeq)}
+        onReveal={(seq) => room?.reveal(seq) ?? Promise.resolve(false)}
         onLoadOlder={() => void room?.loadOlder()}
         onRetryHistory={() => void room?.start()}
         handlers={handlers}

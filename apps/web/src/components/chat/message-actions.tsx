@@ -1,8 +1,21 @@
 'use client';
 
 import { TIMEOUT_PRESETS_SECONDS, type Member, type Message, type ModerateMemberBody } from '@chatpop/protocol';
-import { BanIcon, ClockIcon, CopyIcon, EyeOffIcon, FlagIcon, HistoryIcon, PencilIcon, PinIcon, PinOffIcon, ReplyIcon, Trash2Icon } from 'lucide-react';
-import { useState } from 'react';
+import {
+  BanIcon,
+  ClockIcon,
+  CopyIcon,
+  EyeOffIcon,
+  FlagIcon,
+  ForwardIcon,
+  HistoryIcon,
+  PencilIcon,
+  PinIcon,
+  PinOffIcon,
+  ReplyIcon,
+  Trash2Icon,
+} from 'lucide-react';
+import { useEffect, useRef, useState } from 'react';
 import { FormError } from '@/components/ui/misc';
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
 import { copyText } from '@/lib/share';
@@ -39,6 +52,11 @@ export function MessageActions({
   canEdit,
   onEdit,
   onHistory,
+  onForward,
+  pinToTop,
+  onDeleteForMe,
+  canDeleteForEveryone,
+  onDeleteForEveryone,
 }: {
   message: Message | null;
   self: Member | null;
@@ -62,10 +80,24 @@ export function MessageActions({
   onEdit?: (message: Message) => void;
   /** Inbox: an edited message's earlier versions. */
   onHistory?: (message: Message) => void;
+  /** Inbox: forward the message to other conversations (opens the chooser). */
+  onForward?: (message: Message) => void;
+  /** Inbox: pin the message at the top of the conversation, or unpin it; absent where I may not. */
+  pinToTop?: { pinnedId: string | null; onPin: (message: Message) => Promise<void>; onUnpin: () => Promise<void> };
+  /** Inbox: delete for me (any message), and for everyone where `canDeleteForEveryone` allows. */
+  onDeleteForMe?: (message: Message) => Promise<void>;
+  canDeleteForEveryone?: (message: Message) => boolean;
+  onDeleteForEveryone?: (message: Message) => Promise<void>;
 }) {
   const [error, setError] = useState<string | null>(null);
   const [showTimeouts, setShowTimeouts] = useState(false);
   const [confirmBan, setConfirmBan] = useState(false);
+  const [choosingDelete, setChoosingDelete] = useState(false);
+  const deleteChoices = useRef<HTMLDivElement>(null);
+  // On a short screen the choices open below the fold: bring them into view.
+  useEffect(() => {
+    if (choosingDelete) deleteChoices.current?.scrollIntoView({ block: 'nearest' });
+  }, [choosingDelete]);
   const own = Boolean(message && self && message.memberId === self.id);
   const author = message?.memberId ?? null;
   // Nobody moderates the host (their messages are the host's type); the server has the last word on the rest.
@@ -77,6 +109,7 @@ export function MessageActions({
     setError(null);
     setShowTimeouts(false);
     setConfirmBan(false);
+    setChoosingDelete(false);
     onClose();
   };
   const run = async (work: () => Promise<void>) => {
@@ -91,7 +124,7 @@ export function MessageActions({
 
   return (
     <Sheet open={message !== null} onOpenChange={(open) => !open && close()}>
-      <SheetContent side="bottom" data-testid="message-actions" className="mx-auto max-w-lg gap-3 px-4 pb-6">
+      <SheetContent side="bottom" data-testid="message-actions" className="mx-auto max-w-lg gap-3 overflow-y-auto px-4 pb-6">
         <SheetHeader className="px-1 pt-4">
           <SheetTitle>{message?.username ?? 'Message'}</SheetTitle>
           <SheetDescription className="line-clamp-3 break-words whitespace-pre-wrap">
@@ -140,6 +173,52 @@ export function MessageActions({
             <button type="button" className={action} onClick={() => (onHistory(message), close())} data-testid="action-history">
               <HistoryIcon aria-hidden /> Edit history
             </button>
+          )}
+          {message && onForward && !message.deletedAt && message.type !== 'system' && (
+            <button type="button" className={action} onClick={() => (onForward(message), close())} data-testid="action-forward">
+              <ForwardIcon aria-hidden /> Forward
+            </button>
+          )}
+          {message && pinToTop && !message.deletedAt && message.type !== 'system' &&
+            (pinToTop.pinnedId === message.id ? (
+              <button type="button" className={action} onClick={() => void run(pinToTop.onUnpin)} data-testid="action-unpin-top">
+                <PinOffIcon aria-hidden /> Unpin
+              </button>
+            ) : (
+              <button type="button" className={action} onClick={() => void run(() => pinToTop.onPin(message))} data-testid="action-pin-top">
+                <PinIcon aria-hidden /> Pin to the top
+              </button>
+            ))}
+          {message && onDeleteForMe && !choosingDelete && (
+            <button type="button" className={cn(action, 'text-destructive')} onClick={() => setChoosingDelete(true)} data-testid="action-delete-choose">
+              <Trash2Icon aria-hidden /> Delete…
+            </button>
+          )}
+          {message && onDeleteForMe && choosingDelete && (
+            <div
+              ref={deleteChoices}
+              className="flex flex-col gap-2 rounded-2xl border border-destructive/40 p-2"
+              role="group"
+              aria-label="Delete this message"
+              data-testid="delete-choices"
+            >
+              <button type="button" className={cn(action, 'text-destructive')} onClick={() => void run(() => onDeleteForMe(message))} data-testid="action-delete-for-me">
+                <Trash2Icon aria-hidden /> Delete for me
+              </button>
+              {onDeleteForEveryone && canDeleteForEveryone?.(message) && (
+                <button
+                  type="button"
+                  className={cn(action, 'text-destructive')}
+                  onClick={() => void run(() => onDeleteForEveryone(message))}
+                  data-testid="action-delete-for-everyone"
+                >
+                  <Trash2Icon aria-hidden /> Delete for everyone
+                </button>
+              )}
+              <button type="button" className={action} onClick={() => setChoosingDelete(false)} data-testid="action-delete-cancel">
+                Keep it
+              </button>
+            </div>
           )}
           {message && own && pinQuoteLabel && onPin && !pinnedId && !message.deletedAt && (message.type === 'normal' || message.type === 'pin') && (
             <button type="button" className={action} onClick={() => (onPin(message), close())} data-testid="action-pin">

@@ -1,7 +1,7 @@
 'use client';
 
 import type { MemberProfile, Message } from '@chatpop/protocol';
-import { AlertCircleIcon, CheckCheckIcon, CheckIcon, ClockIcon, MoreHorizontalIcon, PinIcon, ReplyIcon } from 'lucide-react';
+import { AlertCircleIcon, CheckCheckIcon, CheckIcon, ClockIcon, ForwardIcon, MoreHorizontalIcon, PinIcon, ReplyIcon } from 'lucide-react';
 import { memo, useRef, type PointerEvent } from 'react';
 import { Badge, VerifiedBadge } from '@/components/ui/misc';
 import { avatarColour, formatFull, formatTime, initial } from '@/lib/format';
@@ -21,7 +21,8 @@ export interface MessageHandlers {
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
   onActions: (message: Message) => void;
-  onQuoteClick: (messageId: string) => void;
+  /** A quote was tapped: show its original (`seq` lets a list load it when it is not loaded yet). */
+  onQuoteClick: (messageId: string, seq?: number) => void;
   onReact: (message: Message, emoji: string, on: boolean) => void;
 }
 
@@ -194,10 +195,15 @@ export const MessageItem = memo(function MessageItem({
                 <PinIcon className="size-3" aria-hidden /> Pinned
               </Badge>
             )}
+            {message.forwarded && !deleted && (
+              <p className="mb-0.5 flex items-center gap-1 text-xs italic opacity-80" data-testid="forwarded-label">
+                <ForwardIcon className="size-3.5" aria-hidden /> Forwarded
+              </p>
+            )}
             {message.replyTo && (
               <button
                 type="button"
-                onClick={() => message.replyTo && handlers.onQuoteClick(message.replyTo.id)}
+                onClick={() => message.replyTo && handlers.onQuoteClick(message.replyTo.id, message.replyTo.seq)}
                 className={cn(
                   'mb-1.5 block w-full rounded-lg border-l-4 px-2.5 py-1.5 text-left text-[0.8125rem] outline-none focus-visible:ring-2 focus-visible:ring-current',
                   own ? theme.ownQuote : theme.otherQuote,
@@ -206,7 +212,7 @@ export const MessageItem = memo(function MessageItem({
               >
                 <span className="block font-semibold">{message.replyTo.username ?? 'Someone'}</span>
                 <span className="line-clamp-2 break-words whitespace-pre-wrap">
-                  {message.replyTo.deleted ? <em>Original message was deleted</em> : message.replyTo.content}
+                  {message.replyTo.deleted ? <em data-testid="reply-quote-deleted">Original message was deleted</em> : message.replyTo.content}
                 </span>
               </button>
             )}

@@ -72,12 +72,19 @@ function MissedDivider({ block, theme, onShow }: { block: MissedBlock; theme: Ch
   );
 }
 
-export function scrollToMessage(container: HTMLElement | null, messageId: string): void {
+/** Scrolls a shown message into view and flashes it; false when it is not in the list. */
+export function scrollToMessage(container: HTMLElement | null, messageId: string): boolean {
   const el = container?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(messageId)}"]`);
-  if (!el) return;
+  if (!el) return false;
   el.scrollIntoView({ block: 'center', behavior: 'smooth' });
   el.animate([{ backgroundColor: 'rgb(250 204 21 / 0.35)' }, { backgroundColor: 'transparent' }], { duration: 1_400, easing: 'ease-out' });
+  return true;
 }
+
+/** After React has drawn what a load brought (two frames: the commit, then layout). */
+const afterPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+
+type Jump = { status: 'loading' } | { status: 'missing' } | null;
 
 function sameGroup(prev: ChatItem | undefined, item: ChatItem): boolean {
   if (!prev) return false;
@@ -115,6 +122,7 @@ export function MessagePane({
   onShowMissed = () => undefined,
   pinnedMessageIds,
   profiles,
+  onReveal,
 }: {
   items: ChatItem[];
   hostMessages: Message[];
@@ -127,8 +135,14 @@ export function MessagePane({
   handlers: Omit<MessageHandlers, 'onQuoteClick'>;
   /** Shown above the messages (the host's share card). */
   before?: ReactNode;
-  /** Paid pins for the sticky section, under the host's messages; null when there are none. */
-  pinned?: ((select: (messageId: string) => void) => ReactNode) | null;
+  /** Paid pins (or the Inbox's pinned message) for the sticky section, under the host's messages; null when there are none. */
+  pinned?: ((select: (messageId: string, seq?: number) => void) => ReactNode) | null;
+  /**
+   * Loads the history back to `seq` (the room client's `reveal`), so that a
+   * tapped quote or pin whose message is not loaded yet can be shown; true once
+   * it is there.
+   */
+  onReveal?: (seq: number) => Promise<boolean>;
   emptyText: string;
   /** Over the oldest message once the whole history is loaded. */
   startText?: string;
@@ -242,10 +256,29 @@ export function MessagePane({
     if (el.scrollTop < LOAD_OLDER_PX && history.hasMore && !history.loadingOlder && !history.olderError) onLoadOlder();
   }
 
-  const fullHandlers = useMemo<MessageHandlers>(
-    () => ({ ...handlers, onQuoteClick: (id) => scrollToMessage(scrollerRef.current, id) }),
-    [handlers],
+  // Showing a message that may not be loaded yet: load back to it, then scroll there.
+  const [jump, setJump] = useState<Jump>(null);
+  const jumpRun = useRef(0);
+  const showMessage = useCallback(
+    async (id: string, seq?: number) => {
+      const run = ++jumpRun.current;
+      if (scrollToMessage(scrollerRef.current, id)) return setJump(null);
+      if (seq === undefined || !onReveal) return setJump({ status: 'missing' });
+      setJump({ status: 'loading' });
+      const held = await onReveal(seq).catch(() => false);
+      if (run !== jumpRun.current) return;
+      await afterPaint();
+      if (run !== jumpRun.current) return;
+      setJump(held && scrollToMessage(scrollerRef.current, id) ? null : { status: 'missing' });
+    },
+    [onReveal],
   );
+  useEffect(() => {
+    if (jump?.status !== 'missing') return;
+    const timer = setTimeout(() => setJump(null), 4_000);
+    return () => clearTimeout(timer);
+  }, [jump]);
+  const fullHandlers = useMemo<MessageHandlers>(() => ({ ...handlers, onQuoteClick: (id, seq) => void showMessage(id, seq) }), [handlers, showMessage]);
 
   return (
     <main className={cn('relative min-h-0 flex-1 overflow-hidden', theme.messagesArea)}>
@@ -263,6 +296,13 @@ export function MessagePane({
 
       <LiveAnnouncer items={items} selfId={selfId} />
       <StickyHost ref={stickyRef} messages={hostMessages} theme={theme} pinned={pinned?.((id) => scrollToMessage(scrollerRef.current, id))} onSelect={(id) => scrollToMessage(scrollerRef.current, id)} />
+      <StickyHost
+        ref={stickyRef}
+        messages={hostMessages}
+        theme={theme}
+        pinned={pinned?.((id, seq) => void showMessage(id, seq))}
+        onSelect={(id) => void showMessage(id)}
+      />
 
       <div ref={scrollerRef} onScroll={onScroll} className="absolute inset-0 overflow-y-auto overscroll-contain [overflow-anchor:none]">
         <div
@@ -353,6 +393,22 @@ export function MessagePane({
           )}
         </div>
       </div>
+
+      {jump && (
+        <div
+          role="status"
+          className={cn('absolute bottom-14 left-1/2 z-20 inline-flex -translate-x-1/2 items-center gap-1.5 rounded-full px-4 py-1.5 text-sm font-medium', theme.systemText)}
+          data-testid="jump-status"
+        >
+          {jump.status === 'loading' ? (
+            <>
+              <Loader2Icon className="size-4 animate-spin" aria-hidden /> Loading the message…
+            </>
+          ) : (
+            'That message is not available any more.'
+          )}
+        </div>
+      )}
 
       {showCatchingUp && (
         <div

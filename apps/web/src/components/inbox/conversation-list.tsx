@@ -172,7 +172,13 @@ const ConversationRow = memo(function ConversationRow({ conversation: c, active,
             {previewText(c)}
           </span>
           {c.mentionCount > 0 && (
-            <span className="flex size-5 shrink-0 items-center justify-center rounded-full bg-primary text-primary-foreground" aria-label="You were mentioned" role="img">
+            <span
+              className="flex size-5 shrink-0 items-center justify-center rounded-full bg-primary text-primary-foreground"
+              aria-label={`You were mentioned${c.mentionCount > 1 ? ` ${c.mentionCount} times` : ''}`}
+              role="img"
+              data-testid="mention-badge"
+              data-count={c.mentionCount}
+            >
               <AtSignIcon className="size-3" aria-hidden />
             </span>
           )}

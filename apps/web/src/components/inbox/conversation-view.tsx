@@ -1,9 +1,10 @@
 'use client';
 
-import type { ConversationMember, ConversationSummary, Message, Theme } from '@chatpop/protocol';
+import { messageSchema, pinnedResponseSchema, type ConversationMember, type ConversationSummary, type Message, type Theme } from '@chatpop/protocol';
 import { InfoIcon, LockIcon, MessageSquareOffIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { z } from 'zod';
 import { Composer } from '@/components/chat/composer';
 import { MessageActions } from '@/components/chat/message-actions';
 import type { MessageHandlers, Reader } from '@/components/chat/message-item';
@@ -12,6 +13,7 @@ import { ReconnectBanner } from '@/components/chat/reconnect-banner';
 import { Button } from '@/components/ui/button';
 import { Spinner } from '@/components/ui/misc';
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
+import { api, errorMessage } from '@/lib/api';
 import { mayOfferEdit, personName, readByLabel, readersOf, tickFor } from '@/lib/inbox';
 import type { InboxStore } from '@/lib/inbox-store';
 import type { ChatItem } from '@/lib/message-log';
@@ -23,7 +25,9 @@ import { useMediaQuery } from '@/lib/use-media-query';
 import { cn } from '@/lib/utils';
 import { ConversationAvatar } from './conversation-avatar';
 import { ConversationInfo } from './conversation-info';
+import { ForwardDialog } from './forward-dialog';
 import { EditHistorySheet, EditMessageDialog } from './message-edits';
+import { PinnedBanner } from './pinned-banner';
 import { BackToList, headerButton } from './inbox-chrome';
 import { ReadBySheet } from './read-by-sheet';
 
@@ -64,7 +68,8 @@ export function ConversationView({
     const sound = soundFor(message, me.current, document.visibilityState === 'hidden');
     if (sound) playSound(sound);
   }, []);
-  const { load, members, room, snapshot, reload, apply } = useConversation(id, onLive);
+  const { load, members, pinnedMessage, setPinnedMessage, room, snapshot, reload, apply } = useConversation(id, onLive);
+  const inbox = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   const router = useRouter();
   const conversation = load.status === 'ready' ? load.conversation : null;
   const myMemberId = conversation?.myMemberId ?? null;
@@ -151,12 +156,19 @@ export function ConversationView({
   const [actionsFor, setActionsFor] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Message | null>(null);
   const [historyOf, setHistoryOf] = useState<Message | null>(null);
+  const [forwarding, setForwarding] = useState<Message | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   useEffect(() => {
     if (!actionError) return;
     const timer = setTimeout(() => setActionError(null), 5_000);
     return () => clearTimeout(timer);
   }, [actionError]);
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(null), 4_000);
+    return () => clearTimeout(timer);
+  }, [notice]);
   const handlers = useMemo<Omit<MessageHandlers, 'onQuoteClick'>>(
     () => ({
       onReply: (message) => setReplyTo(message),
@@ -177,6 +189,46 @@ export function ConversationView({
     [room, replyTo],
   );
 
+  // ---- delete, pin: over HTTP, announced to every member by the room's events ----
+  const messagePath = useCallback(
+    (messageId: string, rest = '') => `/api/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}${rest}`,
+    [id],
+  );
+  const deleteForMe = useCallback(
+    async (message: Message) => {
+      await api.delete(messagePath(message.id, '?for=me'));
+      room?.forget(message.id);
+    },
+    [messagePath, room],
+  );
+  const deleteForEveryone = useCallback(
+    async (message: Message) => {
+      await api.delete(messagePath(message.id, '?for=everyone'), { schema: z.object({ message: messageSchema }) });
+    },
+    [messagePath],
+  );
+  const isAdmin = conversation?.myRole === 'admin';
+  const canDeleteForEveryone = useCallback(
+    (message: Message) => message.type !== 'system' && !message.deletedAt && (message.memberId === myMemberId || (conversation?.kind === 'group' && isAdmin)),
+    [conversation?.kind, isAdmin, myMemberId],
+  );
+  // Who may pin: anyone in a direct conversation; in a group, whom its editInfo permission allows.
+  const canPin = conversation !== null && !removed && (conversation.kind === 'direct' || isAdmin || conversation.permissions?.editInfo === 'everyone');
+  const pin = useCallback(
+    async (message: Message) => {
+      const res = await api.post(`/api/conversations/${encodeURIComponent(id)}/pin`, { messageId: message.id }, { schema: pinnedResponseSchema });
+      setPinnedMessage(res.pinned);
+    },
+    [id, setPinnedMessage],
+  );
+  const unpin = useCallback(async () => {
+    await api.delete(`/api/conversations/${encodeURIComponent(id)}/pin`, { schema: pinnedResponseSchema });
+    setPinnedMessage(null);
+  }, [id, setPinnedMessage]);
+  const unpinFromBanner = useCallback(() => unpin().catch((error: unknown) => setActionError(errorMessage(error))), [unpin]);
+  const reveal = useCallback((seq: number) => room?.reveal(seq) ?? Promise.resolve(false), [room]);
+  const editWindowSeconds = conversation?.editWindowSeconds;
+
   const name = conversation?.name ?? row?.name ?? '';
   const avatarUrl = conversation?.avatarUrl ?? row?.avatarUrl ?? null;
   const kind = conversation?.kind ?? row?.kind ?? 'direct';
@@ -185,6 +237,7 @@ export function ConversationView({
   const typing = typingLabel(snapshot.typingNames);
   const reconnecting = conversation !== null && snapshot.connectionTried && !snapshot.joined && !snapshot.fatal;
   const adminsOnly = conversation?.permissions?.send === 'admins' && conversation.myRole !== 'admin';
+  // @mentions offer the conversation's other members (in a direct conversation, the other person).
   const mentionNames = useMemo(() => others.map((m) => m.username), [others]);
 
   if (load.status === 'error') {
@@ -259,6 +312,11 @@ export function ConversationView({
             {actionError}
           </div>
         )}
+        {notice && (
+          <div role="status" className="relative z-30 bg-emerald-800 px-4 py-2 text-center text-sm font-medium text-white" data-testid="action-notice">
+            {notice}
+          </div>
+        )}
 
         <MessagePane
           items={snapshot.items}
@@ -277,6 +335,12 @@ export function ConversationView({
           catchingUp={snapshot.catchingUp}
           missed={snapshot.missed}
           onShowMissed={(afterSeq) => void room?.loadMissed(afterSeq)}
+          onReveal={reveal}
+          pinned={
+            pinnedMessage
+              ? (select) => <PinnedBanner pinned={pinnedMessage} theme={theme} onSelect={select} onUnpin={canPin ? unpinFromBanner : undefined} />
+              : null
+          }
         />
 
         <footer className={cn('relative z-30 shrink-0 pb-[env(safe-area-inset-bottom)]', theme.composer)}>
@@ -307,7 +371,7 @@ export function ConversationView({
               onSend={onSend}
               onTyping={(hasText) => room?.typingInput(hasText)}
               onBlur={() => room?.typingStop()}
-              mentionNames={kind === 'group' ? mentionNames : []}
+              mentionNames={mentionNames}
               placeholder={kind === 'group' ? `Message ${name}` : name ? `Message ${name}` : 'Message'}
             />
           )}
@@ -342,9 +406,21 @@ export function ConversationView({
         onClose={() => setActionsFor(null)}
         onReply={(message) => setReplyTo(message)}
         onReact={handlers.onReact}
-        canEdit={(message) => !adminsOnly && !removed && mayOfferEdit(message)}
+        canEdit={(message) => !adminsOnly && !removed && mayOfferEdit(message, editWindowSeconds)}
         onEdit={setEditing}
         onHistory={setHistoryOf}
+        onForward={removed ? undefined : setForwarding}
+        pinToTop={canPin ? { pinnedId: pinnedMessage?.message.id ?? null, onPin: pin, onUnpin: unpin } : undefined}
+        onDeleteForMe={removed ? undefined : deleteForMe}
+        canDeleteForEveryone={canDeleteForEveryone}
+        onDeleteForEveryone={deleteForEveryone}
+      />
+      <ForwardDialog
+        conversationId={id}
+        message={forwarding}
+        conversations={inbox.conversations}
+        onClose={() => setForwarding(null)}
+        onForwarded={(count) => setNotice(`Forwarded to ${count} ${count === 1 ? 'conversation' : 'conversations'}.`)}
       />
       <EditMessageDialog conversationId={id} message={editing} onClose={() => setEditing(null)} />
       <EditHistorySheet conversationId={id} message={historyOf} onClose={() => setHistoryOf(null)} />
