@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { AppContext } from './context';
 import { openDatabase, type Database } from './db/client';
 import { AppError } from './errors';
+import { cookieSigningKey } from './http';
 import { GuardedMessageCache, MemoryMessageCache, RedisMessageCache, type MessageCache } from './infra/cache';
 import { createLimits } from './infra/limits';
 import { LogMailer, Outbox, RecordingMailer, SmtpMailer, type Mailer } from './infra/mailer';
@@ -128,7 +129,7 @@ export async function createApp(config: Config): Promise<App> {
   const paymentSweeper = startPaymentSweeper(ctx);
   fastify.decorate('ctx', ctx);
 
-  await fastify.register(cookie);
+  await fastify.register(cookie, { secret: cookieSigningKey(config.jwtSecret) });
   await fastify.register(cors, { origin: config.webOrigins, credentials: true });
   await fastify.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },

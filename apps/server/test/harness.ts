@@ -156,6 +156,15 @@ export class HttpClient {
   }
 }
 
+/** The device id the server issued to this client: its `cp_did` cookie without the signature. */
+export function deviceIdOf(client: HttpClient): string | null {
+  const raw = client.cookies.get('cp_did');
+  if (!raw) return null;
+  const value = decodeURIComponent(raw);
+  const dot = value.lastIndexOf('.');
+  return dot > 0 ? value.slice(0, dot) : value;
+}
+
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export function connectSocket(url: string, chatTokens: string[]): Promise<ClientSocket> {
