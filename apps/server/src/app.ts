@@ -24,6 +24,7 @@ import { Settings } from './modules/settings/service';
 import { usernameRoutes } from './modules/usernames/routes';
 import { startRollSweeper } from './modules/usernames/service';
 import { createTokens } from './modules/auth/tokens';
+import { startPendingRegistrationSweeper } from './modules/auth/service';
 import { RoomDirectory } from './modules/chats/directory';
 import { chatRoutes } from './modules/chats/routes';
 import { messageRoutes } from './modules/messages/routes';
@@ -126,6 +127,7 @@ export async function createApp(config: Config): Promise<App> {
   await ctx.rooms.start();
   await ctx.settings.start();
   const rollSweeper = startRollSweeper(ctx);
+  const registrationSweeper = startPendingRegistrationSweeper(ctx);
   const paymentSweeper = startPaymentSweeper(ctx);
   fastify.decorate('ctx', ctx);
 
@@ -213,6 +215,7 @@ export async function createApp(config: Config): Promise<App> {
     close() {
       closing ??= (async () => {
         clearInterval(rollSweeper);
+        clearInterval(registrationSweeper);
         clearInterval(paymentSweeper);
         ctx.inboxEvents.close();
         await realtime.close();

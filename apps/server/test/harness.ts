@@ -281,7 +281,7 @@ export async function confirmationToken(t: TestApp, email: string): Promise<stri
   const { findUserByEmail } = await import('../src/modules/auth/repo');
   const user = await findUserByEmail(t.app.ctx.db, email);
   if (!user) throw new Error(`no account for ${email}`);
-  return t.app.ctx.tokens.signEmailConfirmation(user.id);
+  return t.app.ctx.tokens.signEmailConfirmation({ userId: user.id, registrationId: user.registrationId });
 }
 
 /** A random host name that the profanity check lets through (random hex can spell a word it refuses). */

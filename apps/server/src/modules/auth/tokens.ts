@@ -20,14 +20,20 @@ export interface ChatClaims {
   username: string;
 }
 
+/** A confirmation link works only for the registration that mailed it: a newer one of the address voids it. */
+export interface ConfirmationClaims {
+  userId: string;
+  registrationId: string;
+}
+
 export interface Tokens {
   signAccess(claims: AccessClaims): Promise<string>;
   verifyAccess(token: string): Promise<AccessClaims>;
   signChat(claims: ChatClaims): Promise<string>;
   verifyChat(token: string): Promise<ChatClaims>;
-  /** The link that confirms an account's email (SPEC §3): names the account, 24 hours. */
-  signEmailConfirmation(userId: string): Promise<string>;
-  verifyEmailConfirmation(token: string): Promise<string>;
+  /** The link that confirms an account's email (SPEC §3): names the account and its registration, 24 hours. */
+  signEmailConfirmation(claims: ConfirmationClaims): Promise<string>;
+  verifyEmailConfirmation(token: string): Promise<ConfirmationClaims>;
 }
 
 export const EMAIL_CONFIRMATION_TTL_SECONDS = 24 * 60 * 60;
@@ -81,11 +87,11 @@ export function createTokens(secret: string): Tokens {
       }
       return { roomId: p.rid, memberId: p.sub, username: p.usr };
     },
-    signEmailConfirmation: (userId) => sign({}, 'confirm-email', userId, EMAIL_CONFIRMATION_TTL_SECONDS),
+    signEmailConfirmation: ({ userId, registrationId }) => sign({ reg: registrationId }, 'confirm-email', userId, EMAIL_CONFIRMATION_TTL_SECONDS),
     async verifyEmailConfirmation(token) {
       const p = await verify(token, 'confirm-email');
-      if (typeof p.sub !== 'string') throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
-      return p.sub;
+      if (typeof p.sub !== 'string' || typeof p.reg !== 'string') throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
+      return { userId: p.sub, registrationId: p.reg };
     },
   };
 }
