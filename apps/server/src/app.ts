@@ -119,6 +119,7 @@ export async function createApp(config: Config): Promise<App> {
     log: fastify.log,
     broadcast: noBroadcast,
     memberSync: { changed: async () => {} },
+    sessionSockets: { ended: async () => {} },
     inboxEvents: { changed() {}, close() {} },
     inflight: new Set(),
   };

@@ -76,6 +76,19 @@ export interface PresencePayload {
   count: number;
 }
 
+/**
+ * Sent to every connection of a signed-in session just before the server
+ * ends it: the session was signed out (here, everywhere, from the sessions
+ * page), its password changed or was reset, or its refresh token was used
+ * twice. The connection is closed right after and must not reconnect with
+ * the same tokens: sign in again.
+ */
+export const sessionRevokedPayloadSchema = z.object({
+  code: z.literal('SESSION_REVOKED'),
+  message: z.string(),
+});
+export type SessionRevokedPayload = z.infer<typeof sessionRevokedPayloadSchema>;
+
 export interface TypingPayload {
   roomId: string;
   memberId: string;
@@ -170,6 +183,8 @@ export interface ServerToClientEvents {
   'conversation:removed': (payload: ConversationRemovedPayload) => void;
   /** Inbox, to the user's own connections: unread totals changed. */
   'inbox:unread': (payload: InboxUnreadPayload) => void;
+  /** The session this connection speaks for ended; the server disconnects it next. */
+  'session:revoked': (payload: SessionRevokedPayload) => void;
 }
 
 export const REPLAY_MAX_MESSAGES = 500;

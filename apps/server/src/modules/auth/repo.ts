@@ -125,15 +125,24 @@ export async function rotateSession(db: DbExecutor, id: string, fromHash: string
   return rows.length === 1;
 }
 
-export async function revokeSession(db: DbExecutor, id: string): Promise<void> {
-  await db.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
-}
+/* Each revoke returns the sessions it ended, whose live connections the caller then ends (ports.ts, SessionSockets). */
 
-export async function revokeAllSessions(db: DbExecutor, userId: string): Promise<void> {
-  await db
+export async function revokeSession(db: DbExecutor, id: string): Promise<string[]> {
+  const rows = await db
     .update(sessions)
     .set({ revokedAt: new Date() })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+    .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
+}
+
+export async function revokeAllSessions(db: DbExecutor, userId: string): Promise<string[]> {
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
 }
 
 export async function listActiveSessions(db: DbExecutor, userId: string): Promise<SessionRow[]> {
@@ -145,11 +154,13 @@ export async function listActiveSessions(db: DbExecutor, userId: string): Promis
   return rows.filter((s) => s.expiresAt.getTime() > now).sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
 }
 
-export async function revokeOtherSessions(db: DbExecutor, userId: string, keepSessionId: string): Promise<void> {
-  await db
+export async function revokeOtherSessions(db: DbExecutor, userId: string, keepSessionId: string): Promise<string[]> {
+  const rows = await db
     .update(sessions)
     .set({ revokedAt: new Date() })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), ne(sessions.id, keepSessionId)));
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), ne(sessions.id, keepSessionId)))
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
 }
 
 export async function setPassword(db: DbExecutor, userId: string, passwordHash: string): Promise<void> {

@@ -252,7 +252,7 @@ export async function refresh(ctx: AppContext, token: string | undefined): Promi
   const secret = newRefreshSecret();
   const rotated = presented === session.tokenHash && (await repo.rotateSession(ctx.db, session.id, presented, hashSecret(secret)));
   if (!rotated) {
-    await repo.revokeSession(ctx.db, session.id);
+    await ctx.sessionSockets.ended(await repo.revokeSession(ctx.db, session.id));
     ctx.log.warn({ sessionId: session.id }, 'refresh token reuse: session revoked');
     throw new AppError(401, 'SESSION_REVOKED', 'This session has ended. Sign in again.');
   }
@@ -273,12 +273,14 @@ export async function sessionOfRefreshToken(ctx: AppContext, token: string | und
   return session && session.tokenHash === hashSecret(parsed.secret) ? session.id : null;
 }
 
+/** Signs one session out; its live connections end with it. */
 export async function logout(ctx: AppContext, sessionId: string) {
-  await repo.revokeSession(ctx.db, sessionId);
+  await ctx.sessionSockets.ended(await repo.revokeSession(ctx.db, sessionId));
 }
 
+/** Signs every session of the account out; every live connection of theirs ends at once, on every node. */
 export async function logoutAll(ctx: AppContext, userId: string) {
-  await repo.revokeAllSessions(ctx.db, userId);
+  await ctx.sessionSockets.ended(await repo.revokeAllSessions(ctx.db, userId));
 }
 
 /** "Chrome on macOS", from a user agent; null when it names no browser. */
@@ -356,15 +358,16 @@ export async function confirmPasswordReset(ctx: AppContext, body: PasswordResetC
   const reset = await repo.findResetToken(ctx.db, tokenHash);
   if (!reset || reset.usedAt || reset.expiresAt.getTime() <= Date.now()) throw resetInvalid();
   const passwordHash = await hashPassword(body.password);
-  const user = await ctx.db.transaction(async (tx) => {
+  const { user, ended } = await ctx.db.transaction(async (tx) => {
     // Compare-and-set: of two uses of one link, one wins.
     if (!(await repo.useResetToken(tx, reset.id))) throw resetInvalid();
     await repo.setPassword(tx, reset.userId, passwordHash);
     // The link reached the address: that confirms it too.
     await repo.confirmEmail(tx, reset.userId);
-    await repo.revokeAllSessions(tx, reset.userId);
-    return repo.findUserById(tx, reset.userId);
+    const ended = await repo.revokeAllSessions(tx, reset.userId);
+    return { user: await repo.findUserById(tx, reset.userId), ended };
   });
+  await ctx.sessionSockets.ended(ended);
   if (!user) throw resetInvalid();
   notifyPasswordChanged(ctx, user);
   return startSession(ctx, user, client);
