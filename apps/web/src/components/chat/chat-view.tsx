@@ -15,6 +15,7 @@ import {
   type Theme,
 } from '@chatpop/protocol';
 import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon } from 'lucide-react';
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BackRoomBar } from '@/components/payments/backroom-bar';
@@ -361,10 +362,26 @@ export function ChatView({
         reportCount={snapshot.liveReports.length}
       />
       {reconnecting && <ReconnectBanner theme={theme} />}
-      {snapshot.fatal && (
-        <div role="alert" className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white" data-testid="chat-fatal">
-          {snapshot.fatal}
+      {snapshot.signedOut ? (
+        // The session ended (signed out here or elsewhere): no reconnecting, an offer to sign in and come back here.
+        <div
+          role="alert"
+          className="relative z-30 flex flex-wrap items-center justify-center gap-x-3 gap-y-1.5 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white"
+          data-testid="chat-signed-out"
+        >
+          <span>{snapshot.fatal}</span>
+          <Button asChild size="sm" className="bg-white text-red-800 hover:bg-red-50">
+            <Link href={`/login?next=${encodeURIComponent(`/chat/${chat.code}`)}`} data-testid="chat-sign-in">
+              Sign in
+            </Link>
+          </Button>
         </div>
+      ) : (
+        snapshot.fatal && (
+          <div role="alert" className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white" data-testid="chat-fatal">
+            {snapshot.fatal}
+          </div>
+        )
       )}
       {lockdown.active && !ended && (
         <div role="status" className={cn('relative z-30 flex items-center justify-center gap-2 px-4 py-1.5 text-center text-xs font-medium', theme.banner)} data-testid="lockdown-banner">
