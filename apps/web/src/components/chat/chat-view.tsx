@@ -14,7 +14,7 @@ import {
   type PublicUser,
   type Theme,
 } from '@chatpop/protocol';
-import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon } from 'lucide-react';
+import { ClockIcon, LockIcon, LogInIcon, ShieldAlertIcon, UserPlusIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -362,26 +362,14 @@ export function ChatView({
         reportCount={snapshot.liveReports.length}
       />
       {reconnecting && <ReconnectBanner theme={theme} />}
-      {snapshot.signedOut ? (
-        // The session ended (signed out here or elsewhere): no reconnecting, an offer to sign in and come back here.
+      {snapshot.fatal && (
         <div
           role="alert"
-          className="relative z-30 flex flex-wrap items-center justify-center gap-x-3 gap-y-1.5 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white"
-          data-testid="chat-signed-out"
+          className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white"
+          data-testid={snapshot.signedOut ? 'chat-signed-out' : 'chat-fatal'}
         >
-          <span>{snapshot.fatal}</span>
-          <Button asChild size="sm" className="bg-white text-red-800 hover:bg-red-50">
-            <Link href={`/login?next=${encodeURIComponent(`/chat/${chat.code}`)}`} data-testid="chat-sign-in">
-              Sign in
-            </Link>
-          </Button>
+          {snapshot.fatal}
         </div>
-      ) : (
-        snapshot.fatal && (
-          <div role="alert" className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white" data-testid="chat-fatal">
-            {snapshot.fatal}
-          </div>
-        )
       )}
       {lockdown.active && !ended && (
         <div role="status" className={cn('relative z-30 flex items-center justify-center gap-2 px-4 py-1.5 text-center text-xs font-medium', theme.banner)} data-testid="lockdown-banner">
@@ -480,6 +468,16 @@ export function ChatView({
             }
             placeholder={slowMode > 0 && !canModerate ? `Message · slow mode ${slowModeLabel(slowMode)}` : chat.settings.locked ? 'Message · chat locked for participants' : 'Message'}
           />
+        ) : snapshot.signedOut ? (
+          // The session ended (here or on another device): no reconnecting; sign in and come back here.
+          <div className="mx-auto flex max-w-3xl items-center gap-3 px-4 pt-1 pb-4">
+            <p className={cn('min-w-0 flex-1 text-sm', theme.headerMuted)}>Sign in again to send messages.</p>
+            <Button size="lg" asChild className={cn('rounded-2xl', theme.sendButton)}>
+              <Link href={`/login?next=${encodeURIComponent(`/chat/${chat.code}`)}`} data-testid="chat-sign-in">
+                <LogInIcon aria-hidden /> Sign in
+              </Link>
+            </Button>
+          </div>
         ) : !joinedAs ? (
           <div className="mx-auto flex max-w-3xl items-center gap-3 px-4 pt-1 pb-4">
             <p className={cn('min-w-0 flex-1 text-sm', theme.headerMuted)}>You&apos;re reading. Join to send messages.</p>
