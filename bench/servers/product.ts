@@ -59,7 +59,7 @@ async function seed(plan: RoomPlan[]): Promise<{ rooms: RoomSpec[] }> {
       return out;
     });
     const members = await Promise.all(
-      rows.map(async (m) => ({ memberId: m.id, token: await ctx.tokens.signChat({ roomId: room.id, memberId: m.id, username: m.username }) })),
+      rows.map(async (m) => ({ memberId: m.id, token: await ctx.tokens.signChat({ roomId: room.id, memberId: m.id, username: m.username, sessionId: null }) })),
     );
     for (let i = 0; i < (p.messages ?? 0); i++) {
       const from = rows[i % rows.length] ?? null;

@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { AppContext } from './context';
 import { openDatabase, type Database } from './db/client';
 import { AppError } from './errors';
+import { cookieSigningKey } from './http';
 import { GuardedMessageCache, MemoryMessageCache, RedisMessageCache, type MessageCache } from './infra/cache';
 import { createLimits } from './infra/limits';
 import { LogMailer, Outbox, RecordingMailer, SmtpMailer, type Mailer } from './infra/mailer';
@@ -23,6 +24,7 @@ import { Settings } from './modules/settings/service';
 import { usernameRoutes } from './modules/usernames/routes';
 import { startRollSweeper } from './modules/usernames/service';
 import { createTokens } from './modules/auth/tokens';
+import { startPendingRegistrationSweeper } from './modules/auth/service';
 import { RoomDirectory } from './modules/chats/directory';
 import { chatRoutes } from './modules/chats/routes';
 import { messageRoutes } from './modules/messages/routes';
@@ -120,6 +122,7 @@ export async function createApp(config: Config): Promise<App> {
     log: fastify.log,
     broadcast: noBroadcast,
     memberSync: { changed: async () => {} },
+    sessionSockets: { ended: async () => {} },
     inboxEvents: { changed() {}, close() {} },
     inflight: new Set(),
   };
@@ -128,10 +131,11 @@ export async function createApp(config: Config): Promise<App> {
   await ctx.rooms.start();
   await ctx.settings.start();
   const rollSweeper = startRollSweeper(ctx);
+  const registrationSweeper = startPendingRegistrationSweeper(ctx);
   const paymentSweeper = startPaymentSweeper(ctx);
   fastify.decorate('ctx', ctx);
 
-  await fastify.register(cookie);
+  await fastify.register(cookie, { secret: cookieSigningKey(config.jwtSecret) });
   await fastify.register(cors, { origin: config.webOrigins, credentials: true });
   await fastify.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -218,6 +222,7 @@ export async function createApp(config: Config): Promise<App> {
     close() {
       closing ??= (async () => {
         clearInterval(rollSweeper);
+        clearInterval(registrationSweeper);
         clearInterval(paymentSweeper);
         ctx.inboxEvents.close();
         await realtime.close();

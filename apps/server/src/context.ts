@@ -9,7 +9,7 @@ import type { Settings } from './modules/settings/service';
 import type { Presence } from './infra/presence';
 import type { PubSub } from './infra/pubsub';
 import type { Tokens } from './modules/auth/tokens';
-import type { Broadcaster, InboxEvents, MemberSync } from './ports';
+import type { Broadcaster, InboxEvents, MemberSync, SessionSockets } from './ports';
 import type { RoomDirectory } from './modules/chats/directory';
 import type { PaymentGateway } from './infra/payments';
 
@@ -36,6 +36,8 @@ export interface AppContext {
   broadcast: Broadcaster;
   /** Set once Socket.IO is attached. */
   memberSync: MemberSync;
+  /** Set once Socket.IO is attached. */
+  sessionSockets: SessionSockets;
   inboxEvents: InboxEvents;
   /** Writes the server must finish before it stops. */
   inflight: Set<Promise<unknown>>;

@@ -75,6 +75,17 @@ export interface MemberSync {
 }
 
 /**
+ * Ends the live connections that speak for account sessions just revoked
+ * (signed out, everywhere, from the sessions page, a password change or
+ * reset, a refresh token used twice): each gets `session:revoked` and is
+ * closed at once, on every node (realtime/session-sync.ts). Called after the
+ * revocation is committed.
+ */
+export interface SessionSockets {
+  ended(sessionIds: string[]): Promise<void>;
+}
+
+/**
  * The Inbox's per-user list events (modules/conversations/notifier.ts):
  * conversations whose summary changed for these users, sent as
  * `conversation:new`/`conversation:updated`, and (unless `totals` is false)

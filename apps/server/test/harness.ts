@@ -156,6 +156,15 @@ export class HttpClient {
   }
 }
 
+/** The device id the server issued to this client: its `cp_did` cookie without the signature. */
+export function deviceIdOf(client: HttpClient): string | null {
+  const raw = client.cookies.get('cp_did');
+  if (!raw) return null;
+  const value = decodeURIComponent(raw);
+  const dot = value.lastIndexOf('.');
+  return dot > 0 ? value.slice(0, dot) : value;
+}
+
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export function connectSocket(url: string, chatTokens: string[]): Promise<ClientSocket> {
@@ -272,7 +281,7 @@ export async function confirmationToken(t: TestApp, email: string): Promise<stri
   const { findUserByEmail } = await import('../src/modules/auth/repo');
   const user = await findUserByEmail(t.app.ctx.db, email);
   if (!user) throw new Error(`no account for ${email}`);
-  return t.app.ctx.tokens.signEmailConfirmation(user.id);
+  return t.app.ctx.tokens.signEmailConfirmation({ userId: user.id, registrationId: user.registrationId });
 }
 
 /** A random host name that the profanity check lets through (random hex can spell a word it refuses). */

@@ -77,6 +77,19 @@ export interface PresencePayload {
   count: number;
 }
 
+/**
+ * Sent to every connection of a signed-in session just before the server
+ * ends it: the session was signed out (here, everywhere, from the sessions
+ * page), its password changed or was reset, or its refresh token was used
+ * twice. The connection is closed right after and must not reconnect with
+ * the same tokens: sign in again.
+ */
+export const sessionRevokedPayloadSchema = z.object({
+  code: z.literal('SESSION_REVOKED'),
+  message: z.string(),
+});
+export type SessionRevokedPayload = z.infer<typeof sessionRevokedPayloadSchema>;
+
 export interface TypingPayload {
   roomId: string;
   memberId: string;
@@ -179,6 +192,8 @@ export interface ServerToClientEvents {
   'message:hidden': (payload: MessageHiddenPayload) => void;
   /** Inbox, to a conversation's joined connections: the pinned message changed. */
   'pin:updated': (payload: PinUpdatedPayload) => void;
+  /** The session this connection speaks for ended; the server disconnects it next. */
+  'session:revoked': (payload: SessionRevokedPayload) => void;
 }
 
 export const REPLAY_MAX_MESSAGES = 500;

@@ -38,9 +38,18 @@ export const users = pgTable(
     /** When the owner opened the confirmation link (or a password reset link); null: cannot sign in yet. */
     emailConfirmedAt: ts('email_confirmed_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /**
+     * The latest registration of a still unconfirmed address: a new one replaces
+     * the password and username and gets a new id, which its confirmation link
+     * names (earlier links stop working); unconfirmed past a week, the account
+     * is as good as absent and is swept (modules/auth/service.ts).
+     */
+    registeredAt: ts('registered_at').notNull().defaultNow(),
+    registrationId: uuid('registration_id').notNull().defaultRandom(),
   },
   (t) => [
     uniqueIndex('users_email_key').on(t.email),
+    index('users_unconfirmed_idx').on(t.registeredAt).where(sql`${t.emailConfirmedAt} is null`),
     uniqueIndex('users_username_lower_key').on(t.usernameLower),
     // People search (Inbox) matches prefixes of the username and the display name.
     index('users_username_prefix_idx').on(t.usernameLower.op('text_pattern_ops')),

@@ -11,7 +11,7 @@ export const LIMIT_RULES = {
   messagesPerMinute: { points: 30, durationSeconds: 60, message: 'You are sending messages too fast. Slow down a little.' },
   messagesPerSecond: { points: 5, durationSeconds: 1, message: 'You are sending messages too fast. Slow down a little.' },
   joinPerIp: { points: 30, durationSeconds: 60, message: 'Too many joins from your network. Try again in a minute.' },
-  /** Username dice rolls per device (or IP, when the request carries no device id) per chat: SPEC §2.2. */
+  /** Username dice rolls per device and per IP per chat: SPEC §2.2, with the network always counted (docs/security.md). */
   usernameSuggestions: { points: 20, durationSeconds: 60 * 60, message: 'Too many username suggestions for this chat. Try again later.' },
   usernameCheck: { points: 120, durationSeconds: 60, message: 'Too many username checks. Wait a moment.' },
   passwordResetIp: { points: 5, durationSeconds: 60 * 60, message: 'Too many password reset requests. Try again later.' },

@@ -5,10 +5,23 @@ import type { StoredMessage } from '../infra/cache';
 import { publicMessage } from '../modules/messages/visibility';
 import type { Broadcaster } from '../ports';
 
+/** What a verified chat session token names (its session: a signed-in participation's). */
+export interface TokenClaims {
+  memberId: string;
+  username: string;
+  sessionId: string | null;
+}
+
 /** What a connection proved at the handshake: the chat participations its tokens name, and its account. */
 export interface SocketData {
   /** roomId → the participation and username its verified chat session token names. */
-  tokens: Map<string, { memberId: string; username: string }>;
+  tokens: Map<string, TokenClaims>;
+  /**
+   * The live account sessions this connection speaks for (session id → user
+   * id), from its tokens, access token or cookie: it ends when any of them
+   * does (realtime/session-sync.ts).
+   */
+  sessions: Map<string, string>;
   /** Rooms this connection has joined, with the member as read at join time. */
   joined: Map<string, MemberRow>;
   /** The signed-in account, from the access token at the handshake (Inbox); null without one. */

@@ -29,7 +29,7 @@ import type { AppContext } from '../context';
 import { AppError, forbidden, unauthenticated, validationFailed } from '../errors';
 import type { MemberRow, RoomRow, UserRow } from '../db/schema';
 import { COOKIE_ACCESS } from '../http';
-import { actorFromAccessToken } from '../modules/auth/actor';
+import { actorFromAccessToken, liveSession, sessionEnded } from '../modules/auth/actor';
 import { findMember } from '../modules/chats/repo';
 import { deleteForEveryone, deleteForMe } from '../modules/conversations/actions';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
@@ -43,6 +43,7 @@ import { isModerator } from '../modules/moderation/rules';
 import * as moderation from '../modules/moderation/service';
 import { memberChannel, modsChannel, roomChannel, socketBroadcaster, userChannel, type IoServer, type SocketData } from './broadcast';
 import { startMemberSync } from './member-sync';
+import { startSessionSync, type SessionSync } from './session-sync';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -73,28 +74,45 @@ export function attachRealtime(
       : undefined,
   });
   ctx.broadcast = socketBroadcaster(io);
+  const sessionSync = startSessionSync(ctx);
+  ctx.sessionSockets = sessionSync;
 
   io.use(async (socket, next) => {
     const parsed = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
     if (!parsed.success) return next(handshakeError(new AppError(401, 'TOKEN_INVALID', 'The handshake carries malformed tokens.')));
-    const tokens = new Map<string, { memberId: string; username: string }>();
+    const tokens: SocketData['tokens'] = new Map();
+    const sessions: SocketData['sessions'] = new Map();
     let user: UserRow | null = null;
     try {
       for (const token of parsed.data.chatTokens) {
         const claims = await ctx.tokens.verifyChat(token);
-        tokens.set(claims.roomId, { memberId: claims.memberId, username: claims.username });
+        tokens.set(claims.roomId, { memberId: claims.memberId, username: claims.username, sessionId: claims.sessionId });
       }
-      if (parsed.data.accessToken !== undefined) user = (await actorFromAccessToken(ctx, parsed.data.accessToken)).user;
-      else {
+      // A signed-in participation's token holds only while its session does.
+      for (const sessionId of new Set([...tokens.values()].map((c) => c.sessionId))) {
+        if (sessionId === null) continue;
+        const session = await liveSession(ctx, sessionId);
+        sessions.set(session.id, session.userId);
+      }
+      if (parsed.data.accessToken !== undefined) {
+        const actor = await actorFromAccessToken(ctx, parsed.data.accessToken);
+        user = actor.user;
+        sessions.set(actor.sessionId, actor.user.id);
+      } else {
         // The access cookie counts only from the web's own origins (a page elsewhere cannot borrow it) and,
         // being sent by the browser unasked, an expired one is ignored rather than failing a pop chat's connection.
         const cookie = accessCookie(socket.handshake.headers, ctx.config.webOrigins);
-        if (cookie) user = await actorFromAccessToken(ctx, cookie).then((a) => a.user, () => null);
+        const actor = cookie ? await actorFromAccessToken(ctx, cookie).catch(() => null) : null;
+        if (actor) {
+          user = actor.user;
+          sessions.set(actor.sessionId, actor.user.id);
+        }
       }
     } catch (err) {
       return next(handshakeError(err));
     }
     socket.data.tokens = tokens;
+    socket.data.sessions = sessions;
     socket.data.joined = new Map();
     socket.data.user = user;
     next();
@@ -127,8 +145,12 @@ export function attachRealtime(
   ctx.memberSync = startMemberSync(ctx, io, announcePresence);
 
   io.on('connection', (socket: IoSocket) => {
+    // Checked live at the handshake; a revocation since then is caught by the binding (session-sync.ts).
+    for (const sessionId of socket.data.sessions.keys()) {
+      if (!sessionSync.bind(socket, sessionId)) return sessionSync.end(socket);
+    }
     if (socket.data.user) void socket.join(userChannel(socket.data.user.id));
-    const handlers = new RoomHandlers(ctx, socket, announcePresence);
+    const handlers = new RoomHandlers(ctx, socket, announcePresence, sessionSync);
     socket.on('room:join', (payload, ack) => respond(ctx, ack, () => handlers.join(payload)));
     socket.on('room:leave', (payload, ack) => respond(ctx, ack, () => handlers.leave(payload)));
     socket.on('message:send', (payload, ack) => respond(ctx, ack, () => handlers.send(payload)));
@@ -197,6 +219,7 @@ class RoomHandlers {
     private readonly ctx: AppContext,
     private readonly socket: IoSocket,
     private readonly announcePresence: (roomId: string) => void,
+    private readonly sessionSync: SessionSync,
   ) {}
 
   /**
@@ -220,6 +243,13 @@ class RoomHandlers {
     if (member.removedAt) throw backroomMembersOnly();
     if (member.bannedAt) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
     if (member.username !== claims.username) throw new AppError(401, 'TOKEN_INVALID', 'This token was issued for another username.');
+    if (member.userId !== null) {
+      // A signed-in participation's token names a live session of that account (docs/security.md).
+      if (claims.sessionId === null) throw new AppError(401, 'TOKEN_EXPIRED', 'This chat session has expired. Open the chat again.');
+      if (this.socket.data.sessions.get(claims.sessionId) !== member.userId) {
+        throw new AppError(401, 'TOKEN_INVALID', 'This token was issued to another account.');
+      }
+    }
     return { room, member };
   }
 
@@ -244,7 +274,13 @@ class RoomHandlers {
     if (token !== undefined) {
       const claims = await this.ctx.tokens.verifyChat(token);
       if (claims.roomId !== roomId) throw new AppError(401, 'TOKEN_INVALID', 'This token belongs to another chat.');
-      this.socket.data.tokens.set(roomId, { memberId: claims.memberId, username: claims.username });
+      if (claims.sessionId !== null && !this.socket.data.sessions.has(claims.sessionId)) {
+        // Checked live on use, then bound: the connection ends with the session from now on.
+        const session = await liveSession(this.ctx, claims.sessionId);
+        if (!this.sessionSync.bind(this.socket, session.id)) throw sessionEnded();
+        this.socket.data.sessions.set(session.id, session.userId);
+      }
+      this.socket.data.tokens.set(roomId, { memberId: claims.memberId, username: claims.username, sessionId: claims.sessionId });
     }
     const { room, member } = await this.access(roomId);
     // Join the channel before reading the replay: a message sent in between arrives live, never lost.

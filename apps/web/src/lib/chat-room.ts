@@ -19,7 +19,7 @@ import {
   type RoomRangeResult,
   type Ack,
 } from '@chatpop/protocol';
-import { api, chatPath, errorMessage } from './api';
+import { ApiError, api, chatPath, errorMessage } from './api';
 import { MessageLog, type ChatItem, type PendingSend } from './message-log';
 import { createChatSocket, type ChatSocket } from './socket';
 import { newClientId } from './utils';
@@ -106,8 +106,14 @@ export interface ChatRoomSnapshot {
   online: PresenceEntry[] | null;
   onlineCount: number | null;
   history: HistoryState;
-  /** The room cannot be used any more (removed, banned, token refused). */
+  /** The room cannot be used any more (removed, banned, token refused, signed out). */
   fatal: string | null;
+  /**
+   * The account session this participation belonged to ended (signed out here
+   * or elsewhere, a password change): the connection is closed for good and
+   * the person must sign in again. `fatal` holds the sentence.
+   */
+  signedOut: boolean;
   /** This participant as the server last described them (role, time-out). */
   self: Member | null;
   /** The chat as last announced live (settings, lock, end), or null before any change. */
@@ -151,6 +157,7 @@ export interface ChatRoomOptions {
 
 const FATAL_JOIN_CODES = new Set(['NOT_A_MEMBER', 'FORBIDDEN', 'CHAT_NOT_FOUND', 'TOKEN_INVALID', 'BANNED', 'CONVERSATION_NOT_FOUND']);
 const TOKEN_ERRORS = new Set(['TOKEN_INVALID', 'TOKEN_EXPIRED']);
+export const SIGNED_OUT_MESSAGE = 'You were signed out, on this device or another. Sign in again to keep chatting.';
 
 export class ChatRoom {
   private readonly opts: ChatRoomOptions;
@@ -171,6 +178,7 @@ export class ChatRoom {
   private fatal: string | null = null;
   /** The newest host messages as the server listed them with the newest page. */
   private serverHostMessages: Message[] = [];
+  private signedOut = false;
   private history: HistoryState = { status: 'loading', error: null, hasMore: false, loadingOlder: false, olderError: null };
 
   /** Every seq up to here is held (or was asked for and not given): `room:join` resumes after it. */
@@ -258,6 +266,7 @@ export class ChatRoom {
       onlineCount: this.onlineCount,
       history: { ...this.history },
       fatal: this.fatal,
+      signedOut: this.signedOut,
       self: member,
       chat: this.chat,
       memberUpdates: this.memberUpdates,
@@ -372,17 +381,25 @@ export class ChatRoom {
 
     socket.on('disconnect', (reason) => {
       this.joined = false;
-      this.markDown();
-      this.connection = 'reconnecting';
+      if (!this.signedOut) this.markDown();
+      this.connection = this.signedOut ? 'idle' : 'reconnecting';
       this.stopHeartbeat();
       this.clearTyping();
       this.requeueInFlight();
       this.changed();
-      // The server closed us on purpose (token expired, removed): ask for a fresh token.
-      if (reason === 'io server disconnect') void this.reauth();
+      // The server closed us on purpose (token expired, removed): ask for a fresh token; never after a sign-out.
+      if (reason === 'io server disconnect' && !this.signedOut) void this.reauth();
     });
 
+    // The session ended (docs/api.md, "Socket.IO"): the server closes the connection right after.
+    socket.on('session:revoked', ({ message }) => this.endSession(message));
+
     socket.on('connect_error', (error) => {
+      if (this.signedOut) return;
+      if (error.message === 'SESSION_REVOKED') {
+        this.endSession((error as Error & { data?: { message?: string } }).data?.message);
+        return;
+      }
       this.markDown();
       this.connection = 'reconnecting';
       this.connectionTried = true;
@@ -542,7 +559,7 @@ export class ChatRoom {
 
   /** "Try again" on an unreachable chat: connect now rather than at the next backoff step. */
   retryNow(): void {
-    if (this.disposed || !this.socket || this.socket.connected || this.fatal) return;
+    if (this.disposed || this.signedOut || !this.socket || this.socket.connected || this.fatal) return;
     if (this.unreachableTimer) clearTimeout(this.unreachableTimer);
     // Counted afresh: the chat says it cannot be reached again only after another full wait.
     this.downSince = Date.now();
@@ -556,11 +573,32 @@ export class ChatRoom {
   }
 
   private scheduleReconnect(delayMs: number): void {
+    if (this.signedOut) return;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      if (!this.disposed && this.socket && !this.socket.connected) this.socket.connect();
+      if (!this.disposed && !this.signedOut && this.socket && !this.socket.connected) this.socket.connect();
     }, delayMs);
+  }
+
+  /**
+   * The account session behind this participation ended: stop for good (no
+   * reconnect, no fresh token: the server would refuse both) and say why, so
+   * the page can offer to sign in again.
+   */
+  private endSession(message?: string): void {
+    if (this.signedOut || this.disposed) return;
+    this.signedOut = true;
+    this.fatal = message || SIGNED_OUT_MESSAGE;
+    this.joined = false;
+    this.connection = 'idle';
+    this.stopHeartbeat();
+    this.clearTyping();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    // Stops Socket.IO's own reconnection too.
+    this.socket?.disconnect();
+    this.changed();
   }
 
   private authFor(token: string): ChatSocket['auth'] {
@@ -568,7 +606,7 @@ export class ChatRoom {
   }
 
   private async reauth(): Promise<void> {
-    if (this.reauthing || this.disposed) return;
+    if (this.reauthing || this.disposed || this.signedOut) return;
     // Never spin: at most one fresh token every 10 s.
     const wait = this.lastReauthAt + 10_000 - Date.now();
     if (wait > 0) {
@@ -587,8 +625,10 @@ export class ChatRoom {
       }
       this.socket.auth = this.authFor(token);
       this.socket.connect();
-    } catch {
-      this.scheduleReconnect(5_000);
+    } catch (error) {
+      // No fresh token because the account's session is gone: signed out, not a network hiccup.
+      if (error instanceof ApiError && (error.code === 'SESSION_REVOKED' || error.code === 'UNAUTHENTICATED')) this.endSession();
+      else this.scheduleReconnect(5_000);
     } finally {
       this.reauthing = false;
     }
@@ -605,11 +645,14 @@ export class ChatRoom {
         return;
       }
       if (!res.ok) {
-        if (FATAL_JOIN_CODES.has(res.error.code)) {
+        if (res.error.code === 'SESSION_REVOKED') {
+          this.endSession(res.error.message);
+        } else if (FATAL_JOIN_CODES.has(res.error.code)) {
           this.fatal = res.error.message;
           this.changed();
-        } else if (res.error.code === 'UNAUTHENTICATED') {
-          // The account's access ran out before this handshake (Inbox): a new one after a refresh.
+        } else if (res.error.code === 'UNAUTHENTICATED' || res.error.code === 'TOKEN_EXPIRED') {
+          // The account's access ran out before this handshake (Inbox), or the chat session token is
+          // too old for the server (one issued before tokens named their session): a new one after a refresh.
           socket.disconnect();
           void this.reauth();
         } else if (socket.connected) {

@@ -18,6 +18,7 @@ const IDLE_SNAPSHOT: ChatRoomSnapshot = {
   onlineCount: null,
   history: { status: 'loading', error: null, hasMore: false, loadingOlder: false, olderError: null },
   fatal: null,
+  signedOut: false,
   self: null,
   chat: null,
   memberUpdates: {},

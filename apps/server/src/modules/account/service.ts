@@ -82,11 +82,11 @@ export async function removeAvatar(ctx: AppContext, user: UserRow): Promise<User
 export async function revokeSession(ctx: AppContext, user: UserRow, sessionId: string): Promise<void> {
   const session = await authRepo.findSession(ctx.db, sessionId);
   if (!session || session.userId !== user.id || session.revokedAt) throw notFound('NOT_FOUND', 'There is no such session of yours.');
-  await authRepo.revokeSession(ctx.db, sessionId);
+  await ctx.sessionSockets.ended(await authRepo.revokeSession(ctx.db, sessionId));
 }
 
 export async function revokeOtherSessions(ctx: AppContext, user: UserRow, currentSessionId: string): Promise<void> {
-  await authRepo.revokeOtherSessions(ctx.db, user.id, currentSessionId);
+  await ctx.sessionSockets.ended(await authRepo.revokeOtherSessions(ctx.db, user.id, currentSessionId));
 }
 
 /** A new password, given the current one; every other session ends. */
@@ -96,9 +96,10 @@ export async function changePassword(ctx: AppContext, user: UserRow, currentSess
     throw new AppError(403, 'PASSWORD_WRONG', 'Your current password is not right.');
   }
   const passwordHash = await hashPassword(body.newPassword);
-  await ctx.db.transaction(async (tx) => {
+  const ended = await ctx.db.transaction(async (tx) => {
     await authRepo.setPassword(tx, user.id, passwordHash);
-    await authRepo.revokeOtherSessions(tx, user.id, currentSessionId);
+    return authRepo.revokeOtherSessions(tx, user.id, currentSessionId);
   });
+  await ctx.sessionSockets.ended(ended);
   notifyPasswordChanged(ctx, user);
 }

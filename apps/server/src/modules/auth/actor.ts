@@ -34,6 +34,20 @@ export async function actorFromAccessToken(ctx: AppContext, token: string): Prom
   return { user, sessionId: session.id };
 }
 
+/**
+ * The session a signed-in participation's chat session token names, if it
+ * is still live (not signed out, not expired); 401 SESSION_REVOKED otherwise.
+ */
+export async function liveSession(ctx: AppContext, sessionId: string): Promise<{ id: string; userId: string }> {
+  const session = await repo.findSession(ctx.db, sessionId);
+  if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) throw sessionEnded();
+  return { id: session.id, userId: session.userId };
+}
+
+/** The answer to a token or connection of a session that ended. */
+export const sessionEnded = () =>
+  new AppError(401, 'SESSION_REVOKED', 'You were signed out, on this device or another. Sign in again to keep chatting.');
+
 export async function requireUser(ctx: AppContext, req: FastifyRequest): Promise<SignedInActor> {
   const actor = await optionalUser(ctx, req);
   if (!actor) throw unauthenticated();

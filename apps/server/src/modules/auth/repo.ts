@@ -1,6 +1,6 @@
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, ne, notExists, or, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../../db/client';
-import { passwordResets, sessions, users, type SessionRow, type UserRow } from '../../db/schema';
+import { members, passwordResets, rooms, sessions, usernames, users, type SessionRow, type UserRow } from '../../db/schema';
 
 export async function findUserByEmail(db: DbExecutor, email: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
@@ -28,14 +28,81 @@ export async function insertUserUnlessEmailTaken(db: DbExecutor, row: typeof use
   return created ?? null;
 }
 
-/** Marks the email confirmed; returns the account only if this call did it (a link works once). */
-export async function confirmEmail(db: DbExecutor, userId: string): Promise<UserRow | null> {
+/** The account of an email, its row locked until the transaction ends (a re-registration against a confirmation or another one). */
+export async function lockUserByEmail(db: DbExecutor, email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1).for('update');
+  return row;
+}
+
+/**
+ * Marks the email confirmed; returns the account only if this call did it (a
+ * link works once). With `registration`, only while that is the account's
+ * latest registration and it started after `registeredAfter`.
+ */
+export async function confirmEmail(
+  db: DbExecutor,
+  userId: string,
+  registration?: { registrationId: string; registeredAfter: Date },
+): Promise<UserRow | null> {
   const [row] = await db
     .update(users)
     .set({ emailConfirmedAt: new Date() })
+    .where(
+      and(
+        eq(users.id, userId),
+        isNull(users.emailConfirmedAt),
+        registration ? eq(users.registrationId, registration.registrationId) : undefined,
+        registration ? gt(users.registeredAt, registration.registeredAfter) : undefined,
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/** A new registration of an unconfirmed address takes the account over whole: password, username, link, and a week from now. */
+export async function replaceRegistration(
+  db: DbExecutor,
+  userId: string,
+  patch: { passwordHash: string; username: string | null; usernameLower: string | null; registrationId: string },
+): Promise<UserRow | null> {
+  const [row] = await db
+    .update(users)
+    .set({ ...patch, registeredAt: new Date() })
     .where(and(eq(users.id, userId), isNull(users.emailConfirmedAt)))
     .returning();
   return row ?? null;
+}
+
+/**
+ * Deletes unconfirmed accounts registered before `before` (their username
+ * claims, rolls and reset links go with them), only those `among` picks when
+ * given: an email, a username. An account that somehow has chats is left.
+ * Returns how many went.
+ */
+export async function deletePendingRegistrations(db: DbExecutor, before: Date, among?: { email?: string; usernameLower?: string | null }): Promise<number> {
+  const picks = among
+    ? or(
+        among.email !== undefined ? eq(users.email, among.email) : undefined,
+        among.usernameLower ? eq(users.usernameLower, among.usernameLower) : undefined,
+        among.usernameLower
+          ? sql`${users.id} in (select ${usernames.userId} from ${usernames} where ${usernames.nameLower} = ${among.usernameLower})`
+          : undefined,
+      )
+    : undefined;
+  if (among && !picks) return 0;
+  const rows = await db
+    .delete(users)
+    .where(
+      and(
+        isNull(users.emailConfirmedAt),
+        lt(users.registeredAt, before),
+        picks,
+        notExists(db.select({ one: sql`1` }).from(members).where(eq(members.userId, users.id))),
+        notExists(db.select({ one: sql`1` }).from(rooms).where(eq(rooms.hostUserId, users.id))),
+      ),
+    )
+    .returning({ id: users.id });
+  return rows.length;
 }
 
 export async function insertSession(db: DbExecutor, row: typeof sessions.$inferInsert): Promise<SessionRow> {
@@ -58,15 +125,24 @@ export async function rotateSession(db: DbExecutor, id: string, fromHash: string
   return rows.length === 1;
 }
 
-export async function revokeSession(db: DbExecutor, id: string): Promise<void> {
-  await db.update(sessions).set({ revokedAt: new Date() }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
-}
+/* Each revoke returns the sessions it ended, whose live connections the caller then ends (ports.ts, SessionSockets). */
 
-export async function revokeAllSessions(db: DbExecutor, userId: string): Promise<void> {
-  await db
+export async function revokeSession(db: DbExecutor, id: string): Promise<string[]> {
+  const rows = await db
     .update(sessions)
     .set({ revokedAt: new Date() })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+    .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
+}
+
+export async function revokeAllSessions(db: DbExecutor, userId: string): Promise<string[]> {
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
 }
 
 export async function listActiveSessions(db: DbExecutor, userId: string): Promise<SessionRow[]> {
@@ -78,11 +154,13 @@ export async function listActiveSessions(db: DbExecutor, userId: string): Promis
   return rows.filter((s) => s.expiresAt.getTime() > now).sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
 }
 
-export async function revokeOtherSessions(db: DbExecutor, userId: string, keepSessionId: string): Promise<void> {
-  await db
+export async function revokeOtherSessions(db: DbExecutor, userId: string, keepSessionId: string): Promise<string[]> {
+  const rows = await db
     .update(sessions)
     .set({ revokedAt: new Date() })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), ne(sessions.id, keepSessionId)));
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), ne(sessions.id, keepSessionId)))
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
 }
 
 export async function setPassword(db: DbExecutor, userId: string, passwordHash: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { uuidv7 } from 'uuidv7';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Bowser from 'bowser';
 import {
   PASSWORD_RESET_TTL_MINUTES,
@@ -16,7 +16,7 @@ import { track, type AppContext } from '../../context';
 import { AppError, badRequest, conflict } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
 import type { UserRow } from '../../db/schema';
-import { claim, findClaim } from '../usernames/repo';
+import { claim, findClaim, releaseClaims } from '../usernames/repo';
 import * as repo from './repo';
 import { hashSecret, newRefreshSecret, parseRefreshToken } from './tokens';
 
@@ -56,6 +56,27 @@ export function toPublicUser(u: UserRow): PublicUser {
 
 const usernameTaken = () => conflict('USERNAME_TAKEN', 'That username is taken. Try another one.');
 
+/** An address nobody confirmed within a week is free again: its account counts as absent and is swept. */
+export const PENDING_REGISTRATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const PENDING_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+const pendingCutoff = () => new Date(Date.now() - PENDING_REGISTRATION_TTL_MS);
+/** An unconfirmed account past its week: treated as no account. */
+const lapsed = (user: UserRow) => !user.emailConfirmedAt && user.registeredAt.getTime() <= pendingCutoff().getTime();
+
+/** Deletes unconfirmed accounts older than a week, with their names; returns how many went. */
+export function sweepPendingRegistrations(ctx: AppContext): Promise<number> {
+  return repo.deletePendingRegistrations(ctx.db, pendingCutoff());
+}
+
+/** Sweeps lapsed registrations now and then (harmless on several nodes at once). */
+export function startPendingRegistrationSweeper(ctx: AppContext): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    sweepPendingRegistrations(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'pending registration sweep failed'));
+  }, PENDING_SWEEP_INTERVAL_MS);
+  timer.unref();
+  return timer;
+}
+
 const REGISTER_REPLY =
   'Almost there: we sent a link to that address. Open it to confirm your email and sign in. The link works for 24 hours.';
 
@@ -63,8 +84,14 @@ const REGISTER_REPLY =
  * Creates an account that signs in once its email is confirmed (SPEC §3).
  * The reply is the same whether or not the email already has an account, so
  * registration tells nobody who has one: a new address gets the confirmation
- * link; an address with an account gets a notice (or, if that account was
- * never confirmed, its link again). The mail goes out after the reply.
+ * link; an address with a confirmed account gets a notice. The mail goes out
+ * after the reply.
+ *
+ * An address nobody confirmed yet belongs to whoever reads its mail, not to
+ * whoever registered it first: a new registration replaces the earlier one
+ * whole (password, username, a new link; the earlier links stop working), so
+ * a stranger who registered someone's address first keeps nothing once its
+ * owner registers. Past a week unconfirmed, an account is as good as absent.
  *
  * A reserved username passes every rule of a typed name and is claimed
  * platform-wide in the same transaction: a name held only by this browser's
@@ -81,28 +108,34 @@ export async function register(ctx: AppContext, body: RegisterBody, client: Clie
   }
   await ctx.limits.consume('register', client.ip);
   const passwordHash = await hashPassword(body.password);
+  const usernameLower = username?.toLowerCase() ?? null;
+  // Lapsed registrations in the way (of this address, or holding this name) are gone before anything is claimed.
+  await repo.deletePendingRegistrations(ctx.db, pendingCutoff(), { email: body.email, usernameLower });
   let outcome: { created: UserRow } | { existing: UserRow };
   try {
     outcome = await ctx.db.transaction(async (tx) => {
-      const created = await repo.insertUserUnlessEmailTaken(tx, {
-        id: uuidv7(),
-        email: body.email,
-        passwordHash,
-        username,
-        usernameLower: username?.toLowerCase() ?? null,
-      });
+      const registrationId = randomUUID();
+      const created = await repo.insertUserUnlessEmailTaken(tx, { id: uuidv7(), email: body.email, passwordHash, username, usernameLower, registrationId });
       if (created) {
         if (username && !(await claim(tx, username, { userId: created.id }, { adoptFromDevice: client.deviceId }))) throw usernameTaken();
         return { created };
       }
-      // The email has an account: the username still answers as it would for anyone.
-      if (username) {
-        const holder = await findClaim(tx, username.toLowerCase());
-        if (holder && !(holder.userId === null && holder.deviceId === client.deviceId)) throw usernameTaken();
-      }
-      const existing = await repo.findUserByEmail(tx, body.email);
+      const existing = await repo.lockUserByEmail(tx, body.email);
       if (!existing) throw new Error('email conflict without an account');
-      return { existing };
+      if (existing.emailConfirmedAt) {
+        // The email has an account: the username still answers as it would for anyone.
+        if (username) {
+          const holder = await findClaim(tx, usernameLower!);
+          if (holder && !(holder.userId === null && holder.deviceId === client.deviceId)) throw usernameTaken();
+        }
+        return { existing };
+      }
+      // Unconfirmed: this registration replaces the earlier one (its name is released, this one's claimed).
+      await releaseClaims(tx, existing.id);
+      if (username && !(await claim(tx, username, { userId: existing.id }, { adoptFromDevice: client.deviceId }))) throw usernameTaken();
+      const replaced = await repo.replaceRegistration(tx, existing.id, { passwordHash, username, usernameLower, registrationId });
+      if (!replaced) throw new Error('pending registration vanished under its lock');
+      return { created: replaced };
     });
   } catch (err) {
     const constraint = uniqueViolation(err);
@@ -110,8 +143,7 @@ export async function register(ctx: AppContext, body: RegisterBody, client: Clie
     throw err;
   }
   if ('created' in outcome) sendConfirmation(ctx, outcome.created, body.next);
-  else if (outcome.existing.emailConfirmedAt) notifyRegistrationAttempt(ctx, outcome.existing.email);
-  else sendConfirmation(ctx, outcome.existing, body.next);
+  else notifyRegistrationAttempt(ctx, outcome.existing.email);
   return { message: REGISTER_REPLY };
 }
 
@@ -120,7 +152,7 @@ function sendConfirmation(ctx: AppContext, user: UserRow, next?: string) {
   track(
     ctx,
     (async () => {
-      const token = await ctx.tokens.signEmailConfirmation(user.id);
+      const token = await ctx.tokens.signEmailConfirmation({ userId: user.id, registrationId: user.registrationId });
       await ctx.mailer.send({
         to: user.email,
         subject: 'Confirm your email to finish creating your ChatPop account',
@@ -129,7 +161,8 @@ function sendConfirmation(ctx: AppContext, user: UserRow, next?: string) {
           '',
           `${ctx.config.publicWebUrl}/confirm-email?token=${token}${next && next !== '/' ? `&next=${encodeURIComponent(next)}` : ''}`,
           '',
-          'The link works for 24 hours. If you did not create an account, ignore this email: nothing happens without the link.',
+          'The link works for 24 hours, and only the newest one mailed to you does: registering again replaces an earlier registration.',
+          'If you did not create an account, ignore this email: nothing happens without the link.',
         ].join('\n'),
       });
     })().catch((err: unknown) => ctx.log.error({ err }, 'confirmation mail not sent')),
@@ -137,15 +170,16 @@ function sendConfirmation(ctx: AppContext, user: UserRow, next?: string) {
 }
 
 const confirmInvalid = () =>
-  badRequest('CONFIRM_TOKEN_INVALID', 'This confirmation link is invalid, used or expired. Sign in to get a new one.');
+  badRequest('CONFIRM_TOKEN_INVALID', 'This confirmation link is invalid, used, expired or replaced by a newer registration. Sign in to get a new one.');
 
 /** Confirms an account's email from its link and signs this browser in; a link works once. */
 export async function confirmEmail(ctx: AppContext, token: string, client: ClientInfo): Promise<SignedIn> {
   await ctx.limits.consume('emailConfirm', client.ip);
-  const userId = await ctx.tokens.verifyEmailConfirmation(token).catch(() => {
+  const claims = await ctx.tokens.verifyEmailConfirmation(token).catch(() => {
     throw confirmInvalid();
   });
-  const user = await repo.confirmEmail(ctx.db, userId);
+  // Only the address's latest registration, and only within its week.
+  const user = await repo.confirmEmail(ctx.db, claims.userId, { registrationId: claims.registrationId, registeredAfter: pendingCutoff() });
   if (!user) throw confirmInvalid();
   return startSession(ctx, user, client);
 }
@@ -178,7 +212,7 @@ export async function login(ctx: AppContext, body: LoginBody, client: ClientInfo
   const user = await repo.findUserByEmail(ctx.db, body.email);
   dummyHash ??= hashPassword('not-a-real-password-1A');
   const ok = await verify(user?.passwordHash ?? (await dummyHash), body.password);
-  if (!user || !ok) throw new AppError(401, 'INVALID_CREDENTIALS', 'The email or password is wrong.');
+  if (!user || !ok || lapsed(user)) throw new AppError(401, 'INVALID_CREDENTIALS', 'The email or password is wrong.');
   if (!user.emailConfirmedAt) {
     // Only the owner of the password learns this; the link goes to the address again.
     sendConfirmation(ctx, user);
@@ -218,7 +252,7 @@ export async function refresh(ctx: AppContext, token: string | undefined): Promi
   const secret = newRefreshSecret();
   const rotated = presented === session.tokenHash && (await repo.rotateSession(ctx.db, session.id, presented, hashSecret(secret)));
   if (!rotated) {
-    await repo.revokeSession(ctx.db, session.id);
+    await ctx.sessionSockets.ended(await repo.revokeSession(ctx.db, session.id));
     ctx.log.warn({ sessionId: session.id }, 'refresh token reuse: session revoked');
     throw new AppError(401, 'SESSION_REVOKED', 'This session has ended. Sign in again.');
   }
@@ -239,12 +273,14 @@ export async function sessionOfRefreshToken(ctx: AppContext, token: string | und
   return session && session.tokenHash === hashSecret(parsed.secret) ? session.id : null;
 }
 
+/** Signs one session out; its live connections end with it. */
 export async function logout(ctx: AppContext, sessionId: string) {
-  await repo.revokeSession(ctx.db, sessionId);
+  await ctx.sessionSockets.ended(await repo.revokeSession(ctx.db, sessionId));
 }
 
+/** Signs every session of the account out; every live connection of theirs ends at once, on every node. */
 export async function logoutAll(ctx: AppContext, userId: string) {
-  await repo.revokeAllSessions(ctx.db, userId);
+  await ctx.sessionSockets.ended(await repo.revokeAllSessions(ctx.db, userId));
 }
 
 /** "Chrome on macOS", from a user agent; null when it names no browser. */
@@ -284,7 +320,7 @@ export async function requestPasswordReset(ctx: AppContext, email: string, ip: s
     ctx,
     (async () => {
       const user = await repo.findUserByEmail(ctx.db, email);
-      if (!user) return;
+      if (!user || lapsed(user)) return;
       const token = randomBytes(32).toString('base64url');
       await repo.replaceResetToken(ctx.db, {
         id: uuidv7(),
@@ -322,15 +358,16 @@ export async function confirmPasswordReset(ctx: AppContext, body: PasswordResetC
   const reset = await repo.findResetToken(ctx.db, tokenHash);
   if (!reset || reset.usedAt || reset.expiresAt.getTime() <= Date.now()) throw resetInvalid();
   const passwordHash = await hashPassword(body.password);
-  const user = await ctx.db.transaction(async (tx) => {
+  const { user, ended } = await ctx.db.transaction(async (tx) => {
     // Compare-and-set: of two uses of one link, one wins.
     if (!(await repo.useResetToken(tx, reset.id))) throw resetInvalid();
     await repo.setPassword(tx, reset.userId, passwordHash);
     // The link reached the address: that confirms it too.
     await repo.confirmEmail(tx, reset.userId);
-    await repo.revokeAllSessions(tx, reset.userId);
-    return repo.findUserById(tx, reset.userId);
+    const ended = await repo.revokeAllSessions(tx, reset.userId);
+    return { user: await repo.findUserById(tx, reset.userId), ended };
   });
+  await ctx.sessionSockets.ended(ended);
   if (!user) throw resetInvalid();
   notifyPasswordChanged(ctx, user);
   return startSession(ctx, user, client);

@@ -7,17 +7,30 @@ export const CHAT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 /** Clock skew tolerated between nodes when checking `iat`. */
 const CLOCK_SKEW_SECONDS = 30;
 const ISSUER = 'chatpop';
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessClaims {
   userId: string;
   sessionId: string;
 }
 
-/** The chat session token of SPEC §2.2: bound to chat, participation and username. */
+/**
+ * The chat session token of SPEC §2.2: bound to chat, participation and
+ * username, and, for a signed-in participation, to the session it was issued
+ * in (`sid`), so that ending the session ends what the token opens.
+ */
 export interface ChatClaims {
   roomId: string;
   memberId: string;
   username: string;
+  /** The account session of a signed-in participation; null for an anonymous one. */
+  sessionId: string | null;
+}
+
+/** A confirmation link works only for the registration that mailed it: a newer one of the address voids it. */
+export interface ConfirmationClaims {
+  userId: string;
+  registrationId: string;
 }
 
 export interface Tokens {
@@ -25,9 +38,9 @@ export interface Tokens {
   verifyAccess(token: string): Promise<AccessClaims>;
   signChat(claims: ChatClaims): Promise<string>;
   verifyChat(token: string): Promise<ChatClaims>;
-  /** The link that confirms an account's email (SPEC §3): names the account, 24 hours. */
-  signEmailConfirmation(userId: string): Promise<string>;
-  verifyEmailConfirmation(token: string): Promise<string>;
+  /** The link that confirms an account's email (SPEC §3): names the account and its registration, 24 hours. */
+  signEmailConfirmation(claims: ConfirmationClaims): Promise<string>;
+  verifyEmailConfirmation(token: string): Promise<ConfirmationClaims>;
 }
 
 export const EMAIL_CONFIRMATION_TTL_SECONDS = 24 * 60 * 60;
@@ -73,19 +86,20 @@ export function createTokens(secret: string): Tokens {
       if (typeof p.sub !== 'string' || typeof p.sid !== 'string') throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
       return { userId: p.sub, sessionId: p.sid };
     },
-    signChat: ({ roomId, memberId, username }) => sign({ rid: roomId, usr: username }, 'chat', memberId, CHAT_TOKEN_TTL_SECONDS),
+    signChat: ({ roomId, memberId, username, sessionId }) =>
+      sign({ rid: roomId, usr: username, ...(sessionId ? { sid: sessionId } : {}) }, 'chat', memberId, CHAT_TOKEN_TTL_SECONDS),
     async verifyChat(token) {
       const p = await verify(token, 'chat');
-      if (typeof p.sub !== 'string' || typeof p.rid !== 'string' || typeof p.usr !== 'string') {
+      if (typeof p.sub !== 'string' || typeof p.rid !== 'string' || typeof p.usr !== 'string' || (p.sid !== undefined && !(typeof p.sid === 'string' && SESSION_ID.test(p.sid)))) {
         throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
       }
-      return { roomId: p.rid, memberId: p.sub, username: p.usr };
+      return { roomId: p.rid, memberId: p.sub, username: p.usr, sessionId: typeof p.sid === 'string' ? p.sid : null };
     },
-    signEmailConfirmation: (userId) => sign({}, 'confirm-email', userId, EMAIL_CONFIRMATION_TTL_SECONDS),
+    signEmailConfirmation: ({ userId, registrationId }) => sign({ reg: registrationId }, 'confirm-email', userId, EMAIL_CONFIRMATION_TTL_SECONDS),
     async verifyEmailConfirmation(token) {
       const p = await verify(token, 'confirm-email');
-      if (typeof p.sub !== 'string') throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
-      return p.sub;
+      if (typeof p.sub !== 'string' || typeof p.reg !== 'string') throw new AppError(401, 'TOKEN_INVALID', 'The token is not valid.');
+      return { userId: p.sub, registrationId: p.reg };
     },
   };
 }

@@ -152,7 +152,7 @@ export async function accessBackroom(ctx: AppContext, access: ChatAccess): Promi
 
 export async function entry(ctx: AppContext, access: ChatAccess): Promise<BackroomEntry> {
   const { room, member } = await accessBackroom(ctx, access);
-  return { roomId: room.id, member: selfView(member), token: await tokenFor(ctx, member) };
+  return { roomId: room.id, member: selfView(member), token: await tokenFor(ctx, member, access.sessionId) };
 }
 
 export async function memberList(ctx: AppContext, access: ChatAccess): Promise<BackroomMembers> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_CODE_ALPHABET } from '@chatpop/protocol';
-import { backend, signUp, guestJoins, hostWithChat, registerUser, rollAndJoin, rollName, startApp, type TestApp } from '../../../test/harness';
+import { backend, deviceIdOf, signUp, guestJoins, hostWithChat, registerUser, rollAndJoin, rollName, startApp, type TestApp } from '../../../test/harness';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -148,7 +148,7 @@ describe(`joining (${backend})`, () => {
     expect(res.status).toBe(201);
     expect(res.body.member).toMatchObject({ username: name, role: 'member', verified: false, anonymous: true });
     expect(res.body.token.split('.')).toHaveLength(3);
-    expect(visitor.cookies.get('cp_did')).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    expect(deviceIdOf(visitor)).toMatch(/^[A-Za-z0-9_-]{22,}$/);
   });
 
   it('recognises a returning device and gives its participation back', async () => {

@@ -6,6 +6,8 @@ import * as repo from './repo';
 export interface Viewer {
   user: UserRow | null;
   deviceId: string | null;
+  /** The signed-in user's session: a chat session token issued to them is bound to it. */
+  sessionId?: string | null;
 }
 
 export interface ChatAccess {
@@ -14,6 +16,8 @@ export interface ChatAccess {
   /** This viewer's own participation (dual sessions: no fallback between user and device). */
   member: MemberRow | null;
   canRead: boolean;
+  /** The viewer's session, when signed in (see Viewer). */
+  sessionId: string | null;
 }
 
 /**
@@ -35,7 +39,7 @@ export async function accessChat(ctx: AppContext, code: string, viewer: Viewer, 
   if (opts.requireRead !== false && !canRead) {
     throw new AppError(403, 'PRIVATE_CHAT', 'This chat is private. Enter its access code to see it.');
   }
-  return { room, isHost, member: member ?? null, canRead };
+  return { room, isHost, member: member ?? null, canRead, sessionId: viewer.user ? (viewer.sessionId ?? null) : null };
 }
 
 export function requireHost(access: ChatAccess): void {

@@ -18,7 +18,7 @@ export async function chatRoutes(app: FastifyInstance) {
 
   async function viewer(req: FastifyRequest, reply: FastifyReply, createDevice = true): Promise<Viewer> {
     const actor = await optionalUser(ctx, req);
-    return { user: actor?.user ?? null, deviceId: deviceId(req, reply, { create: createDevice, secure }) };
+    return { user: actor?.user ?? null, deviceId: deviceId(req, reply, { create: createDevice, secure }), sessionId: actor?.sessionId ?? null };
   }
   const code = (req: FastifyRequest) => parse(codeParams, req.params).code.toUpperCase();
 
@@ -77,7 +77,7 @@ export async function chatRoutes(app: FastifyInstance) {
   app.get('/api/chats/:code/me', async (req, reply) => {
     const access = await accessChat(ctx, code(req), await viewer(req, reply));
     if (!access.member) return { member: null, token: null };
-    return { member: selfView(access.member), token: await chats.tokenFor(ctx, access.member) };
+    return { member: selfView(access.member), token: await chats.tokenFor(ctx, access.member, access.sessionId) };
   });
 
   app.get('/api/chats/:code/members', async (req, reply) => {

@@ -167,7 +167,7 @@ export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, 
   if (room.endedAt) throw new AppError(403, 'CHAT_LOCKED', 'This chat has ended.');
   if (access.member?.bannedAt) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
   if (access.member) {
-    return { member: access.member, token: await tokenFor(ctx, access.member), created: false };
+    return { member: access.member, token: await tokenFor(ctx, access.member, access.sessionId), created: false };
   }
   // A ban holds against a fresh name from the same account, device or network (SPEC §2.4).
   if (!access.isHost) await checkNotBanned(ctx, room.id, { userId: viewer.user?.id, deviceId: viewer.deviceId, ip });
@@ -211,7 +211,7 @@ export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, 
     if (constraint === 'members_room_user_key' || constraint === 'members_room_device_key') {
       // The same user or device joined twice at once: the first join stands.
       const existing = await repo.findParticipation(ctx.db, room.id, user ? { userId: user.id } : { deviceId: viewer.deviceId! });
-      if (existing) return { member: existing, token: await tokenFor(ctx, existing), created: false };
+      if (existing) return { member: existing, token: await tokenFor(ctx, existing, access.sessionId), created: false };
     }
     if (constraint !== null) throw conflict('USERNAME_TAKEN', `Someone in this chat is already called ${username}. Roll again for another name.`);
     throw err;
@@ -220,11 +220,17 @@ export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, 
     (sent) => ctx.broadcast.message(room, sent.message),
     (err: unknown) => ctx.log.warn({ err }, 'join notice not sent'),
   );
-  return { member, token: await tokenFor(ctx, member), created: true };
+  return { member, token: await tokenFor(ctx, member, access.sessionId), created: true };
 }
 
-export function tokenFor(ctx: AppContext, member: MemberRow): Promise<string> {
-  return ctx.tokens.signChat({ roomId: member.roomId, memberId: member.id, username: member.username });
+/**
+ * The chat session token of a participation. A signed-in participation's is
+ * bound to the session asking for it (`sessionId`): when that session ends,
+ * so does every connection the token opened (docs/security.md).
+ */
+export function tokenFor(ctx: AppContext, member: MemberRow, sessionId: string | null): Promise<string> {
+  if (member.userId !== null && !sessionId) throw new Error('a signed-in participation’s token needs the session it is issued in');
+  return ctx.tokens.signChat({ roomId: member.roomId, memberId: member.id, username: member.username, sessionId: member.userId !== null ? sessionId : null });
 }
 
 export type { CreateChatBody, UpdateChatBody };

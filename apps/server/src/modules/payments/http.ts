@@ -10,7 +10,7 @@ const codeParams = z.object({ code: z.string().max(32) });
 /** The viewer of a request (signed-in user and device) without issuing a device cookie. */
 export async function viewerOf(ctx: AppContext, req: FastifyRequest, reply: FastifyReply): Promise<Viewer> {
   const actor = await optionalUser(ctx, req);
-  return { user: actor?.user ?? null, deviceId: deviceId(req, reply, { create: false, secure: ctx.config.cookieSecure }) };
+  return { user: actor?.user ?? null, deviceId: deviceId(req, reply, { create: false, secure: ctx.config.cookieSecure }), sessionId: actor?.sessionId ?? null };
 }
 
 /** The chat of a `/api/chats/:code/…` money route, through the chats policy (403 PRIVATE_CHAT, 404 CHAT_NOT_FOUND). */

@@ -44,6 +44,11 @@ export async function claim(db: DbExecutor, name: string, who: Identity, opts: {
   return rows.length === 1;
 }
 
+/** Gives up every name an account holds (a registration replaced before anyone confirmed it). */
+export async function releaseClaims(db: DbExecutor, userId: string): Promise<void> {
+  await db.delete(usernames).where(eq(usernames.userId, userId));
+}
+
 /** The name this identity used most recently, other than a user's reserved one. */
 export async function latestOwnedName(db: DbExecutor, who: Identity, exceptLower?: string | null): Promise<string | null> {
   const where = isUser(who) ? eq(usernames.userId, who.userId) : and(eq(usernames.deviceId, who.deviceId), isNull(usernames.userId));

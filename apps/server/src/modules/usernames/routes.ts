@@ -14,13 +14,12 @@ export async function usernameRoutes(app: FastifyInstance) {
   const secure = ctx.config.cookieSecure;
   const code = (req: FastifyRequest) => parse(codeParams, req.params).code.toUpperCase();
 
-  /** The asker, and whether their request carried a device id (the suggestion limit falls back to the IP when not). */
+  /** The asker: the signed-in user and this browser's device (issued now if it brought none the server signed). */
   async function asker(req: FastifyRequest, reply: FastifyReply) {
     const actor = await optionalUser(ctx, req);
-    const carried = deviceId(req, reply, { create: false, secure });
-    const device = carried ?? deviceId(req, reply, { create: true, secure })!;
+    const device = deviceId(req, reply, { create: true, secure })!;
     const who: Identity = actor ? { userId: actor.user.id, deviceId: device } : { deviceId: device };
-    return { user: actor?.user ?? null, device, carried: carried !== null, who };
+    return { user: actor?.user ?? null, device, who };
   }
 
   app.get('/api/usernames/check', async (req, reply) => {
@@ -46,8 +45,8 @@ export async function usernameRoutes(app: FastifyInstance) {
     const a = await asker(req, reply);
     const access = await accessChat(ctx, code(req), { user: a.user, deviceId: a.device });
     usernames.checkRoll(access.room);
-    // Per device; a request that brought no device id (a client that drops cookies) also counts against its IP.
-    const keys = [`${access.room.id}:device:${a.device}`, ...(a.carried ? [] : [`${access.room.id}:ip:${req.ip}`])];
+    // Per device and per network: a browser that drops its cookie gets a new device, but not a new network.
+    const keys = [`${access.room.id}:device:${a.device}`, `${access.room.id}:ip:${req.ip}`];
     return usernames.roll(ctx, access.room, a.who, keys);
   });
 }

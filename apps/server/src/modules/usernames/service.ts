@@ -65,7 +65,7 @@ export function checkRoll(room: RoomRow): void {
  * One dice roll (SPEC §2.2): a generated name nobody holds and nobody was
  * offered within the hour, recorded for this identity and chat. Counted twice:
  * against the identity's rolls per hour (a runtime setting; 429
- * ROLLS_EXHAUSTED) and against the 20 suggestions per hour per device (or IP)
+ * ROLLS_EXHAUSTED) and against the 20 suggestions per hour per device and per IP
  * per chat (429 RATE_LIMITED), under each of `suggestionKeys`. A roll that
  * fails counts against none of them.
  */

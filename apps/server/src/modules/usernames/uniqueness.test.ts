@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usernames } from '../../db/schema';
 import { uniqueViolation } from '../../db/errors';
 import { ensureDevice } from '../chats/repo';
-import { backend, hostWithChat, startApp, type HttpClient, type TestApp } from '../../../test/harness';
+import { backend, deviceIdOf, hostWithChat, startApp, type HttpClient, type TestApp } from '../../../test/harness';
 import { insertRoll } from './repo';
 
 // SPEC §2.3, global uniqueness: a name belongs to one identity platform-wide, held by the database.
@@ -22,7 +22,7 @@ async function visitorsOffered(name: string, roomId: string, count: number): Pro
   for (let i = 0; i < count; i++) {
     const c = t.client();
     await c.get(`/api/chats/${(await t.app.ctx.rooms.byRoomId(roomId))!.code}`); // the server issues the device cookie
-    const deviceId = c.cookies.get('cp_did')!;
+    const deviceId = deviceIdOf(c)!;
     await ensureDevice(t.app.ctx.db, deviceId);
     await insertRoll(t.app.ctx.db, { who: { deviceId }, roomId, name });
     visitors.push(c);

@@ -135,7 +135,7 @@ describe(`dice rolls (${backend})`, () => {
 });
 
 describe(`username suggestions per chat (${backend})`, () => {
-  // 20 suggestions per hour per device (or IP) per chat: with 10 rolls per device the per-chat limit only shows once rolls are raised.
+  // 20 suggestions per hour per device and per IP per chat: with 10 rolls per device the per-chat limit only shows once rolls are raised.
   const raise = () => t.app.ctx.settings.set('usernameRollsPerHour', 1000);
 
   it('refuses the 21st suggestion in an hour with 429 and retry-after', async () => {
@@ -152,14 +152,15 @@ describe(`username suggestions per chat (${backend})`, () => {
     expect(res.body.error.details.retryAfterSeconds).toBe(wait);
   });
 
-  it('counts per device: another device on the same network still gets suggestions', async () => {
+  it('counts per device and per network: another device on the same network shares them, another network does not', async () => {
     await raise();
     const { chat } = await hostWithChat(t);
     const ip = '198.51.100.30';
     const first = t.client(ip);
     for (let i = 0; i < 20; i++) await roll(first, chat.code);
     expect((await roll(first, chat.code)).status).toBe(429);
-    expect((await roll(t.client(ip), chat.code)).status).toBe(200);
+    expect((await roll(t.client(ip), chat.code)).status).toBe(429);
+    expect((await roll(t.client('198.51.100.31'), chat.code)).status).toBe(200);
   });
 
   it('counts per chat: the same device still gets suggestions in another chat', async () => {
@@ -172,7 +173,7 @@ describe(`username suggestions per chat (${backend})`, () => {
     expect((await roll(c, two.chat.code)).status).toBe(200);
   });
 
-  it('falls back to the IP address when the request carries no device id', async () => {
+  it('counts the IP address when the request carries no device id', async () => {
     await raise();
     const { chat } = await hostWithChat(t);
     const ip = '198.51.100.40';

@@ -91,7 +91,7 @@ export function RegisterForm({ next, username: initialUsername = '' }: { next: s
             {sent.email}
           </p>
           <p className="text-sm text-zinc-700">{sent.message}</p>
-          <p className="text-xs text-zinc-600">Nothing after a few minutes? Check your spam folder, or sign in to get the link again.</p>
+          <p className="text-xs text-zinc-600">Nothing after a few minutes? Check your spam folder, or sign in to get the link again. Only the newest link works.</p>
           <Button variant="outline" size="sm" onClick={() => setSent(null)} data-testid="register-again">
             Use another address
           </Button>

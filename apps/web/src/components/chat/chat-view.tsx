@@ -15,7 +15,8 @@ import {
   type PublicUser,
   type Theme,
 } from '@chatpop/protocol';
-import { ClockIcon, LockIcon, ShieldAlertIcon, UserPlusIcon, WifiOffIcon, XIcon } from 'lucide-react';
+import { ClockIcon, LockIcon, LogInIcon, ShieldAlertIcon, UserPlusIcon, WifiOffIcon, XIcon } from 'lucide-react';
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { BackRoomBar } from '@/components/payments/backroom-bar';
@@ -391,7 +392,11 @@ export function ChatView({
       />
       {reconnecting && <ReconnectBanner theme={theme} unreachable={snapshot.unreachable} onRetry={() => room?.retryNow()} />}
       {snapshot.fatal && (
-        <div role="alert" className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white" data-testid="chat-fatal">
+        <div
+          role="alert"
+          className="relative z-30 bg-red-700 px-4 py-2 text-center text-sm font-medium text-white"
+          data-testid={snapshot.signedOut ? 'chat-signed-out' : 'chat-fatal'}
+        >
           {snapshot.fatal}
         </div>
       )}
@@ -508,6 +513,16 @@ export function ChatView({
             }
             placeholder={slowMode > 0 && !canModerate ? `Message · slow mode ${slowModeLabel(slowMode)}` : chat.settings.locked ? 'Message · chat locked for participants' : 'Message'}
           />
+        ) : snapshot.signedOut ? (
+          // The session ended (here or on another device): no reconnecting; sign in and come back here.
+          <div className="mx-auto flex max-w-3xl items-center gap-3 px-4 pt-1 pb-4">
+            <p className={cn('min-w-0 flex-1 text-sm', theme.headerMuted)}>Sign in again to send messages.</p>
+            <Button size="lg" asChild className={cn('rounded-2xl', theme.sendButton)}>
+              <Link href={`/login?next=${encodeURIComponent(`/chat/${chat.code}`)}`} data-testid="chat-sign-in">
+                <LogInIcon aria-hidden /> Sign in
+              </Link>
+            </Button>
+          </div>
         ) : !joinedAs ? (
           <div className="mx-auto flex max-w-3xl items-center gap-3 px-4 pt-1 pb-4">
             <p className={cn('min-w-0 flex-1 text-sm', theme.headerMuted)}>You&apos;re reading. Join to send messages.</p>
