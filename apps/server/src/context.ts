@@ -9,7 +9,7 @@ import type { Settings } from './modules/settings/service';
 import type { Presence } from './infra/presence';
 import type { PubSub } from './infra/pubsub';
 import type { Tokens } from './modules/auth/tokens';
-import type { Broadcaster, InboxEvents, MemberSync } from './ports';
+import type { AccountPresence, Broadcaster, InboxEvents, MemberSync, UserSync } from './ports';
 import type { RoomDirectory } from './modules/chats/directory';
 import type { PaymentGateway } from './infra/payments';
 
@@ -37,6 +37,9 @@ export interface AppContext {
   /** Set once Socket.IO is attached. */
   memberSync: MemberSync;
   inboxEvents: InboxEvents;
+  accountPresence: AccountPresence;
+  /** Set once Socket.IO is attached. */
+  userSync: UserSync;
   /** Writes the server must finish before it stops. */
   inflight: Set<Promise<unknown>>;
 }

@@ -10,3 +10,4 @@ export * from './health';
 export * from './moderation';
 export * from './payments';
 export * from './inbox';
+export * from './presence';

@@ -28,6 +28,7 @@ import type {
   messageEditSchema,
   receiptBodySchema,
 } from './inbox';
+import type { UserPresence } from './presence';
 
 /** Connections count as online while they heartbeat; an idle one expires. */
 export const PRESENCE_HEARTBEAT_MS = 25_000;
@@ -76,6 +77,12 @@ export interface PresencePayload {
   count: number;
 }
 
+/**
+ * `typing` (server → client): to the room's joined connections but the
+ * typist's; in a conversation also to every connection of its other members,
+ * joined or not, so the conversation list can show it. It lapses after
+ * TYPING_TTL_MS unless repeated.
+ */
 export interface TypingPayload {
   roomId: string;
   memberId: string;
@@ -170,6 +177,8 @@ export interface ServerToClientEvents {
   'conversation:removed': (payload: ConversationRemovedPayload) => void;
   /** Inbox, to the user's own connections: unread totals changed. */
   'inbox:unread': (payload: InboxUnreadPayload) => void;
+  /** To the connections of a person's conversation partners (and their own): their presence changed. */
+  'user:presence': (payload: UserPresence) => void;
 }
 
 export const REPLAY_MAX_MESSAGES = 500;

@@ -31,6 +31,8 @@ import { COOKIE_ACCESS } from '../http';
 import { actorFromAccessToken } from '../modules/auth/actor';
 import { findMember } from '../modules/chats/repo';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
+import { appearsOffline } from '../modules/conversations/presence';
+import { memberUserIds } from '../modules/conversations/repo';
 import { editMessage } from '../modules/conversations/edits';
 import { markSeen, sendInConversation } from '../modules/conversations/service';
 import { replay, resume, sendMessage } from '../modules/messages/service';
@@ -40,10 +42,10 @@ import { isModerator } from '../modules/moderation/rules';
 import * as moderation from '../modules/moderation/service';
 import { memberChannel, modsChannel, roomChannel, socketBroadcaster, userChannel, type IoServer, type SocketData } from './broadcast';
 import { startMemberSync } from './member-sync';
+import { startUserSync } from './user-sync';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-const PRESENCE_SWEEP_MS = 15_000;
 const PRESENCE_DEBOUNCE_MS = 300;
 
 export interface Realtime {
@@ -94,6 +96,7 @@ export function attachRealtime(
     socket.data.tokens = tokens;
     socket.data.joined = new Map();
     socket.data.user = user;
+    socket.data.appearOffline = new Set();
     next();
   });
 
@@ -118,19 +121,25 @@ export function attachRealtime(
       .sweep()
       .then((rooms) => rooms.forEach(announcePresence))
       .catch((err) => ctx.log.warn({ err }, 'presence sweep failed'));
-  }, PRESENCE_SWEEP_MS);
+    ctx.accountPresence.sweep().catch((err) => ctx.log.warn({ err }, 'account presence sweep failed'));
+  }, ctx.config.presenceSweepMs);
   sweeper.unref();
 
   ctx.memberSync = startMemberSync(ctx, io, announcePresence);
+  ctx.userSync = startUserSync(ctx, io, announcePresence);
 
   io.on('connection', (socket: IoSocket) => {
-    if (socket.data.user) void socket.join(userChannel(socket.data.user.id));
+    const user = socket.data.user;
+    if (user) {
+      void socket.join(userChannel(user.id));
+      ctx.accountPresence.connected(user.id, socket.id).catch((err) => ctx.log.warn({ err }, 'account presence failed'));
+    }
     const handlers = new RoomHandlers(ctx, socket, announcePresence);
     socket.on('room:join', (payload, ack) => respond(ctx, ack, () => handlers.join(payload)));
     socket.on('room:leave', (payload, ack) => respond(ctx, ack, () => handlers.leave(payload)));
     socket.on('message:send', (payload, ack) => respond(ctx, ack, () => handlers.send(payload)));
     socket.on('message:range', (payload, ack) => respond(ctx, ack, () => handlers.range(payload)));
-    socket.on('typing', (payload) => handlers.typing(payload));
+    socket.on('typing', (payload) => void handlers.typing(payload).catch((err) => ctx.log.warn({ err }, 'typing not relayed')));
     socket.on('presence:heartbeat', (ack) => respond(ctx, ack, () => handlers.heartbeat()));
     socket.on('message:delete', (payload, ack) => respond(ctx, ack, () => handlers.deleteMessage(payload)));
     socket.on('reaction:set', (payload, ack) => respond(ctx, ack, () => handlers.react(payload)));
@@ -249,8 +258,14 @@ class RoomHandlers {
     if (isModerator(member)) channels.push(modsChannel(roomId));
     await this.socket.join(channels);
     this.socket.data.joined.set(roomId, member);
-    await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
-    this.announcePresence(roomId);
+    // An account that appears offline stays out of every online list, pop chats included.
+    if (member.userId && (await appearsOffline(this.ctx.db, member.userId))) {
+      this.socket.data.appearOffline.add(member.id);
+    } else {
+      this.socket.data.appearOffline.delete(member.id);
+      await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
+      this.announcePresence(roomId);
+    }
     return { roomId, ...(await resume(this.ctx, room, afterSeq, member.id)) };
   }
 
@@ -259,6 +274,7 @@ class RoomHandlers {
     const member = this.socket.data.joined.get(roomId);
     if (member) {
       this.socket.data.joined.delete(roomId);
+      this.socket.data.appearOffline.delete(member.id);
       await Promise.all([roomChannel(roomId), memberChannel(member.id), modsChannel(roomId)].map((c) => this.socket.leave(c)));
       await this.ctx.presence.remove(roomId, this.socket.id, member.id);
       this.announcePresence(roomId);
@@ -334,24 +350,30 @@ class RoomHandlers {
     return markSeen(this.ctx, user, roomId, seq, read);
   }
 
-  typing(payload: unknown) {
+  async typing(payload: unknown) {
     const parsed = typingSchema.safeParse(payload);
     if (!parsed.success) return;
-    const member = this.socket.data.joined.get(parsed.data.roomId);
+    const { roomId, typing } = parsed.data;
+    const member = this.socket.data.joined.get(roomId);
     if (!member) return;
     // Nobody else may see a hidden participant at work, nor a timed-out one who cannot send.
     if (member.hiddenAt || (member.mutedUntil && member.mutedUntil.getTime() > Date.now())) return;
-    this.ctx.broadcast.typing(
-      parsed.data.roomId,
-      { roomId: parsed.data.roomId, memberId: member.id, username: member.username, typing: parsed.data.typing },
-      this.socket.id,
-    );
+    const body = { roomId, memberId: member.id, username: member.username, typing };
+    const room = await this.ctx.rooms.byRoomId(roomId);
+    if (!room || !isConversation(room)) return this.ctx.broadcast.typing(roomId, body, this.socket.id);
+    // Nor someone who may not send in this group.
+    if (room.kind === 'group' && room.settings.permissions?.send === 'admins' && member.role !== 'admin') return;
+    // Also to the members' own connections, so their conversation lists can say so.
+    const others = (await memberUserIds(this.ctx.db, roomId)).filter((id) => id !== member.userId);
+    this.ctx.broadcast.conversationTyping(roomId, others, body, this.socket.id);
   }
 
   async heartbeat() {
     for (const [roomId, member] of this.socket.data.joined) {
+      if (this.socket.data.appearOffline.has(member.id)) continue;
       await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
     }
+    if (this.socket.data.user) await this.ctx.accountPresence.heartbeat(this.socket.data.user.id, this.socket.id);
     return {};
   }
 
@@ -363,6 +385,9 @@ class RoomHandlers {
         .catch((err) => this.ctx.log.warn({ err }, 'presence remove failed'));
     }
     this.socket.data.joined.clear();
+    this.socket.data.appearOffline.clear();
+    const user = this.socket.data.user;
+    if (user) this.ctx.accountPresence.disconnected(user.id, this.socket.id).catch((err) => this.ctx.log.warn({ err }, 'account presence failed'));
   }
 }
 

@@ -8,6 +8,7 @@ import {
   historyQuerySchema,
   markReadBodySchema,
   memberRoleBodySchema,
+  presenceQuerySchema,
   updateGroupBodySchema,
   userSearchQuerySchema,
 } from '@chatpop/protocol';
@@ -17,6 +18,7 @@ import { requireUser } from '../auth/actor';
 import { publicMessage } from '../messages/visibility';
 import * as edits from './edits';
 import * as groups from './groups';
+import * as presence from './presence';
 import * as conversations from './service';
 
 const idParams = z.object({ id: z.string().max(64) });
@@ -108,6 +110,16 @@ export async function conversationRoutes(app: FastifyInstance) {
     const { user } = await requireUser(ctx, req);
     await groups.leaveGroup(ctx, user, parse(idParams, req.params).id);
     return reply.code(204).send();
+  });
+
+  app.get('/api/conversations/:id/presence', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    return presence.conversationPresence(ctx, user, parse(idParams, req.params).id);
+  });
+
+  app.get('/api/presence', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    return presence.presenceOf(ctx, user, parse(presenceQuerySchema, req.query).userIds);
   });
 
   app.get('/api/inbox/summary', async (req) => {
