@@ -72,6 +72,8 @@ export const ERROR_CODES = [
   'LAST_ADMIN',
   'NOT_YOUR_MESSAGE',
   'EDIT_WINDOW_PASSED',
+  'CONVERSATION_PIN_LIMIT',
+  'CONVERSATION_ARCHIVED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -151,11 +151,16 @@ export const conversationSummarySchema = z.object({
   markedUnread: z.boolean(),
   /** Messages that @mention you and are unread. Always 0 until mentions exist. */
   mentionCount: z.number().int(),
-  /** Notifications muted (mute itself comes later: always false and null until then). */
+  /**
+   * Muted by you (`POST …/mute`): until `mutedUntil`, or until you unmute
+   * when `mutedUntil` is null. A muted conversation's unread messages stay in
+   * its own `unreadCount` but leave your totals.
+   */
   muted: z.boolean(),
   mutedUntil: z.string().nullable(),
-  /** Archived and pinned by you (the actions come later: always false until then). */
+  /** In your archive (`POST …/archive`): listed with `?archived=true`; a new message brings it back unless muted. */
   archived: z.boolean(),
+  /** Pinned by you to the top of your list (at most CONVERSATION_PIN_LIMIT). */
   pinned: z.boolean(),
   myRole: z.enum(CONVERSATION_ROLES),
   myMemberId: z.string(),
@@ -295,11 +300,13 @@ export const conversationSummaryResponseSchema = z.object({ conversation: conver
 export const inboxSummarySchema = z.object({
   /** Conversations you are in, archived ones included. */
   conversations: z.number().int(),
+  /** Of those, the ones in your archive. */
+  archived: z.number().int(),
   /** Messages you have sent in them. */
   messagesSent: z.number().int(),
-  /** Sum of the conversations' unread counts. */
+  /** Sum of the conversations' unread counts, muted conversations left out. */
   unread: z.number().int(),
-  /** Conversations with unread messages or marked unread. */
+  /** Conversations with unread messages or marked unread, muted ones left out. */
   unreadConversations: z.number().int(),
   /** Unread @mentions of you (always 0 until mentions exist). */
   mentions: z.number().int(),

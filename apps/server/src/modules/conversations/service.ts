@@ -28,6 +28,7 @@ import { findParticipation, insertRoom } from '../chats/repo';
 import { cachePut, history, insertSystemMessage, sendMessage, type SendInput, type SendResult } from '../messages/service';
 import { accessConversation, conversationNotFound, requireInboxUser } from './policy';
 import * as repo from './repo';
+import { unarchiveOnMessage } from './settings';
 import { detailFor, readSeqVisible, summaryFor, toSummaries } from './summaries';
 
 export type InboxUser = UserRow & { username: string; usernameLower: string };
@@ -102,7 +103,14 @@ export async function conversationHistory(
 export async function inboxSummary(ctx: AppContext, user: UserRow): Promise<InboxSummary> {
   requireInboxUser(user);
   const [totals, sent] = await Promise.all([repo.totalsForUser(ctx.db, user.id), repo.messagesSentBy(ctx.db, user.id)]);
-  return { conversations: totals.conversations, messagesSent: sent, unread: totals.unread, unreadConversations: totals.unreadConversations, mentions: 0 };
+  return {
+    conversations: totals.conversations,
+    archived: totals.archived,
+    messagesSent: sent,
+    unread: totals.unread,
+    unreadConversations: totals.unreadConversations,
+    mentions: 0,
+  };
 }
 
 export async function searchPeople(ctx: AppContext, user: UserRow, q: string): Promise<UserSearchResult> {
@@ -266,6 +274,7 @@ export async function sendInConversation(ctx: AppContext, room: RoomRow, member:
 async function afterMessage(ctx: AppContext, room: RoomRow, member: MemberRow, message: StoredMessage) {
   ctx.broadcast.message(room, message);
   await moveWatermarks(ctx, room, member, message.seq, true);
+  await unarchiveOnMessage(ctx.db, room.id);
   ctx.inboxEvents.changed(await repo.memberUserIds(ctx.db, room.id), room.id);
 }
 
