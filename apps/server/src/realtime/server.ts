@@ -47,6 +47,7 @@ import { startUserSync } from './user-sync';
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const PRESENCE_DEBOUNCE_MS = 300;
+const TYPING_QUEUE_MAX = 4;
 
 export interface Realtime {
   io: IoServer;
@@ -139,7 +140,7 @@ export function attachRealtime(
     socket.on('room:leave', (payload, ack) => respond(ctx, ack, () => handlers.leave(payload)));
     socket.on('message:send', (payload, ack) => respond(ctx, ack, () => handlers.send(payload)));
     socket.on('message:range', (payload, ack) => respond(ctx, ack, () => handlers.range(payload)));
-    socket.on('typing', (payload) => void handlers.typing(payload).catch((err) => ctx.log.warn({ err }, 'typing not relayed')));
+    socket.on('typing', (payload) => handlers.typing(payload));
     socket.on('presence:heartbeat', (ack) => respond(ctx, ack, () => handlers.heartbeat()));
     socket.on('message:delete', (payload, ack) => respond(ctx, ack, () => handlers.deleteMessage(payload)));
     socket.on('reaction:set', (payload, ack) => respond(ctx, ack, () => handlers.react(payload)));
@@ -350,7 +351,21 @@ class RoomHandlers {
     return markSeen(this.ctx, user, roomId, seq, read);
   }
 
-  async typing(payload: unknown) {
+  /** Relayed one after another, so a quick start-and-stop never arrives as stop-then-start. */
+  private typingQueue: Promise<void> = Promise.resolve();
+  private typingQueued = 0;
+
+  typing(payload: unknown) {
+    // A client that floods typing signals loses the surplus: each lapses by itself anyway (TYPING_TTL_MS).
+    if (this.typingQueued >= TYPING_QUEUE_MAX) return;
+    this.typingQueued++;
+    this.typingQueue = this.typingQueue
+      .then(() => this.relayTyping(payload))
+      .catch((err) => this.ctx.log.warn({ err }, 'typing not relayed'))
+      .finally(() => this.typingQueued--);
+  }
+
+  private async relayTyping(payload: unknown) {
     const parsed = typingSchema.safeParse(payload);
     if (!parsed.success) return;
     const { roomId, typing } = parsed.data;
