@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConversationMember, ConversationSummary, Message, Theme } from '@chatpop/protocol';
+import type { ConversationMember, ConversationSummary, Message, Theme, UserPresence } from '@chatpop/protocol';
 import { InfoIcon, LockIcon, MessageSquareOffIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -16,13 +16,16 @@ import { mayOfferEdit, personName, readByLabel, readersOf, tickFor } from '@/lib
 import type { InboxStore } from '@/lib/inbox-store';
 import type { ChatItem } from '@/lib/message-log';
 import { typingLabel } from '@/lib/message-log';
+import { isMutedNow, onlineCount, presenceText } from '@/lib/presence';
 import { playSound, soundFor, unlockAudio } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
 import { useConversation } from '@/lib/use-inbox';
 import { useMediaQuery } from '@/lib/use-media-query';
+import { useNow } from '@/lib/use-now';
 import { cn } from '@/lib/utils';
 import { ConversationAvatar } from './conversation-avatar';
 import { ConversationInfo } from './conversation-info';
+import { ConversationMenu, usePreference } from './conversation-settings';
 import { EditHistorySheet, EditMessageDialog } from './message-edits';
 import { BackToList, headerButton } from './inbox-chrome';
 import { ReadBySheet } from './read-by-sheet';
@@ -41,6 +44,7 @@ export function ConversationView({
   id,
   row,
   store,
+  presence,
   theme,
   onChooseTheme,
   removed = null,
@@ -49,6 +53,8 @@ export function ConversationView({
   /** The conversation's row in the list, when it is there: the freshest read state. */
   row: ConversationSummary | null;
   store: InboxStore;
+  /** People's presence as the store knows it (partners only). */
+  presence: Readonly<Record<string, UserPresence>>;
   theme: ChatTheme;
   onChooseTheme: (theme: Theme) => void;
   /** Set once I left or was removed from it while it was open. */
@@ -60,7 +66,10 @@ export function ConversationView({
   const sheetOpen = !wide && infoChoice === true;
 
   const me = useRef<{ id: string; username: string } | null>(null);
+  // A muted conversation makes no sound.
+  const mutedRef = useRef(false);
   const onLive = useCallback((message: Message) => {
+    if (mutedRef.current) return;
     const sound = soundFor(message, me.current, document.visibilityState === 'hidden');
     if (sound) playSound(sound);
   }, []);
@@ -177,12 +186,35 @@ export function ConversationView({
     [room, replyTo],
   );
 
+  // ---- presence, and my own settings of it ------------------------------------------
+  const flags = row ?? conversation;
+  useEffect(() => {
+    mutedRef.current = flags ? isMutedNow(flags) : false;
+  }, [flags]);
+  const preference = usePreference(store, id);
+  useEffect(() => {
+    if (preference.error) setActionError(preference.error);
+  }, [preference.error]);
+  const otherIds = useMemo(() => others.map((m) => m.userId).join(','), [others]);
+  // Fetched on opening, when the members change and after each reconnect; events keep it current.
+  useEffect(() => {
+    if (otherIds && snapshot.joined) void store.loadConversationPresence(id);
+  }, [store, id, otherIds, snapshot.joined]);
+  const now = useNow(true, 30_000);
+
   const name = conversation?.name ?? row?.name ?? '';
   const avatarUrl = conversation?.avatarUrl ?? row?.avatarUrl ?? null;
   const kind = conversation?.kind ?? row?.kind ?? 'direct';
   const other: ConversationMember | undefined = kind === 'direct' ? others[0] : undefined;
-  const subtitle = kind === 'direct' ? (other ? `@${other.username}` : '') : `${conversation?.memberCount ?? row?.memberCount ?? 0} members`;
   const typing = typingLabel(snapshot.typingNames);
+  const memberCount = conversation?.memberCount ?? row?.memberCount ?? 0;
+  const online = onlineCount(others.map((m) => m.userId), presence);
+  const subtitle =
+    kind === 'direct'
+      ? typing
+        ? 'typing…'
+        : ((other && presenceText(presence[other.userId], new Date(now))) ?? (other ? `@${other.username}` : ''))
+      : `${memberCount} members${online > 0 ? `, ${online} online` : ''}`;
   const reconnecting = conversation !== null && snapshot.connectionTried && !snapshot.joined && !snapshot.fatal;
   const adminsOnly = conversation?.permissions?.send === 'admins' && conversation.myRole !== 'admin';
   const mentionNames = useMemo(() => others.map((m) => m.username), [others]);
@@ -206,6 +238,9 @@ export function ConversationView({
     <ConversationInfo
       conversation={conversation}
       members={members}
+      flags={flags ?? conversation}
+      presence={presence}
+      store={store}
       theme={theme}
       onChooseTheme={onChooseTheme}
       onMarkUnread={() => store.markUnread(id)}
@@ -236,6 +271,20 @@ export function ConversationView({
                 {subtitle}
               </p>
             </div>
+            {flags && (
+              <ConversationMenu
+                flags={flags}
+                theme={theme}
+                onPreference={(p) => void preference.run(p)}
+                onMarkUnread={() => {
+                  store
+                    .markUnread(id)
+                    .then(() => router.push('/inbox'))
+                    .catch((error: unknown) => setActionError(error instanceof Error ? error.message : 'That did not work.'));
+                }}
+                onDetails={() => setInfoChoice(true)}
+              />
+            )}
             <button
               type="button"
               onClick={() => setInfoChoice(!(wide ? panelOpen : sheetOpen))}
