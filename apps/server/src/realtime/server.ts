@@ -285,6 +285,8 @@ class RoomHandlers {
 
   async send(payload: unknown) {
     const input = parseEvent(sendMessageSchema, payload);
+    // Typing signals sent before this message go out before it, so "is typing" never outlives the message it announced.
+    await this.typingQueue;
     const member = this.joined(input.roomId);
     const room = await this.ctx.rooms.byRoomId(input.roomId);
     if (!room) throw notMember();
@@ -351,7 +353,10 @@ class RoomHandlers {
     return markSeen(this.ctx, user, roomId, seq, read);
   }
 
-  /** Relayed one after another, so a quick start-and-stop never arrives as stop-then-start. */
+  /**
+   * Relayed one after another, so a quick start-and-stop never arrives as stop-then-start; a send waits for
+   * those before it. Never rejects.
+   */
   private typingQueue: Promise<void> = Promise.resolve();
   private typingQueued = 0;
 
