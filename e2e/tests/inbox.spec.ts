@@ -153,7 +153,7 @@ test('two people message each other in the Inbox, phone and desktop, with receip
   await ann.getByTestId('create-group').click();
   await ann.waitForURL(/\/inbox\/[0-9a-f-]{36}$/);
   await expect(ann.getByTestId('conversation-title')).toHaveText('Weekend plans');
-  await expect(ann.getByTestId('conversation-subtitle')).toHaveText('3 members');
+  await expect(ann.getByTestId('conversation-subtitle')).toHaveText(/^3 members/);
 
   // The group appears in Bob's list at once; he opens it and reads.
   await expect(row(bob, 'Weekend plans')).toBeVisible();

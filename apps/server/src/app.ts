@@ -39,6 +39,7 @@ import { inviteRoutes } from './modules/conversations/invite-routes';
 import { conversationRoutes } from './modules/conversations/routes';
 import { conversationActionRoutes } from './modules/conversations/action-routes';
 import { InboxNotifier } from './modules/conversations/notifier';
+import { PresenceService } from './modules/conversations/presence';
 import { noBroadcast } from './realtime/broadcast';
 import { attachRealtime, type Realtime } from './realtime/server';
 
@@ -78,13 +79,13 @@ export async function createApp(config: Config): Promise<App> {
       const adapterSub = await connectRedisForPubSub(config.redisUrl, 'adapter-sub');
       redisClients.push(main, pub, sub, adapterPub, adapterSub);
       cache = new RedisMessageCache(main);
-      presence = new RedisPresence(main);
+      presence = new RedisPresence(main, config.presenceTtlMs);
       pubsub = new RedisPubSub(pub, sub, config.redisPrefix);
       limitsRedis = main;
       adapterClients = { pub: adapterPub, sub: adapterSub };
     } else {
       cache = new MemoryMessageCache();
-      presence = new MemoryPresence();
+      presence = new MemoryPresence(config.presenceTtlMs);
       pubsub = new MemoryPubSub();
     }
   } catch (err) {
@@ -124,9 +125,19 @@ export async function createApp(config: Config): Promise<App> {
     memberSync: { changed: async () => {} },
     sessionSockets: { ended: async () => {} },
     inboxEvents: { changed() {}, close() {} },
+    accountPresence: {
+      connected: async () => {},
+      heartbeat: async () => {},
+      disconnected: async () => {},
+      sweep: async () => {},
+      profileChanged: async () => {},
+      close() {},
+    },
+    userSync: { changed: async () => {} },
     inflight: new Set(),
   };
   ctx.inboxEvents = new InboxNotifier(ctx);
+  ctx.accountPresence = new PresenceService(ctx);
   ctx.cache = new GuardedMessageCache(cache, (err, what) => fastify.log.warn({ err }, `message cache ${what} failed`));
   await ctx.rooms.start();
   await ctx.settings.start();
@@ -226,6 +237,7 @@ export async function createApp(config: Config): Promise<App> {
         clearInterval(paymentSweeper);
         ctx.inboxEvents.close();
         await realtime.close();
+        ctx.accountPresence.close();
         await fastify.close();
         await Promise.allSettled([...ctx.inflight]);
         await Promise.allSettled([ctx.cache.close(), presence.close(), pubsub.close()]);

@@ -69,6 +69,13 @@ const envSchema = z.object({
   PAYMENTS_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   /** Multiplies every pin duration of SPEC §7 (demos and tests: 0.01 makes a $1 pin last 0.3 s). */
   PIN_DURATION_SCALE: z.coerce.number().positive().max(1).default(1),
+  /**
+   * A connection counts as present this long after its last heartbeat (SPEC §4: 60 s; clients heartbeat every 25 s).
+   * Shorter values are for tests and demos.
+   */
+  PRESENCE_TTL_MS: z.coerce.number().int().min(200).max(600_000).default(60_000),
+  /** How often each node drops connections whose heartbeats stopped. */
+  PRESENCE_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(15_000),
   /** Tests only (NODE_ENV=test): a new message containing this text is committed but never cached, acknowledged or broadcast. */
   TEST_HOLD_CACHE_WRITE: optional(z.string().min(8)),
 });
@@ -98,6 +105,8 @@ export interface Config {
   paymentHoldSeconds: number;
   paymentsSweepMs: number;
   pinDurationScale: number;
+  presenceTtlMs: number;
+  presenceSweepMs: number;
   /** A test hook, null outside NODE_ENV=test (modules/messages/service.ts, holdForTest). */
   testHoldCacheWrite: string | null;
 }
@@ -143,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentHoldSeconds: e.PAYMENT_HOLD_SECONDS,
     paymentsSweepMs: e.PAYMENTS_SWEEP_MS,
     pinDurationScale: e.PIN_DURATION_SCALE,
+    presenceTtlMs: e.PRESENCE_TTL_MS,
+    presenceSweepMs: e.PRESENCE_SWEEP_MS,
     testHoldCacheWrite: e.NODE_ENV === 'test' ? (e.TEST_HOLD_CACHE_WRITE ?? null) : null,
   };
 }

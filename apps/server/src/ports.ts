@@ -13,8 +13,9 @@ import type {
   ReceiptPayload,
   Report,
   TypingPayload,
+  UserPresence,
 } from '@chatpop/protocol';
-import type { MemberRow, RoomRow } from './db/schema';
+import type { MemberRow, RoomRow, UserRow } from './db/schema';
 import type { StoredMessage } from './infra/cache';
 
 /*
@@ -41,6 +42,10 @@ export interface Broadcaster {
   room(roomId: string, chat: ChatView): void;
   report(roomId: string, report: Report): void;
   typing(roomId: string, payload: TypingPayload, exceptSocketId?: string): void;
+  /** A conversation's typing: to its joined connections and to every connection of these users (its other members). */
+  conversationTyping(roomId: string, userIds: string[], payload: TypingPayload, exceptSocketId?: string): void;
+  /** To every connection of these users: someone's presence as they may see it. */
+  userPresence(userIds: string[], payload: UserPresence): void;
   presence(payload: PresencePayload): void;
   /** Paid pins of a pop chat changed: the full ordered list. */
   pins(payload: PinsUpdatedPayload): void;
@@ -94,4 +99,33 @@ export interface SessionSockets {
 export interface InboxEvents {
   changed(userIds: string[], roomId: string, opts?: { created?: boolean; totals?: boolean }): void;
   close(): void;
+}
+
+/**
+ * Account presence (modules/conversations/presence.ts): the realtime layer
+ * reports each account connection's life, and the profile its status and
+ * privacy changes; partners hear of the result as `user:presence`.
+ */
+export interface AccountPresence {
+  connected(userId: string, connectionId: string): Promise<void>;
+  heartbeat(userId: string, connectionId: string): Promise<void>;
+  disconnected(userId: string, connectionId: string): Promise<void>;
+  /** Drops connections whose heartbeats stopped (each node, on a timer). */
+  sweep(): Promise<void>;
+  /** The user changed their profile: status ("appear offline" included) or privacy. */
+  profileChanged(before: UserRow, after: UserRow): Promise<void>;
+  close(): void;
+}
+
+/** What the live connections hold of an account and must follow when it changes (realtime/user-sync.ts). */
+export type SyncedUser = Pick<UserRow, 'id' | 'status' | 'hideLastSeen' | 'hideReadReceipts'>;
+
+/**
+ * Keeps every node's connections of an account in step with its profile: an
+ * account that chose to appear offline drops out of the online lists of the
+ * pop chats and conversations its connections have joined, and comes back
+ * when it chooses otherwise.
+ */
+export interface UserSync {
+  changed(user: SyncedUser): Promise<void>;
 }

@@ -66,7 +66,7 @@ describe.runIf(backend === 'networked')('the Inbox on two nodes', () => {
     const bobPins = collect<PinUpdatedPayload>(bobOnB, 'pin:updated');
     const hiddenOnA = collect<MessageHiddenPayload>(bobsOtherDeviceOnA, 'message:hidden');
     const messageId = sent.ok ? sent.message.id : '';
-    expect((await ann.post(`/api/conversations/${id}/pin`, { messageId })).status).toBe(200);
+    expect((await ann.post(`/api/conversations/${id}/pinned-message`, { messageId })).status).toBe(200);
     await until(() => bobPins.some((p) => p.pinned?.message.id === messageId), 10_000, 'the pin on B');
     expect((await bob.delete(`/api/conversations/${id}/messages/${messageId}?for=me`)).status).toBe(204);
     await until(() => hiddenOnA.some((h) => h.id === messageId), 10_000, "the delete-for-me on Bob's device on A");

@@ -77,6 +77,8 @@ export const ERROR_CODES = [
   'INVITE_USED_UP',
   'MESSAGE_DELETED',
   'SYSTEM_MESSAGE',
+  'CONVERSATION_PIN_LIMIT',
+  'CONVERSATION_ARCHIVED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -155,11 +155,16 @@ export const conversationSummarySchema = z.object({
    * deleted by you for yourself), at most MENTION_COUNT_MAX.
    */
   mentionCount: z.number().int(),
-  /** Notifications muted (mute itself comes later: always false and null until then). */
+  /**
+   * Muted by you (`POST …/mute`): until `mutedUntil`, or until you unmute
+   * when `mutedUntil` is null. A muted conversation's unread messages stay in
+   * its own `unreadCount` but leave your totals.
+   */
   muted: z.boolean(),
   mutedUntil: z.string().nullable(),
-  /** Archived and pinned by you (the actions come later: always false until then). */
+  /** In your archive (`POST …/archive`): listed with `?archived=true`; a new message brings it back unless muted. */
   archived: z.boolean(),
+  /** Pinned by you to the top of your list (at most CONVERSATION_PIN_LIMIT). */
   pinned: z.boolean(),
   myRole: z.enum(CONVERSATION_ROLES),
   myMemberId: z.string(),
@@ -310,11 +315,13 @@ export const conversationSummaryResponseSchema = z.object({ conversation: conver
 export const inboxSummarySchema = z.object({
   /** Conversations you are in, archived ones included. */
   conversations: z.number().int(),
+  /** Of those, the ones in your archive. */
+  archived: z.number().int(),
   /** Messages you have sent in them. */
   messagesSent: z.number().int(),
-  /** Sum of the conversations' unread counts. */
+  /** Sum of the conversations' unread counts, muted conversations left out. */
   unread: z.number().int(),
-  /** Conversations with unread messages or marked unread. */
+  /** Conversations with unread messages or marked unread, muted ones left out. */
   unreadConversations: z.number().int(),
   /** Sum of the conversations' mention counts: unread messages that @mention you. */
   mentions: z.number().int(),

@@ -11,3 +11,4 @@ export * from './moderation';
 export * from './payments';
 export * from './inbox';
 export * from './inbox-actions';
+export * from './presence';

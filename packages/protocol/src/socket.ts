@@ -29,6 +29,7 @@ import type {
   receiptBodySchema,
 } from './inbox';
 import type { MessageHiddenPayload, PinUpdatedPayload, conversationMessageDeleteSchema } from './inbox-actions';
+import type { UserPresence } from './presence';
 
 /** Connections count as online while they heartbeat; an idle one expires. */
 export const PRESENCE_HEARTBEAT_MS = 25_000;
@@ -90,6 +91,12 @@ export const sessionRevokedPayloadSchema = z.object({
 });
 export type SessionRevokedPayload = z.infer<typeof sessionRevokedPayloadSchema>;
 
+/**
+ * `typing` (server → client): to the room's joined connections but the
+ * typist's; in a conversation also to every connection of its other members,
+ * joined or not, so the conversation list can show it. It lapses after
+ * TYPING_TTL_MS unless repeated.
+ */
 export interface TypingPayload {
   roomId: string;
   memberId: string;
@@ -194,6 +201,8 @@ export interface ServerToClientEvents {
   'pin:updated': (payload: PinUpdatedPayload) => void;
   /** The session this connection speaks for ended; the server disconnects it next. */
   'session:revoked': (payload: SessionRevokedPayload) => void;
+  /** To the connections of a person's conversation partners (and their own): their presence changed. */
+  'user:presence': (payload: UserPresence) => void;
 }
 
 export const REPLAY_MAX_MESSAGES = 500;

@@ -34,6 +34,8 @@ export const users = pgTable(
     status: text('status', { enum: ['online', 'away', 'busy', 'offline'] }).notNull().default('online'),
     hideReadReceipts: boolean('hide_read_receipts').notNull().default(false),
     hideLastSeen: boolean('hide_last_seen').notNull().default(false),
+    /** When the account was last visibly online: written as it goes offline (or chooses to appear offline). */
+    lastSeenAt: ts('last_seen_at'),
     isStaff: boolean('is_staff').notNull().default(false),
     /** When the owner opened the confirmation link (or a password reset link); null: cannot sign in yet. */
     emailConfirmedAt: ts('email_confirmed_at'),

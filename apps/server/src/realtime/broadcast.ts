@@ -26,6 +26,8 @@ export interface SocketData {
   joined: Map<string, MemberRow>;
   /** The signed-in account, from the access token at the handshake (Inbox); null without one. */
   user: UserRow | null;
+  /** Joined participations whose account appears offline: kept out of the rooms' online lists. */
+  appearOffline: Set<string>;
 }
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -48,6 +50,8 @@ export const noBroadcast: Broadcaster = {
   room() {},
   report() {},
   typing() {},
+  conversationTyping() {},
+  userPresence() {},
   presence() {},
   pins() {},
   backroom() {},
@@ -108,6 +112,14 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     typing(roomId, payload, exceptSocketId) {
       const target = io.to(roomChannel(roomId));
       (exceptSocketId ? target.except(exceptSocketId) : target).emit('typing', payload);
+    },
+    conversationTyping(roomId, userIds, payload, exceptSocketId) {
+      // One emit to the room and the members' own channels: a connection in both hears it once.
+      const target = io.to([roomChannel(roomId), ...userIds.map(userChannel)]);
+      (exceptSocketId ? target.except(exceptSocketId) : target).emit('typing', payload);
+    },
+    userPresence(userIds, payload) {
+      if (userIds.length > 0) io.to(userIds.map(userChannel)).emit('user:presence', payload);
     },
     presence(payload) {
       io.to(roomChannel(payload.roomId)).emit('presence', payload);

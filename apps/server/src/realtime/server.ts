@@ -34,6 +34,8 @@ import { findMember } from '../modules/chats/repo';
 import { deleteForEveryone, deleteForMe } from '../modules/conversations/actions';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
 import { withoutHidden } from '../modules/conversations/reader';
+import { appearsOffline } from '../modules/conversations/presence';
+import { memberUserIds } from '../modules/conversations/repo';
 import { editMessage } from '../modules/conversations/edits';
 import { markSeen, sendInConversation } from '../modules/conversations/service';
 import { replay, resume, sendMessage } from '../modules/messages/service';
@@ -44,11 +46,12 @@ import * as moderation from '../modules/moderation/service';
 import { memberChannel, modsChannel, roomChannel, socketBroadcaster, userChannel, type IoServer, type SocketData } from './broadcast';
 import { startMemberSync } from './member-sync';
 import { startSessionSync, type SessionSync } from './session-sync';
+import { startUserSync } from './user-sync';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-const PRESENCE_SWEEP_MS = 15_000;
 const PRESENCE_DEBOUNCE_MS = 300;
+const TYPING_QUEUE_MAX = 4;
 
 export interface Realtime {
   io: IoServer;
@@ -115,6 +118,7 @@ export function attachRealtime(
     socket.data.sessions = sessions;
     socket.data.joined = new Map();
     socket.data.user = user;
+    socket.data.appearOffline = new Set();
     next();
   });
 
@@ -139,17 +143,23 @@ export function attachRealtime(
       .sweep()
       .then((rooms) => rooms.forEach(announcePresence))
       .catch((err) => ctx.log.warn({ err }, 'presence sweep failed'));
-  }, PRESENCE_SWEEP_MS);
+    ctx.accountPresence.sweep().catch((err) => ctx.log.warn({ err }, 'account presence sweep failed'));
+  }, ctx.config.presenceSweepMs);
   sweeper.unref();
 
   ctx.memberSync = startMemberSync(ctx, io, announcePresence);
+  ctx.userSync = startUserSync(ctx, io, announcePresence);
 
   io.on('connection', (socket: IoSocket) => {
     // Checked live at the handshake; a revocation since then is caught by the binding (session-sync.ts).
     for (const sessionId of socket.data.sessions.keys()) {
       if (!sessionSync.bind(socket, sessionId)) return sessionSync.end(socket);
     }
-    if (socket.data.user) void socket.join(userChannel(socket.data.user.id));
+    const user = socket.data.user;
+    if (user) {
+      void socket.join(userChannel(user.id));
+      ctx.accountPresence.connected(user.id, socket.id).catch((err) => ctx.log.warn({ err }, 'account presence failed'));
+    }
     const handlers = new RoomHandlers(ctx, socket, announcePresence, sessionSync);
     socket.on('room:join', (payload, ack) => respond(ctx, ack, () => handlers.join(payload)));
     socket.on('room:leave', (payload, ack) => respond(ctx, ack, () => handlers.leave(payload)));
@@ -288,8 +298,14 @@ class RoomHandlers {
     if (isModerator(member)) channels.push(modsChannel(roomId));
     await this.socket.join(channels);
     this.socket.data.joined.set(roomId, member);
-    await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
-    this.announcePresence(roomId);
+    // An account that appears offline stays out of every online list, pop chats included.
+    if (member.userId && (await appearsOffline(this.ctx.db, member.userId))) {
+      this.socket.data.appearOffline.add(member.id);
+    } else {
+      this.socket.data.appearOffline.delete(member.id);
+      await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
+      this.announcePresence(roomId);
+    }
     const resumed = await resume(this.ctx, room, afterSeq, member.id);
     // In a conversation, what this member deleted for themselves is withheld from them.
     return { roomId, ...(isConversation(room) ? await withoutHidden(this.ctx, member.id, resumed) : resumed) };
@@ -300,6 +316,7 @@ class RoomHandlers {
     const member = this.socket.data.joined.get(roomId);
     if (member) {
       this.socket.data.joined.delete(roomId);
+      this.socket.data.appearOffline.delete(member.id);
       await Promise.all([roomChannel(roomId), memberChannel(member.id), modsChannel(roomId)].map((c) => this.socket.leave(c)));
       await this.ctx.presence.remove(roomId, this.socket.id, member.id);
       this.announcePresence(roomId);
@@ -309,6 +326,8 @@ class RoomHandlers {
 
   async send(payload: unknown) {
     const input = parseEvent(sendMessageSchema, payload);
+    // Typing signals sent before this message go out before it, so "is typing" never outlives the message it announced.
+    await this.typingQueue;
     const member = this.joined(input.roomId);
     const room = await this.ctx.rooms.byRoomId(input.roomId);
     if (!room) throw notMember();
@@ -392,24 +411,47 @@ class RoomHandlers {
     return markSeen(this.ctx, user, roomId, seq, read);
   }
 
+  /**
+   * Relayed one after another, so a quick start-and-stop never arrives as stop-then-start; a send waits for
+   * those before it. Never rejects.
+   */
+  private typingQueue: Promise<void> = Promise.resolve();
+  private typingQueued = 0;
+
   typing(payload: unknown) {
+    // A client that floods typing signals loses the surplus: each lapses by itself anyway (TYPING_TTL_MS).
+    if (this.typingQueued >= TYPING_QUEUE_MAX) return;
+    this.typingQueued++;
+    this.typingQueue = this.typingQueue
+      .then(() => this.relayTyping(payload))
+      .catch((err) => this.ctx.log.warn({ err }, 'typing not relayed'))
+      .finally(() => this.typingQueued--);
+  }
+
+  private async relayTyping(payload: unknown) {
     const parsed = typingSchema.safeParse(payload);
     if (!parsed.success) return;
-    const member = this.socket.data.joined.get(parsed.data.roomId);
+    const { roomId, typing } = parsed.data;
+    const member = this.socket.data.joined.get(roomId);
     if (!member) return;
     // Nobody else may see a hidden participant at work, nor a timed-out one who cannot send.
     if (member.hiddenAt || (member.mutedUntil && member.mutedUntil.getTime() > Date.now())) return;
-    this.ctx.broadcast.typing(
-      parsed.data.roomId,
-      { roomId: parsed.data.roomId, memberId: member.id, username: member.username, typing: parsed.data.typing },
-      this.socket.id,
-    );
+    const body = { roomId, memberId: member.id, username: member.username, typing };
+    const room = await this.ctx.rooms.byRoomId(roomId);
+    if (!room || !isConversation(room)) return this.ctx.broadcast.typing(roomId, body, this.socket.id);
+    // Nor someone who may not send in this group.
+    if (room.kind === 'group' && room.settings.permissions?.send === 'admins' && member.role !== 'admin') return;
+    // Also to the members' own connections, so their conversation lists can say so.
+    const others = (await memberUserIds(this.ctx.db, roomId)).filter((id) => id !== member.userId);
+    this.ctx.broadcast.conversationTyping(roomId, others, body, this.socket.id);
   }
 
   async heartbeat() {
     for (const [roomId, member] of this.socket.data.joined) {
+      if (this.socket.data.appearOffline.has(member.id)) continue;
       await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
     }
+    if (this.socket.data.user) await this.ctx.accountPresence.heartbeat(this.socket.data.user.id, this.socket.id);
     return {};
   }
 
@@ -421,6 +463,9 @@ class RoomHandlers {
         .catch((err) => this.ctx.log.warn({ err }, 'presence remove failed'));
     }
     this.socket.data.joined.clear();
+    this.socket.data.appearOffline.clear();
+    const user = this.socket.data.user;
+    if (user) this.ctx.accountPresence.disconnected(user.id, this.socket.id).catch((err) => this.ctx.log.warn({ err }, 'account presence failed'));
   }
 }
 

@@ -438,6 +438,30 @@ describe('ChatRoom', () => {
     await waitFor(() => server.typing.length === 2, 'two typing signals');
     expect(server.typing).toEqual([true, false]);
   });
+
+  it('says typing that began before the room was joined once it is, but not typing that stopped meanwhile', async () => {
+    room = new ChatRoom({ code: 'ABCDEFGH', roomId: ROOM, refreshToken: async () => TOKEN });
+    room.setMember(ME, TOKEN);
+    room.typingInput(true);
+    await room.start();
+    await waitFor(() => room!.getSnapshot().joined, 'the room to be joined');
+    await waitFor(() => server.typing.length === 1, 'the typing signal after the join');
+    expect(server.typing).toEqual([true]);
+    room.typingStop();
+    await waitFor(() => server.typing.length === 2, 'the stop');
+    room.dispose();
+
+    const again = new ChatRoom({ code: 'ABCDEFGH', roomId: ROOM, refreshToken: async () => TOKEN });
+    room = again;
+    again.setMember(ME, TOKEN);
+    again.typingInput(true);
+    again.typingInput(false);
+    await again.start();
+    await waitFor(() => again.getSnapshot().joined, 'the room to be joined again');
+    again.send('a message, so the server has seen this connection at work', null);
+    await waitFor(() => server.sends.length > 0, 'the send');
+    expect(server.typing).toEqual([true, false]);
+  });
 });
 
 describe('ChatRoom money', () => {

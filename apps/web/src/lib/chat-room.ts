@@ -199,6 +199,8 @@ export class ChatRoom {
   private online: PresenceEntry[] | null = null;
   private onlineCount: number | null = null;
   private typingActive = false;
+  /** Typing began before the room was joined: said as soon as it is. */
+  private typingPending = false;
   private typingSentAt = 0;
   private typingIdleTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
@@ -663,6 +665,12 @@ export class ChatRoom {
       this.joined = true;
       this.markUp();
       this.fatal = null;
+      // Someone who started typing while the room was still joining is typing now.
+      if (this.typingPending && this.emitTyping(true)) {
+        this.typingPending = false;
+        this.typingActive = true;
+        this.typingSentAt = Date.now();
+      }
       // Pins may have changed while the connection was away.
       if (this.opts.money) void this.loadMoney();
       this.log.merge(res.messages);
@@ -1003,6 +1011,9 @@ export class ChatRoom {
       if (this.emitTyping(true)) {
         this.typingActive = true;
         this.typingSentAt = now;
+        this.typingPending = false;
+      } else {
+        this.typingPending = true;
       }
     }
     if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
@@ -1013,6 +1024,7 @@ export class ChatRoom {
   typingStop(): void {
     if (this.typingIdleTimer) clearTimeout(this.typingIdleTimer);
     this.typingIdleTimer = null;
+    this.typingPending = false;
     if (!this.typingActive) return;
     this.typingActive = false;
     this.emitTyping(false);

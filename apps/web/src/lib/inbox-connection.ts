@@ -1,4 +1,4 @@
-import { meResponseSchema, type ReceiptAck, type ReceiptBody } from '@chatpop/protocol';
+import { meResponseSchema, PRESENCE_HEARTBEAT_MS, type ReceiptAck, type ReceiptBody } from '@chatpop/protocol';
 import { ApiError, api } from './api';
 import { createAccountSocket, type ChatSocket } from './socket';
 
@@ -9,6 +9,8 @@ import { createAccountSocket, type ChatSocket } from './socket';
  * account from the access cookie at the handshake and silently ignores an
  * expired one, so this connection never reconnects on its own: before each
  * handshake it makes sure the session is fresh (`GET /api/me` refreshes it).
+ * While connected it heartbeats, which is what keeps the account shown as
+ * online to its conversation partners (docs/api.md, "Presence").
  */
 
 export type AccountConnectionState = 'idle' | 'connecting' | 'connected' | 'signed-out';
@@ -49,6 +51,7 @@ export class AccountConnection {
   private retryMs = RETRY_MIN_MS;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private releaseTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly session: () => Promise<SessionCheck> = checkSession,
@@ -58,9 +61,15 @@ export class AccountConnection {
     socket.on('connect', () => {
       this.retryMs = RETRY_MIN_MS;
       this.setState('connected');
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = setInterval(() => {
+        if (socket.connected) socket.emit('presence:heartbeat');
+      }, PRESENCE_HEARTBEAT_MS);
       for (const listener of this.connectListeners) listener();
     });
     socket.on('disconnect', (reason) => {
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = null;
       if (this.state !== 'signed-out') this.setState(this.users > 0 ? 'connecting' : 'idle');
       if (reason !== 'io client disconnect') this.retryLater();
     });

@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, ConversationSummary, InboxSummary, ServerToClientEvents } from '@chatpop/protocol';
+import type { ClientToServerEvents, ConversationSummary, InboxSummary, ServerToClientEvents, UserPresence } from '@chatpop/protocol';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
@@ -21,9 +21,12 @@ let port = 0;
 let clients: Array<Socket<ClientToServerEvents, ServerToClientEvents>> = [];
 const state = {
   conversations: [] as ConversationSummary[],
-  summary: { conversations: 0, messagesSent: 0, unread: 0, unreadConversations: 0, mentions: 0 } as InboxSummary,
+  summary: { conversations: 0, archived: 0, messagesSent: 0, unread: 0, unreadConversations: 0, mentions: 0 } as InboxSummary,
   listFetches: 0,
   receipts: [] as Array<{ kind: 'read' | 'delivered'; roomId: string; seq: number }>,
+  presence: {} as Record<string, UserPresence>,
+  presenceAsked: [] as string[][],
+  posts: [] as Array<{ path: string; body: unknown }>,
 };
 
 function row(id: string, lastSeq: number, extra: Partial<ConversationSummary> = {}): ConversationSummary {
@@ -79,19 +82,36 @@ let store: InboxStore | null = null;
 
 beforeEach(() => {
   state.conversations = [];
-  state.summary = { conversations: 0, messagesSent: 0, unread: 0, unreadConversations: 0, mentions: 0 };
+  state.summary = { conversations: 0, archived: 0, messagesSent: 0, unread: 0, unreadConversations: 0, mentions: 0 };
   state.listFetches = 0;
   state.receipts = [];
+  state.presence = {};
+  state.presenceAsked = [];
+  state.posts = [];
   clients = [];
   vi.stubEnv('NEXT_PUBLIC_SOCKET_URL', `http://127.0.0.1:${port}`);
-  vi.stubGlobal('fetch', async (input: string) => {
+  vi.stubGlobal('fetch', async (input: string, init?: RequestInit) => {
     const url = new URL(input, 'http://web.test');
-    const body =
-      url.pathname === '/api/conversations'
-        ? (state.listFetches++, { conversations: state.conversations, nextCursor: null })
-        : url.pathname === '/api/inbox/summary'
-          ? state.summary
-          : null;
+    const archived = url.searchParams.get('archived') === 'true';
+    const preference = /^\/api\/conversations\/([^/]+)\/(pin|unpin|archive|unarchive|mute|unmute)$/.exec(url.pathname);
+    let body: unknown = null;
+    if (init?.method === 'POST' && preference) {
+      state.posts.push({ path: url.pathname, body: JSON.parse(String(init.body ?? '{}')) });
+      const [, id, action] = preference;
+      const current = state.conversations.find((c) => c.id === id)!;
+      const next = { ...current, pinned: action === 'pin' ? true : action === 'unpin' ? false : current.pinned, archived: action === 'archive' ? true : action === 'unarchive' ? false : current.archived };
+      state.conversations = state.conversations.map((c) => (c.id === id ? next : c));
+      body = { conversation: next };
+    } else if (url.pathname === '/api/conversations') {
+      state.listFetches++;
+      body = { conversations: state.conversations.filter((c) => c.archived === archived), nextCursor: null };
+    } else if (url.pathname === '/api/inbox/summary') {
+      body = state.summary;
+    } else if (url.pathname === '/api/presence') {
+      const ids = url.searchParams.get('userIds')!.split(',');
+      state.presenceAsked.push(ids);
+      body = { presence: ids.flatMap((id) => state.presence[id] ?? []) };
+    }
     return new Response(JSON.stringify(body ?? { error: { code: 'NOT_FOUND', message: 'No such route.' } }), {
       status: body ? 200 : 404,
       headers: { 'content-type': 'application/json' },
@@ -128,7 +148,7 @@ const ids = (s: InboxStore) => s.getSnapshot().conversations.map((c) => c.id);
 describe('InboxStore', () => {
   it('shows the fetched list, then applies new and updated conversations and unread totals as they come', async () => {
     state.conversations = [row('a', 2), row('b', 1)];
-    state.summary = { conversations: 2, messagesSent: 0, unread: 3, unreadConversations: 2, mentions: 0 };
+    state.summary = { conversations: 2, archived: 0, messagesSent: 0, unread: 3, unreadConversations: 2, mentions: 0 };
     const s = await startedStore();
     expect(ids(s)).toEqual(['a', 'b']);
     await waitFor(() => s.getSnapshot().summary?.unread === 3, 'the summary');
@@ -184,4 +204,59 @@ describe('InboxStore', () => {
     expect(state.listFetches).toBeGreaterThan(fetchesBefore);
     expect(s.getSnapshot().connection).toBe('connected');
   }, 12_000);
+
+  it('fetches the presence of the people in direct conversations and follows their events', async () => {
+    const person = (userId: string) => ({ userId, username: userId, displayName: null, avatarUrl: null });
+    state.conversations = [row('a', 1, { members: [person('ann')] }), row('g', 1, { kind: 'group', members: [person('bob'), person('cy')] })];
+    state.presence = { ann: { userId: 'ann', status: 'offline', lastSeenAt: '2026-03-10T11:00:00.000Z' } };
+    const s = await startedStore();
+    await waitFor(() => s.getSnapshot().presence.ann !== undefined, 'the fetched presence');
+    // Groups show no dot in the list: only the direct conversation's person is asked for.
+    expect(new Set(state.presenceAsked.flat())).toEqual(new Set(['ann']));
+    io.emit('user:presence', { userId: 'ann', status: 'busy', lastSeenAt: null });
+    await waitFor(() => s.getSnapshot().presence.ann?.status === 'busy', 'the presence event');
+    // A new conversation brings its person's presence.
+    state.presence.dee = { userId: 'dee', status: 'online', lastSeenAt: null };
+    io.emit('conversation:new', { conversation: row('d', 1, { members: [person('dee')] }) });
+    await waitFor(() => s.getSnapshot().presence.dee?.status === 'online', 'the new person');
+  });
+
+  it('shows who is typing per conversation, never me, and forgets a typist who sent or stopped', async () => {
+    state.conversations = [row('g', 1, { kind: 'group' })];
+    const s = await startedStore();
+    io.emit('typing', { roomId: 'g', memberId: 'm-bob', username: 'bob', typing: true });
+    io.emit('typing', { roomId: 'g', memberId: 'm-cy', username: 'cy', typing: true });
+    io.emit('typing', { roomId: 'g', memberId: ME, username: 'me', typing: true });
+    io.emit('typing', { roomId: 'not-mine', memberId: 'm-x', username: 'x', typing: true });
+    await waitFor(() => s.getSnapshot().typing.g?.length === 2, 'two typists');
+    expect(s.getSnapshot().typing).toEqual({ g: ['bob', 'cy'] });
+    io.emit('typing', { roomId: 'g', memberId: 'm-cy', username: 'cy', typing: false });
+    await waitFor(() => s.getSnapshot().typing.g?.length === 1, 'one stopped');
+    const sent = row('g', 2, { kind: 'group', lastMessage: { ...row('g', 2).lastMessage!, memberId: 'm-bob' } });
+    io.emit('conversation:updated', { conversation: sent });
+    await waitFor(() => s.getSnapshot().typing.g === undefined, 'the typist who sent');
+  });
+
+  it('keeps the archive apart and moves rows between it and the list as they change; my own change shows at once', async () => {
+    state.conversations = [row('a', 2), row('b', 1), row('old', 1, { archived: true })];
+    const s = await startedStore();
+    expect(ids(s)).toEqual(['a', 'b']);
+    await s.loadArchive();
+    expect(s.getSnapshot().archive.conversations.map((c) => c.id)).toEqual(['old']);
+
+    const archived = await s.setPreference('b', { action: 'archive' });
+    expect(archived.archived).toBe(true);
+    expect(state.posts).toEqual([{ path: '/api/conversations/b/archive', body: {} }]);
+    expect(ids(s)).toEqual(['a']);
+    expect(s.getSnapshot().archive.conversations.map((c) => c.id).sort()).toEqual(['b', 'old']);
+
+    // A message brings one back (the event says so).
+    io.emit('conversation:updated', { conversation: row('old', 5, { archived: false }) });
+    await waitFor(() => ids(s).includes('old'), 'back from the archive');
+    expect(s.getSnapshot().archive.conversations.map((c) => c.id)).toEqual(['b']);
+
+    await s.setPreference('a', { action: 'pin' });
+    expect(ids(s)[0]).toBe('a');
+    expect(s.getSnapshot().conversations[0]!.pinned).toBe(true);
+  });
 });

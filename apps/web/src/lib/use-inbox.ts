@@ -32,6 +32,10 @@ const IDLE: InboxSnapshot = {
   summary: null,
   connection: 'idle',
   removed: {},
+  archive: { status: 'idle', error: null, conversations: [], hasMore: false },
+  presence: {},
+  typing: {},
+  loose: {},
 };
 const noSubscribe = () => () => {};
 const idle = () => IDLE;

@@ -35,12 +35,17 @@ export async function updateProfile(
   const patch: Partial<UserRow> = {};
   if (body.displayName !== undefined) patch.displayName = body.displayName ? body.displayName : null;
   if (body.bio !== undefined) patch.bio = body.bio;
-  if (body.status !== undefined) patch.status = body.status;
+  if (body.status !== undefined && body.status !== user.status) {
+    patch.status = body.status;
+    // "Appear offline": last seen stops at this moment, as if the person had just left.
+    if (body.status === 'offline') patch.lastSeenAt = new Date();
+  }
   if (body.privacy?.hideReadReceipts !== undefined) patch.hideReadReceipts = body.privacy.hideReadReceipts;
   if (body.privacy?.hideLastSeen !== undefined) patch.hideLastSeen = body.privacy.hideLastSeen;
   if (!username && Object.keys(patch).length === 0) return user;
+  let updated: UserRow;
   try {
-    return await ctx.db.transaction(async (tx) => {
+    updated = await ctx.db.transaction(async (tx) => {
       if (username) {
         if (!(await claim(tx, username, { userId: user.id }, { adoptFromDevice: deviceId }))) {
           throw conflict('USERNAME_TAKEN', 'That username is taken. Try another one.');
@@ -58,6 +63,8 @@ export async function updateProfile(
     if (uniqueViolation(err) !== null) throw conflict('USERNAME_TAKEN', 'That username is taken. Try another one.');
     throw err;
   }
+  await ctx.accountPresence.profileChanged(user, updated);
+  return updated;
 }
 
 /** Replaces the avatar with the uploaded image, resized; the old file goes once the new one is in place. */

@@ -31,14 +31,14 @@ export async function conversationActionRoutes(app: FastifyInstance) {
     return { messages: (await actions.forwardMessage(ctx, user, id, messageId, body)).map(publicMessage) };
   });
 
-  app.post('/api/conversations/:id/pin', async (req) => {
+  app.post('/api/conversations/:id/pinned-message', async (req) => {
     const { user } = await requireUser(ctx, req);
     const { id } = parse(idParams, req.params);
     const { messageId } = parse(pinMessageBodySchema, req.body);
     return { pinned: await actions.pinMessage(ctx, user, id, messageId) };
   });
 
-  app.delete('/api/conversations/:id/pin', async (req) => {
+  app.delete('/api/conversations/:id/pinned-message', async (req) => {
     const { user } = await requireUser(ctx, req);
     await actions.unpinMessage(ctx, user, parse(idParams, req.params).id);
     return { pinned: null };

@@ -246,7 +246,7 @@ describe('delete for me', () => {
     expect(await rowOf(ann, conv.id)).toMatchObject({ unreadCount: 1, lastMessage: { id: first.id } });
     expect((await del(ann, conv.id, secret.id, 'me')).body.error.code).toBe('MESSAGE_NOT_FOUND');
     expect((await ann.client.get(`/api/conversations/${conv.id}/messages/${secret.id}/edits`)).body.error.code).toBe('MESSAGE_NOT_FOUND');
-    expect((await ann.client.post(`/api/conversations/${conv.id}/pin`, { messageId: secret.id })).body.error.code).toBe('MESSAGE_NOT_FOUND');
+    expect((await ann.client.post(`/api/conversations/${conv.id}/pinned-message`, { messageId: secret.id })).body.error.code).toBe('MESSAGE_NOT_FOUND');
 
     // Bob still has it, as it was.
     expect((await page(bob, conv.id)).messages.find((m) => m.id === secret.id)).toMatchObject({ content: 'forget I said this', deletedAt: null });
@@ -364,7 +364,7 @@ describe('pinned message', () => {
     const other = await send(annSocket, conv.id, 'see you');
 
     // In a direct conversation either person pins.
-    const res = await bob.client.post(`/api/conversations/${conv.id}/pin`, { messageId: address.id });
+    const res = await bob.client.post(`/api/conversations/${conv.id}/pinned-message`, { messageId: address.id });
     expect(res.status).toBe(200);
     expect(res.body.pinned).toMatchObject({ message: { id: address.id, content: '12 Lake Road' }, pinnedBy: { username: bob.username } });
     await until(() => bobPins.some((p) => p.pinned?.message.id === address.id), WAIT_MS, 'the pin live');
@@ -372,20 +372,20 @@ describe('pinned message', () => {
     expect((await detail(ann, conv.id)).pinnedMessage).toMatchObject({ message: { id: address.id }, pinnedBy: { username: bob.username } });
     // The same pin again is no news.
     const notes = (await stored(conv.id)).length;
-    expect((await ann.client.post(`/api/conversations/${conv.id}/pin`, { messageId: address.id })).status).toBe(200);
+    expect((await ann.client.post(`/api/conversations/${conv.id}/pinned-message`, { messageId: address.id })).status).toBe(200);
     expect((await stored(conv.id)).length).toBe(notes);
 
     // Another pin takes its place; unpinning says so; twice is 404.
-    expect((await ann.client.post(`/api/conversations/${conv.id}/pin`, { messageId: other.id })).body.pinned.message.id).toBe(other.id);
-    const unpin = await ann.client.delete(`/api/conversations/${conv.id}/pin`);
+    expect((await ann.client.post(`/api/conversations/${conv.id}/pinned-message`, { messageId: other.id })).body.pinned.message.id).toBe(other.id);
+    const unpin = await ann.client.delete(`/api/conversations/${conv.id}/pinned-message`);
     expect([unpin.status, unpin.body]).toEqual([200, { pinned: null }]);
     await until(() => bobPins.at(-1)?.pinned === null, WAIT_MS, 'the unpin live');
     expect((await stored(conv.id)).at(-1)!.content).toBe(`${ann.username} unpinned a message`);
-    expect((await ann.client.delete(`/api/conversations/${conv.id}/pin`)).body.error.code).toBe('PIN_NOT_FOUND');
+    expect((await ann.client.delete(`/api/conversations/${conv.id}/pinned-message`)).body.error.code).toBe('PIN_NOT_FOUND');
     expect((await detail(bob, conv.id)).pinnedMessage).toBeNull();
 
     // A pinned message deleted for everyone is pinned no more.
-    expect((await ann.client.post(`/api/conversations/${conv.id}/pin`, { messageId: address.id })).status).toBe(200);
+    expect((await ann.client.post(`/api/conversations/${conv.id}/pinned-message`, { messageId: address.id })).status).toBe(200);
     const pinsBefore = bobPins.length;
     expect((await del(ann, conv.id, address.id, 'everyone')).status).toBe(200);
     await until(() => bobPins.length > pinsBefore && bobPins.at(-1)?.pinned === null, WAIT_MS, 'the deleted pin to go');
@@ -393,7 +393,7 @@ describe('pinned message', () => {
     expect(await t.app.ctx.db.select().from(pinnedMessages).where(eq(pinnedMessages.roomId, conv.id))).toEqual([]);
 
     // A pinned message I deleted for myself is not pinned for me, and still is for Bob.
-    expect((await ann.client.post(`/api/conversations/${conv.id}/pin`, { messageId: other.id })).status).toBe(200);
+    expect((await ann.client.post(`/api/conversations/${conv.id}/pinned-message`, { messageId: other.id })).status).toBe(200);
     const annPins = collect<PinUpdatedPayload>(annSocket, 'pin:updated');
     expect((await del(ann, conv.id, other.id, 'me')).status).toBe(204);
     await until(() => annPins.at(-1)?.pinned === null, WAIT_MS, 'my pin to go');
@@ -412,7 +412,7 @@ describe('pinned message', () => {
     expect((await del(bob, g.id, gone.id, 'everyone')).status).toBe(200);
     const before = await stored(g.id);
 
-    const pin = (who: Person, body: unknown) => who.client.post(`/api/conversations/${g.id}/pin`, body);
+    const pin = (who: Person, body: unknown) => who.client.post(`/api/conversations/${g.id}/pinned-message`, body);
     const cases: [Person, unknown, number, string][] = [
       [bob, { messageId: words.id }, 403, 'FORBIDDEN'],
       [eve, { messageId: words.id }, 404, 'CONVERSATION_NOT_FOUND'],
@@ -426,15 +426,15 @@ describe('pinned message', () => {
       const res = await pin(who, body);
       expect([who.username, JSON.stringify(body), res.status, res.body.error.code]).toEqual([who.username, JSON.stringify(body), status, code]);
     }
-    expect((await bob.client.delete(`/api/conversations/${g.id}/pin`)).body.error.code).toBe('FORBIDDEN');
-    expect((await eve.client.delete(`/api/conversations/${g.id}/pin`)).body.error.code).toBe('CONVERSATION_NOT_FOUND');
-    expect((await t.client().post(`/api/conversations/${g.id}/pin`, { messageId: words.id })).status).toBe(401);
+    expect((await bob.client.delete(`/api/conversations/${g.id}/pinned-message`)).body.error.code).toBe('FORBIDDEN');
+    expect((await eve.client.delete(`/api/conversations/${g.id}/pinned-message`)).body.error.code).toBe('CONVERSATION_NOT_FOUND');
+    expect((await t.client().post(`/api/conversations/${g.id}/pinned-message`, { messageId: words.id })).status).toBe(401);
     expect(await stored(g.id)).toEqual(before);
     expect((await detail(ann, g.id)).pinnedMessage).toBeNull();
 
     expect((await pin(ann, { messageId: words.id })).status).toBe(200);
     expect((await ann.client.patch(`/api/conversations/${g.id}`, { permissions: { editInfo: 'everyone' } })).status).toBe(200);
-    expect((await bob.client.delete(`/api/conversations/${g.id}/pin`)).status).toBe(200);
+    expect((await bob.client.delete(`/api/conversations/${g.id}/pinned-message`)).status).toBe(200);
     expect(eveHears.every((list) => list.length === 0)).toBe(true);
   });
 });

@@ -410,7 +410,7 @@ describe('receipts and unread', () => {
     for (const text of ['one', 'two', 'three']) await send(bobSocket, conv.id, text);
 
     expect(await rowOf(ann, conv.id)).toMatchObject({ unreadCount: 3, readSeq: 0, lastMessage: { content: 'three' } });
-    expect((await ann.client.get('/api/inbox/summary')).body).toEqual({ conversations: 1, messagesSent: 0, unread: 3, unreadConversations: 1, mentions: 0 });
+    expect((await ann.client.get('/api/inbox/summary')).body).toEqual({ conversations: 1, archived: 0, messagesSent: 0, unread: 3, unreadConversations: 1, mentions: 0 });
     expect((await bob.client.get('/api/inbox/summary')).body).toMatchObject({ messagesSent: 3, unread: 0 });
 
     const phone = await socketOf(ann);

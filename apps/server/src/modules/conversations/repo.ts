@@ -107,19 +107,25 @@ export async function listForUser(
   return rows.map((r) => ({ ...r, activity: new Date(r.activity), pinned: Number(r.pinned), unread: Number(r.unread), mentions: Number(r.mentions) }));
 }
 
+/** Not muted now: a muted conversation's unread messages stay in its own row but leave the totals. */
+const audibleExpr = sql`(${members.notificationsMutedUntil} is null or ${members.notificationsMutedUntil} <= now())`;
+
 /** The dashboard's counts, in one statement over the user's memberships (never over all messages). */
 export async function totalsForUser(db: DbExecutor, userId: string) {
   const [row] = await db
     .select({
       conversations: sql<number>`count(*)::int`.mapWith(Number),
-      unread: sql<number>`coalesce(sum(${unreadExpr}), 0)::int`.mapWith(Number),
-      unreadConversations: sql<number>`count(*) filter (where ${unreadExpr} > 0 or ${members.markedUnreadAt} is not null)::int`.mapWith(Number),
-      mentions: sql<number>`coalesce(sum(${mentionExpr}), 0)::int`.mapWith(Number),
+      archived: sql<number>`count(*) filter (where ${members.archivedAt} is not null)::int`.mapWith(Number),
+      unread: sql<number>`coalesce(sum(${unreadExpr}) filter (where ${audibleExpr}), 0)::int`.mapWith(Number),
+      unreadConversations: sql<number>`count(*) filter (where ${audibleExpr} and (${unreadExpr} > 0 or ${members.markedUnreadAt} is not null))::int`.mapWith(
+        Number,
+      ),
+      mentions: sql<number>`coalesce(sum(${mentionExpr}) filter (where ${audibleExpr}), 0)::int`.mapWith(Number),
     })
     .from(members)
     .innerJoin(rooms, eq(rooms.id, members.roomId))
     .where(live(userId));
-  return row ?? { conversations: 0, unread: 0, unreadConversations: 0, mentions: 0 };
+  return row ?? { conversations: 0, archived: 0, unread: 0, unreadConversations: 0, mentions: 0 };
 }
 
 /**

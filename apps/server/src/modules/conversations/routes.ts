@@ -8,6 +8,8 @@ import {
   historyQuerySchema,
   markReadBodySchema,
   memberRoleBodySchema,
+  muteBodySchema,
+  presenceQuerySchema,
   updateGroupBodySchema,
   userSearchQuerySchema,
 } from '@chatpop/protocol';
@@ -17,7 +19,9 @@ import { requireUser } from '../auth/actor';
 import { publicMessage } from '../messages/visibility';
 import * as edits from './edits';
 import * as groups from './groups';
+import * as presence from './presence';
 import * as conversations from './service';
+import * as settings from './settings';
 
 const idParams = z.object({ id: z.string().max(64) });
 const messageParams = z.object({ id: z.string().max(64), messageId: z.string().uuid('There is no such message in this conversation.') });
@@ -108,6 +112,32 @@ export async function conversationRoutes(app: FastifyInstance) {
     const { user } = await requireUser(ctx, req);
     await groups.leaveGroup(ctx, user, parse(idParams, req.params).id);
     return reply.code(204).send();
+  });
+
+  // Your own settings for a conversation: mute, archive, pin (./settings.ts).
+  app.post('/api/conversations/:id/mute', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    const { id } = parse(idParams, req.params);
+    const { duration } = parse(muteBodySchema, req.body);
+    return { conversation: await settings.mute(ctx, user, id, duration) };
+  });
+
+  const preferences = { unmute: settings.unmute, archive: settings.archive, unarchive: settings.unarchive, pin: settings.pin, unpin: settings.unpin };
+  for (const [action, run] of Object.entries(preferences)) {
+    app.post(`/api/conversations/:id/${action}`, async (req) => {
+      const { user } = await requireUser(ctx, req);
+      return { conversation: await run(ctx, user, parse(idParams, req.params).id) };
+    });
+  }
+
+  app.get('/api/conversations/:id/presence', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    return presence.conversationPresence(ctx, user, parse(idParams, req.params).id);
+  });
+
+  app.get('/api/presence', async (req) => {
+    const { user } = await requireUser(ctx, req);
+    return presence.presenceOf(ctx, user, parse(presenceQuerySchema, req.query).userIds);
   });
 
   app.get('/api/inbox/summary', async (req) => {

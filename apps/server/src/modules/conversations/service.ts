@@ -30,6 +30,7 @@ import { recordMentions } from './mentions';
 import { accessConversation, conversationNotFound, requireInboxUser } from './policy';
 import { withoutHidden } from './reader';
 import * as repo from './repo';
+import { unarchiveOnMessage } from './settings';
 import { detailFor, readSeqVisible, summaryFor, toSummaries } from './summaries';
 
 export type InboxUser = UserRow & { username: string; usernameLower: string };
@@ -104,7 +105,14 @@ export async function conversationHistory(
 export async function inboxSummary(ctx: AppContext, user: UserRow): Promise<InboxSummary> {
   requireInboxUser(user);
   const [totals, sent] = await Promise.all([repo.totalsForUser(ctx.db, user.id), repo.messagesSentBy(ctx.db, user.id)]);
-  return { conversations: totals.conversations, messagesSent: sent, unread: totals.unread, unreadConversations: totals.unreadConversations, mentions: totals.mentions };
+  return {
+    conversations: totals.conversations,
+    archived: totals.archived,
+    messagesSent: sent,
+    unread: totals.unread,
+    unreadConversations: totals.unreadConversations,
+    mentions: totals.mentions,
+  };
 }
 
 export async function searchPeople(ctx: AppContext, user: UserRow, q: string): Promise<UserSearchResult> {
@@ -274,6 +282,7 @@ async function afterMessage(ctx: AppContext, room: RoomRow, member: MemberRow, m
   ctx.broadcast.message(room, message);
   if (!message.forwarded) await recordMentions(ctx.db, message);
   await moveWatermarks(ctx, room, member, message.seq, true);
+  await unarchiveOnMessage(ctx.db, room.id);
   ctx.inboxEvents.changed(await repo.memberUserIds(ctx.db, room.id), room.id);
 }
 

@@ -14,6 +14,9 @@ import { avatarUrl } from '../auth/service';
 import { pinnedFor } from './reader';
 import * as repo from './repo';
 
+/** "Muted until unmuted" is stored as a time no one will reach; summaries show it as `mutedUntil: null`. */
+export const MUTED_FOREVER = new Date('9999-12-31T00:00:00.000Z');
+
 const person = (p: repo.PersonRow): Person => ({
   userId: p.userId,
   username: p.username,
@@ -52,7 +55,7 @@ function summaryOf(r: repo.ConversationRow, preview: repo.PersonRow[], last: Mes
     markedUnread: member.markedUnreadAt !== null,
     mentionCount: r.mentions,
     muted: mutedUntil !== null,
-    mutedUntil: mutedUntil?.toISOString() ?? null,
+    mutedUntil: mutedUntil && mutedUntil.getTime() < MUTED_FOREVER.getTime() ? mutedUntil.toISOString() : null,
     archived: member.archivedAt !== null,
     pinned: member.pinnedAt !== null,
     myRole: member.role === 'admin' ? 'admin' : 'member',

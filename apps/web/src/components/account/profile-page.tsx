@@ -237,13 +237,17 @@ function ProfileSection({ user, onSaved }: { user: PublicUser; onSaved: () => Pr
 
         <div className="flex flex-col gap-2">
           <Label htmlFor="profile-status">Status</Label>
-          <NativeSelect id="profile-status" value={status} onChange={(e) => setStatus(e.target.value as UserStatus)} data-testid="profile-status">
+          <NativeSelect id="profile-status" aria-describedby="profile-status-help" value={status} onChange={(e) => setStatus(e.target.value as UserStatus)} data-testid="profile-status">
             {USER_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {STATUS_LABELS[s]}
               </option>
             ))}
           </NativeSelect>
+          <p className="text-xs text-zinc-600" id="profile-status-help">
+            Shown to the people you have conversations with while ChatPop is open. Appear offline shows you offline to everyone, pop chats
+            included.
+          </p>
         </div>
 
         <fieldset className="flex flex-col gap-3">
@@ -255,7 +259,13 @@ function ProfileSection({ user, onSaved }: { user: PublicUser; onSaved: () => Pr
             checked={hideReadReceipts}
             onChange={setHideReadReceipts}
           />
-          <ToggleRow id="privacy-last-seen" label="Hide last seen" help="Others don't see when you were last online." checked={hideLastSeen} onChange={setHideLastSeen} />
+          <ToggleRow
+            id="privacy-last-seen"
+            label="Hide last seen"
+            help="Others don't see when you were last online (and you don't see theirs)."
+            checked={hideLastSeen}
+            onChange={setHideLastSeen}
+          />
         </fieldset>
 
         <FormError>{errors._form}</FormError>

@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConversationDetail, ConversationMember, Theme } from '@chatpop/protocol';
+import type { ConversationDetail, ConversationMember, ConversationSummary, Theme, UserPresence } from '@chatpop/protocol';
 import { MailIcon, UserPlusIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
@@ -8,22 +8,30 @@ import { Button } from '@/components/ui/button';
 import { Badge, FormError } from '@/components/ui/misc';
 import { errorMessage } from '@/lib/api';
 import { personName } from '@/lib/inbox';
+import type { InboxStore } from '@/lib/inbox-store';
+import { presenceText } from '@/lib/presence';
+import { useNow } from '@/lib/use-now';
 import { THEME_LIST, type ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
-import { ConversationAvatar } from './conversation-avatar';
 import { GroupPhoto } from './group-photo';
 import { InviteLinks } from './invite-links';
+import { PreferencesSection } from './conversation-settings';
+import { AvatarWithPresence } from './presence';
 import { AddMembersDialog, EditGroupButton, EditGroupInfo, GroupPermissionsForm, LeaveGroupButton, MemberMenu, canAddMembers, canEditInfo } from './group-admin';
 
 const joinedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 /**
- * The details of a conversation: who is in it and in what role, its theme,
- * "mark as unread", and for a group what its permissions let me change.
+ * The details of a conversation: who is in it, in what role and whether they
+ * are online, my own settings of it (mute, pin, archive), its theme, "mark as
+ * unread", and for a group what its permissions let me change.
  */
 export function ConversationInfo({
   conversation: c,
   members,
+  flags,
+  presence,
+  store,
   theme,
   onChooseTheme,
   onMarkUnread,
@@ -32,6 +40,10 @@ export function ConversationInfo({
 }: {
   conversation: ConversationDetail;
   members: ConversationMember[];
+  /** My settings as they now are (the list's row is fresher than the fetched details). */
+  flags: Pick<ConversationSummary, 'muted' | 'mutedUntil' | 'archived' | 'pinned'>;
+  presence: Readonly<Record<string, UserPresence>>;
+  store: InboxStore;
   theme: ChatTheme;
   onChooseTheme: (theme: Theme) => void;
   onMarkUnread: () => Promise<void>;
@@ -45,11 +57,19 @@ export function ConversationInfo({
   const [adding, setAdding] = useState(false);
   const other = c.kind === 'direct' ? members.find((m) => m.memberId !== c.myMemberId) : undefined;
   const admin = c.kind === 'group' && c.myRole === 'admin';
+  const now = new Date(useNow(true, 30_000));
+  const otherPresence = other ? presenceText(presence[other.userId], now) : null;
 
   return (
     <div className="flex flex-col gap-6 px-4 pt-2 pb-6 text-foreground" data-testid="conversation-info">
       <div className="flex flex-col items-center gap-2 pt-2 text-center">
-        <ConversationAvatar name={c.name} avatarUrl={c.avatarUrl} className="size-20 text-2xl" />
+        <AvatarWithPresence
+          name={c.name}
+          avatarUrl={c.avatarUrl}
+          presence={other ? presence[other.userId] : undefined}
+          className="size-20 text-2xl"
+          dotClassName="size-5 right-1 bottom-1 ring-[3px]"
+        />
         <p className="text-lg leading-tight font-semibold break-words" data-testid="info-name">
           {c.name}
         </p>
@@ -57,6 +77,11 @@ export function ConversationInfo({
           {other ? `@${other.username}` : `Group · ${c.memberCount} members`}
         </p>
         {c.kind === 'group' && canEditInfo(c) && <GroupPhoto conversation={c} onChanged={onChanged} onError={setError} />}
+        {otherPresence && (
+          <p className="text-sm font-medium" data-testid="info-presence">
+            {otherPresence}
+          </p>
+        )}
         {c.description && !editing && <p className="text-sm break-words whitespace-pre-wrap" data-testid="info-description">{c.description}</p>}
         {canEditInfo(c) &&
           (editing ? (
@@ -80,7 +105,13 @@ export function ConversationInfo({
         <ul className="flex flex-col gap-1" data-testid="info-members">
           {members.map((m) => (
             <li key={m.memberId} className="flex items-center gap-3 rounded-xl px-1 py-1.5" data-testid="info-member" data-username={m.username}>
-              <ConversationAvatar name={personName(m)} avatarUrl={m.avatarUrl} className="size-10 text-sm" />
+              <AvatarWithPresence
+                name={personName(m)}
+                avatarUrl={m.avatarUrl}
+                presence={m.memberId === c.myMemberId ? undefined : presence[m.userId]}
+                className="size-10 text-sm"
+                dotClassName="size-3"
+              />
               <span className="min-w-0 flex-1">
                 <span className="block truncate text-sm font-medium">
                   {personName(m)}
@@ -88,6 +119,9 @@ export function ConversationInfo({
                 </span>
                 <span className="block truncate text-xs text-muted-foreground" title={`Joined ${joinedFormat.format(new Date(m.joinedAt))}`}>
                   @{m.username}
+                  {m.memberId !== c.myMemberId && presence[m.userId] && (
+                    <span data-testid="info-member-presence"> · {presenceText(presence[m.userId], now)}</span>
+                  )}
                 </span>
               </span>
               {c.kind === 'group' && m.role === 'admin' && (
@@ -116,6 +150,8 @@ export function ConversationInfo({
           <GroupPermissionsForm conversation={c} onChanged={onChanged} onError={setError} />
         </section>
       )}
+
+      <PreferencesSection flags={flags} store={store} id={c.id} />
 
       <section aria-labelledby="info-theme">
         <h3 id="info-theme" className="mb-2 text-xs font-semibold tracking-wide text-muted-foreground uppercase">

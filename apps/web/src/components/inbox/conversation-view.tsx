@@ -1,6 +1,6 @@
 'use client';
 
-import { messageSchema, pinnedResponseSchema, type ConversationMember, type ConversationSummary, type Message, type Theme } from '@chatpop/protocol';
+import { messageSchema, pinnedResponseSchema, type ConversationMember, type ConversationSummary, type Message, type Theme, type UserPresence } from '@chatpop/protocol';
 import { InfoIcon, LockIcon, MessageSquareOffIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
@@ -18,14 +18,17 @@ import { mayOfferEdit, personName, readByLabel, readersOf, tickFor } from '@/lib
 import type { InboxStore } from '@/lib/inbox-store';
 import type { ChatItem } from '@/lib/message-log';
 import { typingLabel } from '@/lib/message-log';
+import { isMutedNow, onlineCount, presenceText } from '@/lib/presence';
 import { playSound, soundFor, unlockAudio } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
 import { useConversation } from '@/lib/use-inbox';
 import { useMediaQuery } from '@/lib/use-media-query';
+import { useNow } from '@/lib/use-now';
 import { cn } from '@/lib/utils';
 import { ConversationAvatar } from './conversation-avatar';
 import { ConversationInfo } from './conversation-info';
 import { ForwardDialog } from './forward-dialog';
+import { ConversationMenu, usePreference } from './conversation-settings';
 import { EditHistorySheet, EditMessageDialog } from './message-edits';
 import { PinnedBanner } from './pinned-banner';
 import { BackToList, headerButton } from './inbox-chrome';
@@ -45,6 +48,7 @@ export function ConversationView({
   id,
   row,
   store,
+  presence,
   theme,
   onChooseTheme,
   removed = null,
@@ -53,6 +57,8 @@ export function ConversationView({
   /** The conversation's row in the list, when it is there: the freshest read state. */
   row: ConversationSummary | null;
   store: InboxStore;
+  /** People's presence as the store knows it (partners only). */
+  presence: Readonly<Record<string, UserPresence>>;
   theme: ChatTheme;
   onChooseTheme: (theme: Theme) => void;
   /** Set once I left or was removed from it while it was open. */
@@ -64,7 +70,10 @@ export function ConversationView({
   const sheetOpen = !wide && infoChoice === true;
 
   const me = useRef<{ id: string; username: string } | null>(null);
+  // A muted conversation makes no sound.
+  const mutedRef = useRef(false);
   const onLive = useCallback((message: Message) => {
+    if (mutedRef.current) return;
     const sound = soundFor(message, me.current, document.visibilityState === 'hidden');
     if (sound) playSound(sound);
   }, []);
@@ -216,25 +225,48 @@ export function ConversationView({
   const canPin = conversation !== null && !removed && (conversation.kind === 'direct' || isAdmin || conversation.permissions?.editInfo === 'everyone');
   const pin = useCallback(
     async (message: Message) => {
-      const res = await api.post(`/api/conversations/${encodeURIComponent(id)}/pin`, { messageId: message.id }, { schema: pinnedResponseSchema });
+      const res = await api.post(`/api/conversations/${encodeURIComponent(id)}/pinned-message`, { messageId: message.id }, { schema: pinnedResponseSchema });
       setPinnedMessage(res.pinned);
     },
     [id, setPinnedMessage],
   );
   const unpin = useCallback(async () => {
-    await api.delete(`/api/conversations/${encodeURIComponent(id)}/pin`, { schema: pinnedResponseSchema });
+    await api.delete(`/api/conversations/${encodeURIComponent(id)}/pinned-message`, { schema: pinnedResponseSchema });
     setPinnedMessage(null);
   }, [id, setPinnedMessage]);
   const unpinFromBanner = useCallback(() => unpin().catch((error: unknown) => setActionError(errorMessage(error))), [unpin]);
   const reveal = useCallback((seq: number) => room?.reveal(seq) ?? Promise.resolve(false), [room]);
   const editWindowSeconds = conversation?.editWindowSeconds;
 
+  // ---- presence, and my own settings of it ------------------------------------------
+  const flags = row ?? conversation;
+  useEffect(() => {
+    mutedRef.current = flags ? isMutedNow(flags) : false;
+  }, [flags]);
+  const preference = usePreference(store, id);
+  useEffect(() => {
+    if (preference.error) setActionError(preference.error);
+  }, [preference.error]);
+  const otherIds = useMemo(() => others.map((m) => m.userId).join(','), [others]);
+  // Fetched on opening, when the members change and after each reconnect; events keep it current.
+  useEffect(() => {
+    if (otherIds && snapshot.joined) void store.loadConversationPresence(id);
+  }, [store, id, otherIds, snapshot.joined]);
+  const now = useNow(true, 30_000);
+
   const name = conversation?.name ?? row?.name ?? '';
   const avatarUrl = conversation?.avatarUrl ?? row?.avatarUrl ?? null;
   const kind = conversation?.kind ?? row?.kind ?? 'direct';
   const other: ConversationMember | undefined = kind === 'direct' ? others[0] : undefined;
-  const subtitle = kind === 'direct' ? (other ? `@${other.username}` : '') : `${conversation?.memberCount ?? row?.memberCount ?? 0} members`;
   const typing = typingLabel(snapshot.typingNames);
+  const memberCount = conversation?.memberCount ?? row?.memberCount ?? 0;
+  const online = onlineCount(others.map((m) => m.userId), presence);
+  const subtitle =
+    kind === 'direct'
+      ? typing
+        ? 'typing…'
+        : ((other && presenceText(presence[other.userId], new Date(now))) ?? (other ? `@${other.username}` : ''))
+      : `${memberCount} members${online > 0 ? `, ${online} online` : ''}`;
   const reconnecting = conversation !== null && snapshot.connectionTried && !snapshot.joined && !snapshot.fatal;
   const adminsOnly = conversation?.permissions?.send === 'admins' && conversation.myRole !== 'admin';
   // @mentions offer the conversation's other members (in a direct conversation, the other person).
@@ -259,6 +291,9 @@ export function ConversationView({
     <ConversationInfo
       conversation={conversation}
       members={members}
+      flags={flags ?? conversation}
+      presence={presence}
+      store={store}
       theme={theme}
       onChooseTheme={onChooseTheme}
       onMarkUnread={() => store.markUnread(id)}
@@ -289,6 +324,20 @@ export function ConversationView({
                 {subtitle}
               </p>
             </div>
+            {flags && (
+              <ConversationMenu
+                flags={flags}
+                theme={theme}
+                onPreference={(p) => void preference.run(p)}
+                onMarkUnread={() => {
+                  store
+                    .markUnread(id)
+                    .then(() => router.push('/inbox'))
+                    .catch((error: unknown) => setActionError(error instanceof Error ? error.message : 'That did not work.'));
+                }}
+                onDetails={() => setInfoChoice(true)}
+              />
+            )}
             <button
               type="button"
               onClick={() => setInfoChoice(!(wide ? panelOpen : sheetOpen))}

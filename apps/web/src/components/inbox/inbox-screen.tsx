@@ -1,6 +1,6 @@
 'use client';
 
-import type { Theme } from '@chatpop/protocol';
+import type { PublicUser, Theme } from '@chatpop/protocol';
 import { MessagesSquareIcon, SquarePenIcon, WifiOffIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useParams, usePathname, useRouter } from 'next/navigation';
@@ -13,10 +13,11 @@ import { useSession } from '@/lib/session';
 import { applyThemeColor, getTheme, loadThemeChoice, saveThemeChoice, type ChatTheme } from '@/lib/themes';
 import { useInbox } from '@/lib/use-inbox';
 import { cn } from '@/lib/utils';
-import { ConversationList, InboxDashboard } from './conversation-list';
+import { ArchiveList, ConversationList, InboxDashboard } from './conversation-list';
 import { ConversationView } from './conversation-view';
 import { ThemeMenu, headerButton } from './inbox-chrome';
 import { NewConversationDialog } from './new-conversation-dialog';
+import { StatusMenu } from './status-menu';
 
 /** The Inbox's theme is the person's own choice on this device (themes as in pop chats). */
 const THEME_KEY = 'inbox';
@@ -32,10 +33,20 @@ export function InboxScreen({ children }: { children?: ReactNode }) {
   const openId = typeof params.id === 'string' ? decodeURIComponent(params.id) : null;
   const router = useRouter();
   const pathname = usePathname();
-  const { session } = useSession();
+  const { session, reload: reloadSession } = useSession();
   const signedIn = session.status === 'signed-in';
   const { store, snapshot } = useInbox(signedIn);
   const [newOpen, setNewOpen] = useState(false);
+  const [showArchive, setShowArchive] = useState(false);
+  // My status as I last set it here, until the session says so too.
+  const [meNow, setMeNow] = useState<PublicUser | null>(null);
+  const me = meNow ?? session.user;
+  const myId = session.user?.id ?? null;
+  useEffect(() => store?.setMe(myId), [store, myId]);
+  const openArchive = useCallback(() => {
+    setShowArchive(true);
+    if (store && store.getSnapshot().archive.status !== 'ready') void store.loadArchive();
+  }, [store]);
   const [themeChoice, setThemeChoice] = useState<Theme | null>(null);
 
   useEffect(() => setThemeChoice(loadThemeChoice(THEME_KEY)), []);
@@ -50,7 +61,13 @@ export function InboxScreen({ children }: { children?: ReactNode }) {
     if (session.status === 'signed-out') router.replace(`/login?next=${encodeURIComponent(pathname)}`);
   }, [session.status, router, pathname]);
 
-  const openRow = useMemo(() => snapshot.conversations.find((c) => c.id === openId) ?? null, [snapshot.conversations, openId]);
+  const openRow = useMemo(
+    () =>
+      openId
+        ? (snapshot.conversations.find((c) => c.id === openId) ?? snapshot.archive.conversations.find((c) => c.id === openId) ?? snapshot.loose[openId] ?? null)
+        : null,
+    [snapshot.conversations, snapshot.archive.conversations, snapshot.loose, openId],
+  );
   const unread = snapshot.summary?.unread ?? 0;
   useEffect(() => {
     const base = openRow ? `${openRow.name} · Inbox` : 'Inbox';
@@ -97,6 +114,16 @@ export function InboxScreen({ children }: { children?: ReactNode }) {
                 Inbox
               </h1>
               <ThemeMenu theme={theme} onChoose={chooseTheme} />
+              {me && (
+                <StatusMenu
+                  user={me}
+                  theme={theme}
+                  onChanged={(user) => {
+                    setMeNow(user);
+                    void reloadSession();
+                  }}
+                />
+              )}
               <button
                 type="button"
                 onClick={() => setNewOpen(true)}
@@ -114,15 +141,28 @@ export function InboxScreen({ children }: { children?: ReactNode }) {
             </p>
           )}
           <div className="min-h-0 flex-1 overflow-y-auto overscroll-contain">
-            {!snapshot.needsUsername && <InboxDashboard summary={snapshot.summary} />}
-            <ConversationList
-              snapshot={snapshot}
-              activeId={openId}
-              theme={theme}
-              onNew={() => setNewOpen(true)}
-              onRetry={() => void store?.reload()}
-              onLoadMore={() => void store?.loadMore()}
-            />
+            {showArchive ? (
+              <ArchiveList
+                snapshot={snapshot}
+                activeId={openId}
+                onBack={() => setShowArchive(false)}
+                onRetry={() => void store?.loadArchive()}
+                onLoadMore={() => void store?.loadMoreArchive()}
+              />
+            ) : (
+              <>
+                {!snapshot.needsUsername && <InboxDashboard summary={snapshot.summary} />}
+                <ConversationList
+                  snapshot={snapshot}
+                  activeId={openId}
+                  theme={theme}
+                  onNew={() => setNewOpen(true)}
+                  onRetry={() => void store?.reload()}
+                  onLoadMore={() => void store?.loadMore()}
+                  onOpenArchive={openArchive}
+                />
+              </>
+            )}
           </div>
         </div>
 
@@ -133,6 +173,7 @@ export function InboxScreen({ children }: { children?: ReactNode }) {
               id={openId}
               row={openRow}
               store={store}
+              presence={snapshot.presence}
               theme={theme}
               onChooseTheme={chooseTheme}
               removed={snapshot.removed[openId] ?? null}
