@@ -295,7 +295,6 @@ export function MessagePane({
       />
 
       <LiveAnnouncer items={items} selfId={selfId} />
-      <StickyHost ref={stickyRef} messages={hostMessages} theme={theme} pinned={pinned?.((id) => scrollToMessage(scrollerRef.current, id))} onSelect={(id) => scrollToMessage(scrollerRef.current, id)} />
       <StickyHost
         ref={stickyRef}
         messages={hostMessages}
