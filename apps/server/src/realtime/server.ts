@@ -30,6 +30,7 @@ import type { MemberRow, RoomRow, UserRow } from '../db/schema';
 import { COOKIE_ACCESS } from '../http';
 import { actorFromAccessToken } from '../modules/auth/actor';
 import { findMember } from '../modules/chats/repo';
+import { bannedError, requireNotBanned } from '../modules/moderation/bans';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
 import { editMessage } from '../modules/conversations/edits';
 import { markSeen, sendInConversation } from '../modules/conversations/service';
@@ -215,7 +216,8 @@ class RoomHandlers {
     const [room, member] = await Promise.all([this.ctx.rooms.byRoomId(roomId), findMember(this.ctx.db, claims.memberId)]);
     if (!room || !member || member.roomId !== roomId) throw notMember();
     if (member.removedAt) throw backroomMembersOnly();
-    if (member.bannedAt) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
+    // The one ban policy: this participation, and the person's other participations, account and devices.
+    await requireNotBanned(this.ctx.db, room, { member });
     if (member.username !== claims.username) throw new AppError(401, 'TOKEN_INVALID', 'This token was issued for another username.');
     return { room, member };
   }
@@ -249,6 +251,16 @@ class RoomHandlers {
     if (isModerator(member)) channels.push(modsChannel(roomId));
     await this.socket.join(channels);
     this.socket.data.joined.set(roomId, member);
+    if (this.socket.data.tokens.has(roomId)) {
+      // A ban (or a revoked seat) that committed after access() read the row found this connection not joined yet, so
+      // member sync passed it by: read the row once more now that it is.
+      const now = await findMember(this.ctx.db, member.id);
+      if (!now || now.bannedAt || now.removedAt) {
+        await this.leave({ roomId });
+        throw now?.bannedAt ? bannedError() : backroomMembersOnly();
+      }
+      this.socket.data.joined.set(roomId, now);
+    }
     await this.ctx.presence.touch(roomId, this.socket.id, { memberId: member.id, username: member.username });
     this.announcePresence(roomId);
     return { roomId, ...(await resume(this.ctx, room, afterSeq, member.id)) };
