@@ -54,8 +54,9 @@ const present = <T>(values: (T | null | undefined)[]): T[] => [...new Set(values
  * the host can make.
  *
  * Consulted by every way into a chat: `accessChat` (every HTTP route of the
- * chat, its Back Room and its money included), joins and re-joins, and the
- * socket's `room:join`. A live connection
+ * chat, its Back Room and its money included), joins and re-joins, the
+ * socket's `room:join`, and each payment's fulfilment (payments/policy.ts).
+ * A live connection
  * carries its participation's row, which member sync keeps in step on every
  * node, so a send, a reaction or a typing event sees a ban at once.
  */
