@@ -40,7 +40,9 @@ import type { RoomActor } from '../modules/moderation/policy';
 import { isModerator } from '../modules/moderation/rules';
 import * as moderation from '../modules/moderation/service';
 import { memberChannel, modsChannel, roomChannel, socketBroadcaster, userChannel, type IoServer, type SocketData } from './broadcast';
+import { EventBudget, overBudget } from './event-budget';
 import { startMemberSync } from './member-sync';
+import { TypingGate } from './typing';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -124,9 +126,18 @@ export function attachRealtime(
 
   ctx.memberSync = startMemberSync(ctx, io, announcePresence);
 
+  const typingGate = new TypingGate();
+
   io.on('connection', (socket: IoSocket) => {
     if (socket.data.user) void socket.join(userChannel(socket.data.user.id));
-    const handlers = new RoomHandlers(ctx, socket, announcePresence);
+    // Every event spends from the connection's budget first; past it, the event is refused (or dropped without an ack).
+    const budget = new EventBudget();
+    socket.use((packet, next) => {
+      if (budget.take()) return next();
+      const ack = packet.at(-1);
+      if (typeof ack === 'function') (ack as (res: Ack<object>) => void)({ ok: false, error: overBudget });
+    });
+    const handlers = new RoomHandlers(ctx, socket, announcePresence, typingGate);
     socket.on('room:join', (payload, ack) => respond(ctx, ack, () => handlers.join(payload)));
     socket.on('room:leave', (payload, ack) => respond(ctx, ack, () => handlers.leave(payload)));
     socket.on('message:send', (payload, ack) => respond(ctx, ack, () => handlers.send(payload)));
@@ -195,6 +206,7 @@ class RoomHandlers {
     private readonly ctx: AppContext,
     private readonly socket: IoSocket,
     private readonly announcePresence: (roomId: string) => void,
+    private readonly typingGate: TypingGate,
   ) {}
 
   /**
@@ -286,8 +298,14 @@ class RoomHandlers {
     await this.ctx.limits.consume('messagesPerSecond', member.id);
     await this.ctx.limits.consume('messagesPerMinute', member.id);
     const send = { clientId: input.clientId, content: input.content, replyToId: input.replyToId ?? null };
-    if (isConversation(room)) return { message: publicMessage((await sendInConversation(this.ctx, room, member, send)).message) };
+    // Readers stop showing the author typing when the message arrives; the next start may go out at once.
+    if (isConversation(room)) {
+      const sent = await sendInConversation(this.ctx, room, member, send);
+      this.typingGate.forget(room.id, member.id);
+      return { message: publicMessage(sent.message) };
+    }
     const { message } = await sendMessage(this.ctx, room, member, send);
+    this.typingGate.forget(room.id, member.id);
     // A resend is broadcast again: its first attempt may have died before its broadcast, and clients drop duplicates by seq.
     this.ctx.broadcast.message(room, message);
     return { message: publicMessage(message) };
@@ -353,6 +371,8 @@ class RoomHandlers {
     if (!member) return;
     // Nobody else may see a hidden participant at work, nor a timed-out one who cannot send.
     if (member.hiddenAt || (member.mutedUntil && member.mutedUntil.getTime() > Date.now())) return;
+    // However fast a client sends, the room hears one start per member every two seconds and one stop per start.
+    if (!this.typingGate.pass(parsed.data.roomId, member.id, parsed.data.typing)) return;
     this.ctx.broadcast.typing(
       parsed.data.roomId,
       { roomId: parsed.data.roomId, memberId: member.id, username: member.username, typing: parsed.data.typing },

@@ -263,6 +263,9 @@ async function doDelete(ctx: AppContext, actor: RoomActor, row: MessageRow): Pro
 export async function setReaction(ctx: AppContext, actor: RoomActor, messageId: string, emoji: string, on: boolean): Promise<Reaction[]> {
   const member = requireParticipant(actor);
   checkParticipation(member);
+  // Each reaction is broadcast to the whole room: limited like messages.
+  await ctx.limits.consume('reactionsPerSecond', member.id);
+  await ctx.limits.consume('reactionsPerMinute', member.id);
   const row = await findVisibleMessage(ctx, actor.room, messageId, member);
   if (row.deletedAt) throw badRequest('MESSAGE_NOT_FOUND', 'That message was deleted.');
   if (on) {
