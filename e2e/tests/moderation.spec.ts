@@ -135,7 +135,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   await host.keyboard.press('Escape');
   await expect(troll.getByTestId('chat-fatal')).toContainText('banned');
   await troll.reload();
-  await expect(troll.getByTestId('chat-fatal')).toContainText('banned');
+  await expect(troll.getByTestId('chat-banned')).toContainText('banned');
   await shot(troll, 'phone-37-banned');
   // A new device on the troll's network, with a new name, is refused too.
   const freshCtx = await newContext(browser, 'phone', { ip: '203.0.113.66' });

@@ -456,6 +456,25 @@ export const bans = pgTable(
   (t) => [index('bans_room_idx').on(t.roomId)],
 );
 
+/**
+ * The devices a signed-in participation was entered from (its join, and each
+ * time `GET …/me` handed it a token): an anonymous participation names its
+ * device itself, a signed-in one only here. A ban of either reaches the other
+ * through it (docs/decisions.md, "A ban holds against the person").
+ */
+export const participationDevices = pgTable(
+  'participation_devices',
+  {
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id').notNull(),
+    firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.deviceId] }), index('participation_devices_device_idx').on(t.deviceId)],
+);
+
 /** Every moderation action and settings change, per room. */
 export const auditLog = pgTable(
   'audit_log',
@@ -617,5 +636,6 @@ export type MessageEditRow = typeof messageEdits.$inferSelect;
 export type PinnedMessageRow = typeof pinnedMessages.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type BanRow = typeof bans.$inferSelect;
 export type UsernameRow = typeof usernames.$inferSelect;
 export type UsernameRollRow = typeof usernameRolls.$inferSelect;

@@ -10,6 +10,9 @@ export const LIMIT_RULES = {
   accessCode: { points: 10, durationSeconds: 15 * 60, message: 'Too many wrong access codes. Try again in a few minutes.' },
   messagesPerMinute: { points: 30, durationSeconds: 60, message: 'You are sending messages too fast. Slow down a little.' },
   messagesPerSecond: { points: 5, durationSeconds: 1, message: 'You are sending messages too fast. Slow down a little.' },
+  /** Reactions per participant, like messages (the socket's `reaction:set` and the HTTP route alike). */
+  reactionsPerMinute: { points: 60, durationSeconds: 60, message: 'You are reacting too fast. Slow down a little.' },
+  reactionsPerSecond: { points: 5, durationSeconds: 1, message: 'You are reacting too fast. Slow down a little.' },
   joinPerIp: { points: 30, durationSeconds: 60, message: 'Too many joins from your network. Try again in a minute.' },
   /** Username dice rolls per device and per IP per chat: SPEC §2.2, with the network always counted (docs/security.md). */
   usernameSuggestions: { points: 20, durationSeconds: 60 * 60, message: 'Too many username suggestions for this chat. Try again later.' },

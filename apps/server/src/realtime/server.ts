@@ -32,6 +32,7 @@ import { COOKIE_ACCESS } from '../http';
 import { actorFromAccessToken, liveSession, sessionEnded } from '../modules/auth/actor';
 import { findMember } from '../modules/chats/repo';
 import { deleteForEveryone, deleteForMe } from '../modules/conversations/actions';
+import { bannedError, requireNotBanned } from '../modules/moderation/bans';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
 import { withoutHidden } from '../modules/conversations/reader';
 import { appearsOffline } from '../modules/conversations/presence';
@@ -44,9 +45,11 @@ import type { RoomActor } from '../modules/moderation/policy';
 import { isModerator } from '../modules/moderation/rules';
 import * as moderation from '../modules/moderation/service';
 import { memberChannel, modsChannel, roomChannel, socketBroadcaster, userChannel, type IoServer, type SocketData } from './broadcast';
+import { EventBudget, overBudget } from './event-budget';
 import { startMemberSync } from './member-sync';
 import { startSessionSync, type SessionSync } from './session-sync';
 import { startUserSync } from './user-sync';
+import { TypingGate } from './typing';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -150,17 +153,26 @@ export function attachRealtime(
   ctx.memberSync = startMemberSync(ctx, io, announcePresence);
   ctx.userSync = startUserSync(ctx, io, announcePresence);
 
+  const typingGate = new TypingGate();
+
   io.on('connection', (socket: IoSocket) => {
     // Checked live at the handshake; a revocation since then is caught by the binding (session-sync.ts).
     for (const sessionId of socket.data.sessions.keys()) {
       if (!sessionSync.bind(socket, sessionId)) return sessionSync.end(socket);
     }
+    // Every event spends from the connection's budget first; past it, the event is refused (or dropped without an ack).
+    const budget = new EventBudget();
+    socket.use((packet, next) => {
+      if (budget.take()) return next();
+      const ack = packet.at(-1);
+      if (typeof ack === 'function') (ack as (res: Ack<object>) => void)({ ok: false, error: overBudget });
+    });
     const user = socket.data.user;
     if (user) {
       void socket.join(userChannel(user.id));
       ctx.accountPresence.connected(user.id, socket.id).catch((err) => ctx.log.warn({ err }, 'account presence failed'));
     }
-    const handlers = new RoomHandlers(ctx, socket, announcePresence, sessionSync);
+    const handlers = new RoomHandlers(ctx, socket, announcePresence, sessionSync, typingGate);
     socket.on('room:join', (payload, ack) => respond(ctx, ack, () => handlers.join(payload)));
     socket.on('room:leave', (payload, ack) => respond(ctx, ack, () => handlers.leave(payload)));
     socket.on('message:send', (payload, ack) => respond(ctx, ack, () => handlers.send(payload)));
@@ -230,6 +242,7 @@ class RoomHandlers {
     private readonly socket: IoSocket,
     private readonly announcePresence: (roomId: string) => void,
     private readonly sessionSync: SessionSync,
+    private readonly typingGate: TypingGate,
   ) {}
 
   /**
@@ -251,7 +264,8 @@ class RoomHandlers {
     const [room, member] = await Promise.all([this.ctx.rooms.byRoomId(roomId), findMember(this.ctx.db, claims.memberId)]);
     if (!room || !member || member.roomId !== roomId) throw notMember();
     if (member.removedAt) throw backroomMembersOnly();
-    if (member.bannedAt) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
+    // The one ban policy: this participation, and the person's other participations, account and devices.
+    await requireNotBanned(this.ctx.db, room, { member });
     if (member.username !== claims.username) throw new AppError(401, 'TOKEN_INVALID', 'This token was issued for another username.');
     if (member.userId !== null) {
       // A signed-in participation's token names a live session of that account (docs/security.md).
@@ -298,6 +312,16 @@ class RoomHandlers {
     if (isModerator(member)) channels.push(modsChannel(roomId));
     await this.socket.join(channels);
     this.socket.data.joined.set(roomId, member);
+    if (this.socket.data.tokens.has(roomId)) {
+      // A ban (or a revoked seat) that committed after access() read the row found this connection not joined yet, so
+      // member sync passed it by: read the row once more now that it is.
+      const now = await findMember(this.ctx.db, member.id);
+      if (!now || now.bannedAt || now.removedAt) {
+        await this.leave({ roomId });
+        throw now?.bannedAt ? bannedError() : backroomMembersOnly();
+      }
+      this.socket.data.joined.set(roomId, now);
+    }
     // An account that appears offline stays out of every online list, pop chats included.
     if (member.userId && (await appearsOffline(this.ctx.db, member.userId))) {
       this.socket.data.appearOffline.add(member.id);
@@ -334,8 +358,14 @@ class RoomHandlers {
     await this.ctx.limits.consume('messagesPerSecond', member.id);
     await this.ctx.limits.consume('messagesPerMinute', member.id);
     const send = { clientId: input.clientId, content: input.content, replyToId: input.replyToId ?? null };
-    if (isConversation(room)) return { message: publicMessage((await sendInConversation(this.ctx, room, member, send)).message) };
+    // Readers stop showing the author typing when the message arrives; the next start may go out at once.
+    if (isConversation(room)) {
+      const sent = await sendInConversation(this.ctx, room, member, send);
+      this.typingGate.forget(room.id, member.id);
+      return { message: publicMessage(sent.message) };
+    }
     const { message } = await sendMessage(this.ctx, room, member, send);
+    this.typingGate.forget(room.id, member.id);
     // A resend is broadcast again: its first attempt may have died before its broadcast, and clients drop duplicates by seq.
     this.ctx.broadcast.message(room, message);
     return { message: publicMessage(message) };
@@ -436,6 +466,8 @@ class RoomHandlers {
     if (!member) return;
     // Nobody else may see a hidden participant at work, nor a timed-out one who cannot send.
     if (member.hiddenAt || (member.mutedUntil && member.mutedUntil.getTime() > Date.now())) return;
+    // However fast a client sends, the room hears one start per member every two seconds and one stop per start.
+    if (!this.typingGate.pass(roomId, member.id, typing)) return;
     const body = { roomId, memberId: member.id, username: member.username, typing };
     const room = await this.ctx.rooms.byRoomId(roomId);
     if (!room || !isConversation(room)) return this.ctx.broadcast.typing(roomId, body, this.socket.id);

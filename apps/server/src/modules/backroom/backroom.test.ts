@@ -218,7 +218,13 @@ describe('Back Room (seed tests, rewritten)', () => {
     for (const e of early) await buySeat(e.client, code);
     const buyers = [];
     for (let i = 0; i < 50; i++) buyers.push(await guestJoins(t, code));
-    const results = await Promise.all(buyers.map((b) => b.client.post(`/api/chats/${code}/backroom/seats`, { idempotencyKey: key() })));
+    // The race is about concurrency, not expiry: with this file's 2 s holds a slow, loaded machine could let the first
+    // winner's hold run out mid-batch and rightly free the seat for another buyer. Holds last the default 10 minutes here.
+    const shortHold = t.app.ctx.config.paymentHoldSeconds;
+    t.app.ctx.config.paymentHoldSeconds = 600;
+    const results = await Promise.all(buyers.map((b) => b.client.post(`/api/chats/${code}/backroom/seats`, { idempotencyKey: key() }))).finally(() => {
+      t.app.ctx.config.paymentHoldSeconds = shortHold;
+    });
     const won = results.filter((r) => r.status === 201);
     expect(won).toHaveLength(1);
     expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'BACKROOM_FULL')).toBe(true);

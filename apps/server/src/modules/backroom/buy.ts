@@ -4,7 +4,7 @@ import type { AppContext } from '../../context';
 import { seats } from '../../db/schema';
 import { conflict } from '../../errors';
 import type { ChatAccess } from '../chats/policy';
-import { requireFeature, requirePayer } from '../payments/policy';
+import { checkDeliverable, requirePayer } from '../payments/policy';
 import { purchase } from '../payments/service';
 import { liveSeat, seatsTaken } from './service';
 
@@ -14,9 +14,9 @@ import { liveSeat, seatsTaken } from './service';
  * oversell; the seat is held until the payment completes, fails or expires.
  */
 export async function buySeat(ctx: AppContext, access: ChatAccess, idempotencyKey: string) {
-  const payer = requirePayer(access, { allowTimedOut: true });
+  const payer = requirePayer(access);
   const settings = access.room.settings.backroom;
-  requireFeature(settings.enabled, 'the Back Room');
+  await checkDeliverable(ctx.db, { purpose: 'seat', room: payer.room, payer: payer.member, text: null, messageId: null });
   return purchase(ctx, payer, idempotencyKey, {
     purpose: 'seat',
     amountCents: settings.seatPriceCents,

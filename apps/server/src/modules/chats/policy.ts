@@ -1,6 +1,7 @@
 import type { AppContext } from '../../context';
 import { AppError, notFound } from '../../errors';
 import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
+import { banStanding, bannedError, holdBan } from '../moderation/bans';
 import * as repo from './repo';
 
 export interface Viewer {
@@ -21,9 +22,10 @@ export interface ChatAccess {
 }
 
 /**
- * The one way to reach a pop chat over HTTP (STYLE §4). A private chat answers
- * 403 PRIVATE_CHAT, and says nothing else about itself, until the viewer is its
- * host, a member, or a device that gave the access code.
+ * The one way to reach a pop chat over HTTP (STYLE §4). A banned person gets
+ * 403 BANNED on every route. A private chat answers 403 PRIVATE_CHAT, and says
+ * nothing else about itself, until the viewer is its host, a member, or a
+ * device that gave the access code.
  */
 export async function accessChat(ctx: AppContext, code: string, viewer: Viewer, opts: { requireRead?: boolean } = {}): Promise<ChatAccess> {
   const room = /^[0-9A-Z]{8}$/.test(code) ? await ctx.rooms.byCode(code) : undefined;
@@ -34,6 +36,15 @@ export async function accessChat(ctx: AppContext, code: string, viewer: Viewer, 
     : viewer.deviceId
       ? await repo.findParticipation(ctx.db, room.id, { deviceId: viewer.deviceId })
       : undefined;
+  if (!isHost) {
+    // The one ban policy (moderation/bans.ts): a banned person reaches nothing of the chat, whatever they sign in or out as.
+    const person = { member, userId: viewer.user?.id ?? null, deviceId: viewer.deviceId };
+    const standing = await banStanding(ctx.db, room, person);
+    if (standing.banned) {
+      await holdBan(ctx, room, standing.ban, person);
+      throw bannedError();
+    }
+  }
   let canRead = !room.isPrivate || isHost || Boolean(member);
   if (!canRead && viewer.deviceId) canRead = await repo.hasGrant(ctx.db, room.id, viewer.deviceId);
   if (opts.requireRead !== false && !canRead) {

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { DbExecutor } from '../../db/client';
-import { devices, members, roomAccessGrants, rooms, users, type MemberRow, type RoomRow } from '../../db/schema';
+import { devices, members, participationDevices, roomAccessGrants, rooms, users, type MemberRow, type RoomRow } from '../../db/schema';
 
 export async function insertRoom(db: DbExecutor, row: typeof rooms.$inferInsert): Promise<RoomRow> {
   const [created] = await db.insert(rooms).values(row).returning();
@@ -67,6 +67,14 @@ export async function hostUsernames(db: DbExecutor, userIds: string[]): Promise<
 
 export async function ensureDevice(db: DbExecutor, id: string): Promise<void> {
   await db.insert(devices).values({ id }).onConflictDoUpdate({ target: devices.id, set: { lastSeenAt: new Date() } });
+}
+
+/** Notes that a signed-in participation was entered from this device (a ban of either reaches the other). */
+export async function noteDevice(db: DbExecutor, memberId: string, deviceId: string): Promise<void> {
+  await db
+    .insert(participationDevices)
+    .values({ memberId, deviceId })
+    .onConflictDoUpdate({ target: [participationDevices.memberId, participationDevices.deviceId], set: { lastSeenAt: new Date() } });
 }
 
 export async function hasGrant(db: DbExecutor, roomId: string, deviceId: string): Promise<boolean> {

@@ -75,8 +75,10 @@ export async function chatRoutes(app: FastifyInstance) {
   });
 
   app.get('/api/chats/:code/me', async (req, reply) => {
-    const access = await accessChat(ctx, code(req), await viewer(req, reply));
+    const v = await viewer(req, reply);
+    const access = await accessChat(ctx, code(req), v);
     if (!access.member) return { member: null, token: null };
+    await chats.noteDevice(ctx, access.member, v.deviceId);
     return { member: selfView(access.member), token: await chats.tokenFor(ctx, access.member, access.sessionId) };
   });
 

@@ -6,7 +6,6 @@ import {
   type ChatView,
   type CreateChatBody,
   type JoinBody,
-  type Member,
   type UpdateChatBody,
   type createChatBodySchema,
 } from '@chatpop/protocol';
@@ -16,26 +15,17 @@ import { AppError, badRequest, conflict } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
 import { sendMessage } from '../messages/service';
-import { checkNotBanned } from '../moderation/bans';
+import { requireNotBanned } from '../moderation/bans';
 import { claim, countAnonymousFromIp, lockRoomIp, type Identity } from '../usernames/repo';
 import { checkJoinName } from '../usernames/service';
 import { newAccessCode, newChatCode } from './codes';
 import type { ChatAccess, Viewer } from './policy';
 import * as repo from './repo';
+import { toMember } from './views';
 
 const CODE_ATTEMPTS = 5;
 
-export function toMember(m: MemberRow): Member {
-  return {
-    id: m.id,
-    roomId: m.roomId,
-    username: m.username,
-    role: m.role,
-    verified: m.verified,
-    anonymous: m.userId === null,
-    joinedAt: m.joinedAt.toISOString(),
-  };
-}
+export { toMember };
 
 export async function chatViews(ctx: AppContext, rooms: RoomRow[], hostView: (room: RoomRow) => boolean): Promise<ChatView[]> {
   const ids = rooms.map((r) => r.id);
@@ -165,12 +155,14 @@ export async function checkJoin(ctx: AppContext, access: ChatAccess, viewer: Vie
 export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, body: JoinBody, ip: string): Promise<Joined> {
   const { room } = access;
   if (room.endedAt) throw new AppError(403, 'CHAT_LOCKED', 'This chat has ended.');
-  if (access.member?.bannedAt) throw new AppError(403, 'BANNED', 'You have been banned from this chat.');
+  // accessChat has refused a banned person already (their participations, account and device); a
+  // returning participation gets its token back.
   if (access.member) {
+    await noteDevice(ctx, access.member, viewer.deviceId);
     return { member: access.member, token: await tokenFor(ctx, access.member, access.sessionId), created: false };
   }
-  // A ban holds against a fresh name from the same account, device or network (SPEC §2.4).
-  if (!access.isHost) await checkNotBanned(ctx, room.id, { userId: viewer.user?.id, deviceId: viewer.deviceId, ip });
+  // A fresh name is refused from the network of a ban too (SPEC §2.4).
+  if (!access.isHost) await requireNotBanned(ctx.db, room, { userId: viewer.user?.id, deviceId: viewer.deviceId, ip, fresh: true });
   const { username, identity } = await checkJoin(ctx, access, viewer, body);
   const user = viewer.user;
   const lower = username.toLowerCase();
@@ -216,11 +208,21 @@ export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, 
     if (constraint !== null) throw conflict('USERNAME_TAKEN', `Someone in this chat is already called ${username}. Roll again for another name.`);
     throw err;
   }
+  await noteDevice(ctx, member, viewer.deviceId);
   await sendMessage(ctx, room, null, { clientId: null, content: `${username} joined`, type: 'system' }).then(
     (sent) => ctx.broadcast.message(room, sent.message),
     (err: unknown) => ctx.log.warn({ err }, 'join notice not sent'),
   );
   return { member, token: await tokenFor(ctx, member, access.sessionId), created: true };
+}
+
+/**
+ * A signed-in participation remembers the devices it is entered from, so that
+ * a ban of it reaches the device's anonymous participation and the other way
+ * round (moderation/bans.ts). An anonymous participation is its device already.
+ */
+export async function noteDevice(ctx: AppContext, member: MemberRow, deviceId: string | null): Promise<void> {
+  if (member.userId && deviceId) await repo.noteDevice(ctx.db, member.id, deviceId);
 }
 
 /**

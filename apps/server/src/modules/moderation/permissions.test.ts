@@ -134,7 +134,8 @@ const MOD_ACTION: Record<Role, Outcome> = {
   timedOut: 'FORBIDDEN',
   outsider: 'PRIVATE_CHAT',
 };
-const HOST_ONLY: Record<Role, Outcome> = { ...MOD_ACTION, moderator: 'FORBIDDEN', banned: 'FORBIDDEN' };
+/** A banned person meets their ban first, on every route (moderation/bans.ts). */
+const HOST_ONLY: Record<Role, Outcome> = { ...MOD_ACTION, moderator: 'FORBIDDEN' };
 /** Settings are reached without read access (the route answers FORBIDDEN rather than naming the chat). */
 const MOD_SETTING: Record<Role, Outcome> = { ...MOD_ACTION, outsider: 'FORBIDDEN' };
 

@@ -1,6 +1,18 @@
-import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbExecutor } from '../../db/client';
-import { auditLog, bans, members, reactions, reports, rooms, type AuditRow, type MemberRow, type ReportRow } from '../../db/schema';
+import {
+  auditLog,
+  bans,
+  members,
+  participationDevices,
+  reactions,
+  reports,
+  rooms,
+  type AuditRow,
+  type BanRow,
+  type MemberRow,
+  type ReportRow,
+} from '../../db/schema';
 
 export async function updateMember(db: DbExecutor, id: string, patch: Partial<typeof members.$inferInsert>): Promise<MemberRow> {
   const [row] = await db.update(members).set(patch).where(eq(members.id, id)).returning();
@@ -19,30 +31,85 @@ export async function backroomParticipationOf(db: DbExecutor, popRoomId: string,
   return row?.member;
 }
 
-/** An active ban of this room matching the account, the device or the IP. */
-export async function findActiveBan(db: DbExecutor, roomId: string, who: { userId?: string | null; deviceId?: string | null; ip?: string | null }) {
+/** Who a ban lookup asks about: any of these participations, accounts, devices or networks. */
+export interface BanQuery {
+  memberIds?: string[];
+  userIds?: string[];
+  deviceIds?: string[];
+  ips?: string[];
+}
+
+/** The active bans of this room (a pop chat) that name any of these identities. */
+export async function findActiveBans(db: DbExecutor, roomId: string, who: BanQuery, limit = 1): Promise<BanRow[]> {
   const matches: SQL[] = [];
-  if (who.userId) matches.push(eq(bans.userId, who.userId));
-  if (who.deviceId) matches.push(eq(bans.deviceId, who.deviceId));
-  if (who.ip) matches.push(eq(bans.ip, who.ip));
-  if (matches.length === 0) return undefined;
-  const [row] = await db
+  if (who.memberIds?.length) matches.push(inArray(bans.memberId, who.memberIds));
+  if (who.userIds?.length) matches.push(inArray(bans.userId, who.userIds));
+  if (who.deviceIds?.length) matches.push(inArray(bans.deviceId, who.deviceIds));
+  if (who.ips?.length) matches.push(inArray(bans.ip, who.ips));
+  if (matches.length === 0) return [];
+  return db
     .select()
     .from(bans)
     .where(and(eq(bans.roomId, roomId), isNull(bans.liftedAt), or(...matches)))
-    .limit(1);
-  return row;
+    .orderBy(bans.createdAt)
+    .limit(limit);
 }
 
-export async function insertBan(db: DbExecutor, row: typeof bans.$inferInsert) {
-  await db.insert(bans).values(row);
+export async function insertBans(db: DbExecutor, rows: (typeof bans.$inferInsert)[]) {
+  if (rows.length > 0) await db.insert(bans).values(rows);
 }
 
-export async function liftBans(db: DbExecutor, roomId: string, memberId: string) {
+/** Lifts every active ban of the room that names any of these identities. */
+export async function liftBans(db: DbExecutor, roomId: string, who: BanQuery) {
+  const matches: SQL[] = [];
+  if (who.memberIds?.length) matches.push(inArray(bans.memberId, who.memberIds));
+  if (who.userIds?.length) matches.push(inArray(bans.userId, who.userIds));
+  if (who.deviceIds?.length) matches.push(inArray(bans.deviceId, who.deviceIds));
+  if (matches.length === 0) return;
   await db
     .update(bans)
     .set({ liftedAt: new Date() })
-    .where(and(eq(bans.roomId, roomId), eq(bans.memberId, memberId), isNull(bans.liftedAt)));
+    .where(and(eq(bans.roomId, roomId), isNull(bans.liftedAt), or(...matches)));
+}
+
+/** The devices signed-in participations were entered from (participation_devices). */
+export async function devicesOf(db: DbExecutor, memberIds: string[]): Promise<string[]> {
+  if (memberIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ deviceId: participationDevices.deviceId })
+    .from(participationDevices)
+    .where(inArray(participationDevices.memberId, memberIds));
+  return rows.map((r) => r.deviceId);
+}
+
+/**
+ * The participations in a room of the accounts and devices given: each
+ * account's own, each device's anonymous one, and every signed-in one that was
+ * entered from one of the devices.
+ */
+export async function participationsOf(db: DbExecutor, roomId: string, userIds: string[], deviceIds: string[]): Promise<MemberRow[]> {
+  const matches: SQL[] = [];
+  if (userIds.length > 0) matches.push(inArray(members.userId, userIds));
+  if (deviceIds.length > 0) {
+    matches.push(and(isNull(members.userId), inArray(members.deviceId, deviceIds))!);
+    matches.push(
+      inArray(
+        members.id,
+        db.select({ id: participationDevices.memberId }).from(participationDevices).where(inArray(participationDevices.deviceId, deviceIds)),
+      ),
+    );
+  }
+  if (matches.length === 0) return [];
+  return db
+    .select()
+    .from(members)
+    .where(and(eq(members.roomId, roomId), or(...matches)));
+}
+
+/** Marks participations banned (a date) or lifts it (null); returns them as they are now. */
+export async function setBanned(db: DbExecutor, ids: string[], bannedAt: Date | null): Promise<MemberRow[]> {
+  if (ids.length === 0) return [];
+  return db.update(members).set({ bannedAt }).where(inArray(members.id, ids)).returning();
 }
 
 export async function setReaction(db: DbExecutor, messageId: string, memberId: string, emoji: string, on: boolean) {

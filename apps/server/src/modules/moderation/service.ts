@@ -27,23 +27,14 @@ import * as messagesRepo from '../messages/repo';
 import { cachePut, reloadMessage, softDeleteMessage, withReplies } from '../messages/service';
 import { publicMessage } from '../messages/visibility';
 import { checkDeleteMessage, checkModerateMember, requireHostActor, requireModerator, requireParticipant, type RoomActor } from './policy';
-import { networkOf } from './bans';
+import { announceBanMarks, networkOf, personOf, setBanMarks, type BanMarks } from './bans';
 import * as repo from './repo';
-import { checkParticipation } from './rules';
+import { checkParticipation, isModerator } from './rules';
+import { moderatorView, selfView } from './views';
 
 // ---- views -------------------------------------------------------------------
 
-/** A member as a moderator sees them: time-out, ban and hiding included. */
-export function moderatorView(m: MemberRow): Member {
-  return { ...toMember(m), mutedUntil: activeMute(m), banned: m.bannedAt !== null, hidden: m.hiddenAt !== null };
-}
-
-/** A member as they see themselves: their time-out, never whether they are hidden. */
-export function selfView(m: MemberRow): Member {
-  return { ...toMember(m), mutedUntil: activeMute(m), banned: m.bannedAt !== null };
-}
-
-const activeMute = (m: MemberRow) => (m.mutedUntil && m.mutedUntil.getTime() > Date.now() ? m.mutedUntil.toISOString() : null);
+export { moderatorView, selfView };
 
 // ---- audit -------------------------------------------------------------------
 
@@ -80,6 +71,8 @@ async function findTarget(ctx: AppContext, room: RoomRow, memberId: string): Pro
 export async function moderateMember(ctx: AppContext, actor: RoomActor, memberId: string, body: ModerateMemberBody): Promise<Member> {
   const target = await findTarget(ctx, actor.room, memberId);
   checkModerateMember(actor, target, body.action);
+  // In a pop chat a ban (and its lifting) is of the person, not of one participation.
+  if ((body.action === 'ban' || body.action === 'unban') && actor.room.kind === 'pop') return track(ctx, doBan(ctx, actor, target, body.action));
   return track(ctx, doModerate(ctx, actor, target, body));
 }
 
@@ -106,23 +99,12 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
       case 'untimeout':
         patch = { mutedUntil: null };
         break;
+      // In a Back Room: that participation only (its chat's bans hold there too, see doBan).
       case 'ban':
         patch = { bannedAt: target.bannedAt ?? now };
-        if (!target.bannedAt) {
-          await repo.insertBan(tx, {
-            id: uuidv7(),
-            roomId: target.roomId,
-            memberId: target.id,
-            userId: target.userId,
-            deviceId: target.deviceId,
-            ip: networkOf(target.ip),
-            createdByMemberId: actor.member?.id ?? null,
-          });
-        }
         break;
       case 'unban':
         patch = { bannedAt: null };
-        await repo.liftBans(tx, target.roomId, target.id);
         break;
       case 'hide':
         patch = { hiddenAt: target.hiddenAt ?? now };
@@ -147,11 +129,6 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
     return row;
   });
   await ctx.memberSync.changed(updated);
-  // A ban from the chat holds in its Back Room too (and a lifted one is lifted there): its open connections drop at once.
-  if ((body.action === 'ban' || body.action === 'unban') && actor.room.kind === 'pop') {
-    const backroom = await repo.backroomParticipationOf(ctx.db, actor.room.id, updated);
-    if (backroom) await ctx.memberSync.changed(await repo.updateMember(ctx.db, backroom.id, { bannedAt: updated.bannedAt }));
-  }
   // SPEC §7: the paid pins of a banned or timed-out participant are taken down.
   if (body.action === 'ban' || body.action === 'timeout') {
     await takeDownPins(ctx, actor.room, { memberId: updated.id }, body.action === 'ban' ? 'banned' : 'timed_out');
@@ -163,6 +140,60 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
     ...(silent ? {} : { self: selfView(updated) }),
     mods: moderatorView(updated),
   });
+  return moderatorView(updated);
+}
+
+/**
+ * A ban of a pop chat participant is a ban of the person (docs/decisions.md,
+ * "A ban holds against the person"): every participation of theirs in the
+ * chat — the account's, each device's anonymous one, the signed-in ones
+ * entered from those devices, followed from one to the next — is marked, and
+ * the ban names each participation, account, device and network. The host is
+ * never among them, and moderators only when the host bans. Lifting it lifts
+ * all of that. One transaction with its audit entry; then every live
+ * connection of every one of those participations is told and dropped, in
+ * the chat and its Back Room, and their paid pins come down.
+ */
+async function doBan(ctx: AppContext, actor: RoomActor, target: MemberRow, action: 'ban' | 'unban'): Promise<Member> {
+  const room = actor.room;
+  const include = (m: MemberRow) => m.role !== 'host' && (actor.isHost || !isModerator(m));
+  const marks = await ctx.db.transaction(async (tx) => {
+    const person = await personOf(tx, room.id, target, include);
+    let changed: BanMarks;
+    if (action === 'ban') {
+      if (person.members.some((m) => !m.bannedAt)) {
+        const anonDevices = new Set(person.members.filter((m) => !m.userId).map((m) => m.deviceId));
+        await repo.insertBans(tx, [
+          ...person.members.map((m) => ({
+            id: uuidv7(),
+            roomId: room.id,
+            memberId: m.id,
+            userId: m.userId,
+            deviceId: m.userId ? null : m.deviceId,
+            ip: networkOf(m.ip),
+            createdByMemberId: actor.member?.id ?? null,
+          })),
+          // The devices its signed-in participations were entered from.
+          ...person.deviceIds
+            .filter((d) => !anonDevices.has(d))
+            .map((deviceId) => ({ id: uuidv7(), roomId: room.id, memberId: target.id, deviceId, createdByMemberId: actor.member?.id ?? null })),
+        ]);
+      }
+      changed = await setBanMarks(tx, room.id, person.members.filter((m) => !m.bannedAt).map((m) => m.id), new Date());
+    } else {
+      await repo.liftBans(tx, room.id, { memberIds: person.members.map((m) => m.id), userIds: person.userIds, deviceIds: person.deviceIds });
+      changed = await setBanMarks(tx, room.id, person.members.filter((m) => m.bannedAt).map((m) => m.id), null);
+    }
+    await audit(tx, actor, room.id, {
+      action: `member.${action}`,
+      targetMemberId: target.id,
+      targetName: target.username,
+      details: person.members.length > 1 ? { participations: person.members.length } : null,
+    });
+    return changed;
+  });
+  await announceBanMarks(ctx, room.id, marks);
+  const updated = marks.pop.find((m) => m.id === target.id) ?? (await chatsRepo.findMember(ctx.db, target.id))!;
   return moderatorView(updated);
 }
 
@@ -217,6 +248,9 @@ async function doDelete(ctx: AppContext, actor: RoomActor, row: MessageRow): Pro
 export async function setReaction(ctx: AppContext, actor: RoomActor, messageId: string, emoji: string, on: boolean): Promise<Reaction[]> {
   const member = requireParticipant(actor);
   checkParticipation(member);
+  // Each reaction is broadcast to the whole room: limited like messages.
+  await ctx.limits.consume('reactionsPerSecond', member.id);
+  await ctx.limits.consume('reactionsPerMinute', member.id);
   const row = await findVisibleMessage(ctx, actor.room, messageId, member);
   if (row.deletedAt) throw badRequest('MESSAGE_NOT_FOUND', 'That message was deleted.');
   if (on) {

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../../db/client';
-import { members, payments, rooms, type PaymentRow } from '../../db/schema';
+import { members, payments, rooms, type MemberRow, type PaymentRow, type RoomRow } from '../../db/schema';
 
 export async function findPayment(db: DbExecutor, id: string): Promise<PaymentRow | undefined> {
   const [row] = await db.select().from(payments).where(eq(payments.id, id)).limit(1);
@@ -107,5 +107,31 @@ export async function payerName(db: DbExecutor, memberId: string): Promise<strin
 
 export async function setMessage(db: DbExecutor, id: string, messageId: string): Promise<PaymentRow | undefined> {
   const [row] = await db.update(payments).set({ messageId }).where(eq(payments.id, id)).returning();
+  return row;
+}
+
+/**
+ * Fulfilment's reads, under row locks for the rest of its transaction: the
+ * payment while still pending and unexpired (a second fulfilment waits, then
+ * finds it settled), and the chat and the payer as they are now, shared, so a
+ * ban, a lock or an end that commits meanwhile waits for the fulfilment, or the
+ * fulfilment for it, never half of each.
+ */
+export async function lockPending(db: DbExecutor, id: string): Promise<PaymentRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.id, id), eq(payments.status, 'pending'), sql`${payments.expiresAt} > now()`))
+    .for('update');
+  return row;
+}
+
+export async function lockRoom(db: DbExecutor, id: string): Promise<RoomRow | undefined> {
+  const [row] = await db.select().from(rooms).where(eq(rooms.id, id)).for('share');
+  return row;
+}
+
+export async function lockMember(db: DbExecutor, id: string): Promise<MemberRow | undefined> {
+  const [row] = await db.select().from(members).where(eq(members.id, id)).for('share');
   return row;
 }

@@ -79,7 +79,10 @@ export async function paymentRoutes(app: FastifyInstance) {
     // Succeed runs even for a payment that already succeeded: it announces the paid message again, in case the first announcement was lost.
     if (body.outcome === 'succeed') result = (await payments.succeed(ctx, payment.id)) ?? payment;
     else if (payment.status === 'pending') result = (await payments.fail(ctx, payment.id, 'Declined on the test checkout.')) ?? payment;
-    if (result.status !== wanted) {
+    // Paid, but what it bought could no longer be delivered (a ban, a lock, the end, the rules): refunded in full at
+    // once, and the payment says why. That is this confirm's answer, not a conflict.
+    const undelivered = body.outcome === 'succeed' && result.status === 'refunded' && result.completedAt === null;
+    if (result.status !== wanted && !undelivered) {
       const why =
         result.status === 'expired'
           ? 'This payment expired before it was completed. Start a new purchase.'

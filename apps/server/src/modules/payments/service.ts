@@ -9,12 +9,11 @@ import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, PaymentRow, RoomRow } from '../../db/schema';
 import { AppError, conflict } from '../../errors';
 import type { StoredMessage } from '../../infra/cache';
-import { findMember } from '../chats/repo';
 import { cachePut, paidMessage } from '../messages/service';
 import * as backroom from '../backroom/service';
 import * as pins from '../pins/service';
 import * as tips from '../tips/service';
-import type { Payer } from './policy';
+import { checkDeliverable, type Payer } from './policy';
 import * as repo from './repo';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -154,12 +153,20 @@ export function succeed(ctx: AppContext, paymentId: string): Promise<PaymentRow 
 
 async function doSucceed(ctx: AppContext, paymentId: string): Promise<PaymentRow | undefined> {
   const done = await ctx.db.transaction(async (tx) => {
-    const payment = await repo.moveStatus(tx, paymentId, ['pending'], { status: 'succeeded', completedAt: new Date(), failureReason: null }, { unexpired: true });
-    if (!payment) return null;
-    const member = await findMember(tx, payment.payerMemberId);
-    const room = await ctx.rooms.byRoomId(payment.roomId);
-    if (!member || !room) throw new Error(`payment ${payment.id} lost its chat or payer`);
+    const pending = await repo.lockPending(tx, paymentId);
+    if (!pending) return null;
+    const room = await repo.lockRoom(tx, pending.roomId);
+    const member = await repo.lockMember(tx, pending.payerMemberId);
+    if (!member || !room) throw new Error(`payment ${pending.id} lost its chat or payer`);
     const effects = noEffects();
+    // The rules again, as they stand now: what can no longer be delivered is not, and its money goes back (below).
+    const refusal = await undeliverable(tx, pending, room, member);
+    if (refusal) {
+      const failed = (await repo.moveStatus(tx, pending.id, ['pending'], { status: 'failed', failureReason: `Not delivered: ${refusal}` }))!;
+      await release(tx, [failed]);
+      return { payment: failed, room, effects: { ...effects, seatsChanged: failed.purpose === 'seat', pinsChanged: failed.purpose === 'pin' }, delivered: false };
+    }
+    const payment = (await repo.moveStatus(tx, pending.id, ['pending'], { status: 'succeeded', completedAt: new Date(), failureReason: null }))!;
     if (payment.purpose === 'seat') {
       await backroom.activateSeat(ctx, tx, room, payment, member);
       effects.seatsChanged = true;
@@ -171,11 +178,11 @@ async function doSucceed(ctx: AppContext, paymentId: string): Promise<PaymentRow
       effects.messages.push(await tips.writeTipMessage(tx, room, payment, member));
     }
     const final = effects.messages[0] && payment.purpose !== 'seat' ? await repo.setMessage(tx, payment.id, effects.messages[0].id) : payment;
-    return { payment: final ?? payment, room, effects };
+    return { payment: final ?? payment, room, effects, delivered: true };
   });
   if (done) {
     await announce(ctx, done.room, done.payment, done.effects);
-    return done.payment;
+    return done.delivered ? done.payment : refundLate(ctx, paymentId);
   }
   let current = await repo.findPayment(ctx.db, paymentId);
   if (current?.status === 'succeeded') await announcePaidMessageAgain(ctx, current);
@@ -185,6 +192,17 @@ async function doSucceed(ctx: AppContext, paymentId: string): Promise<PaymentRow
     current = await repo.findPayment(ctx.db, paymentId);
   }
   return current;
+}
+
+/** Why what this payment buys can no longer be delivered (payments/policy.ts), or null when it can. */
+async function undeliverable(tx: Tx, payment: PaymentRow, room: RoomRow, payer: MemberRow): Promise<string | null> {
+  try {
+    await checkDeliverable(tx, { purpose: payment.purpose, room, payer, text: payment.note, messageId: payment.messageId });
+    return null;
+  } catch (err) {
+    if (err instanceof AppError) return err.message;
+    throw err;
+  }
 }
 
 /** A provider declined it (or it was canceled): nothing happens, and what it held is released. */
@@ -255,17 +273,29 @@ async function afterExpiry(ctx: AppContext, expired: PaymentRow[]) {
   }
 }
 
-/** Money that arrived for a payment that had already expired or failed: all of it goes back. */
+/**
+ * Money that arrived for a payment that had already expired or failed — or
+ * whose effect could no longer be delivered when it came (fulfilment marks
+ * those failed with the reason): all of it goes back through the provider,
+ * then the ledger says refunded, and the payer is told.
+ */
 export async function refundLate(ctx: AppContext, paymentId: string): Promise<PaymentRow | undefined> {
   const payment = await repo.findPayment(ctx.db, paymentId);
-  if (!payment || !payment.providerRef || (payment.status !== 'expired' && payment.status !== 'failed')) return payment;
-  await ctx.payments.refund(payment.providerRef, payment.id);
-  const row = await repo.moveStatus(ctx.db, payment.id, ['expired', 'failed'], {
-    status: 'refunded',
-    refundedAt: new Date(),
-    failureReason: 'Paid after the payment had expired; refunded in full.',
-  });
-  return row ?? repo.findPayment(ctx.db, paymentId);
+  if (!payment || (payment.status !== 'expired' && payment.status !== 'failed')) return payment;
+  if (payment.provider === 'stripe') {
+    if (!payment.providerRef) return payment;
+    if (ctx.payments.name !== 'stripe') {
+      throw new AppError(502, 'PAYMENT_PROVIDER_FAILED', 'This payment was made through Stripe, which is not configured on this server now.');
+    }
+  }
+  if (payment.providerRef && payment.provider === ctx.payments.name) await ctx.payments.refund(payment.providerRef, payment.id);
+  const reason =
+    payment.status === 'expired' ? 'Paid after the payment had expired; refunded in full.' : `${payment.failureReason ?? 'The payment failed.'} Refunded in full.`;
+  const row = await repo.moveStatus(ctx.db, payment.id, ['expired', 'failed'], { status: 'refunded', refundedAt: new Date(), failureReason: reason });
+  if (!row) return repo.findPayment(ctx.db, paymentId);
+  const room = await ctx.rooms.byRoomId(row.roomId);
+  if (room) await announce(ctx, room, row, noEffects());
+  return row;
 }
 
 /**

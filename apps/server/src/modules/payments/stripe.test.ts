@@ -152,6 +152,33 @@ describe('Stripe through the SDK and a local stand-in of its API', () => {
     expect(await tipCount(fan.client, code)).toBe(0);
   });
 
+  it('money for what can no longer be delivered goes back through Stripe: a tip after a ban, a seat after the end', async () => {
+    const { host, fan, code } = await chat();
+    const payment = await tip(fan.client, code);
+    expect((await host.client.post(`/api/chats/${code}/members/${fan.member.id}/moderate`, { action: 'ban' })).status).toBe(200);
+    const paid = api.pay(intentOf(payment).id, 'succeed');
+    expect((await deliver(api.event('payment_intent.succeeded', paid))).status).toBe(200);
+    const after = (await fan.client.get(`/api/payments/${payment.id}`)).body.payment as Payment;
+    expect(after).toMatchObject({ status: 'refunded', completedAt: null });
+    expect(after.failureReason).toMatch(/Not delivered: .*banned.*Refunded in full/);
+    expect(api.refunds.filter((r) => r.payment_intent === intentOf(payment).id)).toHaveLength(1);
+    // The same webhook again: nothing more happens, nothing is refunded twice.
+    expect((await deliver(api.event('payment_intent.succeeded', paid))).status).toBe(200);
+    expect(api.refunds.filter((r) => r.payment_intent === intentOf(payment).id)).toHaveLength(1);
+    expect(await tipCount(host.client, code)).toBe(0);
+
+    // A seat paid after the chat ended, noticed by a server-side check of the intent (its webhook lost).
+    const other = await chat();
+    const seat = (await other.fan.client.post(`/api/chats/${other.code}/backroom/seats`, { idempotencyKey: key() })).body.payment as Payment;
+    expect((await other.host.client.post(`/api/chats/${other.code}/end`)).status).toBe(200);
+    api.pay(intentOf(seat).id, 'succeed');
+    const looked = (await other.fan.client.get(`/api/payments/${seat.id}`)).body.payment as Payment;
+    expect(looked.status).toBe('refunded');
+    expect(looked.failureReason).toMatch(/ended/);
+    expect(api.refunds).toContainEqual(expect.objectContaining({ payment_intent: intentOf(seat).id }));
+    expect((await other.host.client.get(`/api/chats/${other.code}/money`)).body.backroom.seatsTaken).toBe(0);
+  });
+
   it('Stripe unreachable: 502, nothing charged, nothing held; a pending payment still reads from the ledger', async () => {
     const { fan, code } = await chat();
     const pending = await tip(fan.client, code);

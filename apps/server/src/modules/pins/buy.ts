@@ -3,34 +3,22 @@ import { uuidv7 } from 'uuidv7';
 import type { PinPurchaseBody } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import { pins } from '../../db/schema';
-import { AppError, conflict, forbidden, notFound } from '../../errors';
+import { AppError, conflict } from '../../errors';
 import type { ChatAccess } from '../chats/policy';
-import * as messagesRepo from '../messages/repo';
-import { requireFeature, requirePayer } from '../payments/policy';
+import { checkDeliverable, requirePayer } from '../payments/policy';
 import { purchase } from '../payments/service';
-import { checkPaidText, quote } from './service';
+import { quote } from './service';
 
 /**
- * Buys a pin (SPEC §2.6): the text passes the safety rules first; then, under
+ * Buys a pin (SPEC §2.6): what it pins passes the chat's rules first; then, under
  * the chat's purchase lock, the quote the client saw must still be the price
  * (a pending pin holds its price, so of two bids on one quote the second is
  * told the new one), and the pin is held until the payment completes.
  */
 export async function buyPin(ctx: AppContext, access: ChatAccess, body: PinPurchaseBody) {
-  const payer = requirePayer(access, { allowTimedOut: false });
+  const payer = requirePayer(access);
   const { room, member } = payer;
-  requireFeature(room.settings.pins.enabled, 'paid pins');
-  if (body.messageId) {
-    const target = await messagesRepo.findInRoom(ctx.db, room.id, body.messageId);
-    if (!target || target.deletedAt || (target.hidden && target.memberId !== member.id)) {
-      throw notFound('MESSAGE_NOT_FOUND', 'That message is not in this chat.');
-    }
-    if (target.memberId !== member.id) throw forbidden('You can only pin your own messages.');
-    if (target.type === 'system' || target.type === 'tip') throw forbidden('That message cannot be pinned.');
-    checkPaidText(room, member, target.content);
-  } else {
-    checkPaidText(room, member, body.text!);
-  }
+  await checkDeliverable(ctx.db, { purpose: 'pin', room, payer: member, text: body.text ?? null, messageId: body.messageId ?? null });
   return purchase(ctx, payer, body.idempotencyKey, {
     purpose: 'pin',
     amountCents: body.amountCents,

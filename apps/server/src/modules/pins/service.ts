@@ -1,15 +1,13 @@
 import { and, asc, desc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
-import { containsProfanity, pinDurationSeconds, pinQuoteCents, type PinView, type PinsState } from '@chatpop/protocol';
+import { pinDurationSeconds, pinQuoteCents, type PinView, type PinsState } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import type { DbExecutor, Tx } from '../../db/client';
 import { messages, pins, type MemberRow, type PaymentRow, type PinRow, type RoomRow } from '../../db/schema';
-import { badRequest, notFound } from '../../errors';
+import { notFound } from '../../errors';
 import type { StoredMessage } from '../../infra/cache';
 import { insertPaidMessage, pinnedKey, withReplies } from '../messages/service';
 import { publicMessage } from '../messages/visibility';
 import { requireModerator, type RoomActor } from '../moderation/policy';
-import { findBlockedTerm } from '../moderation/matching';
-import { isModerator } from '../moderation/rules';
 
 /** The highest pin in force or held by a pending payment: what the next pin must beat. */
 async function topAmount(db: DbExecutor, roomId: string): Promise<number | null> {
@@ -30,15 +28,6 @@ async function topAmount(db: DbExecutor, roomId: string): Promise<number | null>
 
 export async function quote(db: DbExecutor, room: RoomRow): Promise<number> {
   return pinQuoteCents(room.settings.pins.basePriceCents, await topAmount(db, room.id));
-}
-
-/** Blocked terms and profanity, before any charge (SPEC §7). */
-export function checkPaidText(room: RoomRow, member: MemberRow, text: string) {
-  if (!isModerator(member)) {
-    const term = findBlockedTerm(text, room.settings.blockedTerms ?? []);
-    if (term) throw badRequest('BLOCKED_TERM', `The host does not allow "${term}" in this chat.`, { term });
-  }
-  if (containsProfanity(text)) throw badRequest('CONTENT_PROFANE', 'Paid messages cannot contain profanity. Change the text and try again.');
 }
 
 /**

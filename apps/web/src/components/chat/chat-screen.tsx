@@ -1,7 +1,7 @@
 'use client';
 
 import { myParticipationSchema, type ChatView, type JoinResponse, type Theme } from '@chatpop/protocol';
-import { MessageSquareOffIcon } from 'lucide-react';
+import { BanIcon, MessageSquareOffIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button } from '@/components/ui/button';
@@ -20,6 +20,7 @@ type Phase =
   | { kind: 'loading' }
   | { kind: 'not-found' }
   | { kind: 'private' }
+  | { kind: 'banned'; message: string }
   | { kind: 'error'; message: string }
   | { kind: 'ready'; chat: ChatView; viewer: Viewer };
 
@@ -57,6 +58,7 @@ export function ChatScreen({ code, created, paymentId = null }: { code: string; 
       await enter(chat, viewer);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'PRIVATE_CHAT') setPhase({ kind: 'private' });
+      else if (error instanceof ApiError && error.code === 'BANNED') setPhase({ kind: 'banned', message: error.message });
       else if (error instanceof ApiError && (error.status === 404 || error.code === 'VALIDATION_FAILED')) setPhase({ kind: 'not-found' });
       else setPhase({ kind: 'error', message: errorMessage(error) });
     }
@@ -145,6 +147,17 @@ export function ChatScreen({ code, created, paymentId = null }: { code: string; 
             </div>
           ) : phase.kind === 'private' ? (
             <AccessGate code={code} onGranted={({ chat: c, viewer }) => void enter(c, viewer)} />
+          ) : phase.kind === 'banned' ? (
+            <div role="alert" className="flex max-w-sm flex-col items-center gap-3 text-center" data-testid="chat-banned">
+              <BanIcon className="size-10 text-red-700 dark:text-red-400" aria-hidden />
+              <h1 className="text-xl font-semibold">You can’t take part in this chat</h1>
+              <p className="text-sm text-muted-foreground" data-testid="chat-banned-reason">
+                {phase.message} The host or a moderator removed you; signing in or out does not change that.
+              </p>
+              <Button asChild variant="outline">
+                <Link href="/">Go to ChatPop</Link>
+              </Button>
+            </div>
           ) : phase.kind === 'not-found' ? (
             <div className="flex max-w-sm flex-col items-center gap-3 text-center" data-testid="chat-not-found">
               <MessageSquareOffIcon className="size-10 text-muted-foreground" aria-hidden />

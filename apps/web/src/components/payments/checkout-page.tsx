@@ -197,13 +197,19 @@ function Outcome({ payment, expired }: { payment: Payment; expired: boolean }) {
         : status === 'expired'
           ? 'This checkout expired. Nothing was charged.'
           : status === 'refunded'
-            ? 'Refunded.'
+            ? payment.completedAt
+              ? 'Refunded.'
+              : 'Refunded in full.'
             : 'Waiting for the payment to settle…';
   return (
     <div role="status" className="flex flex-col items-center gap-2 py-2 text-center" data-testid="checkout-outcome" data-status={status}>
       {ok ? <CheckCircle2Icon className="size-10 text-green-700" aria-hidden /> : status === 'pending' ? <Spinner label="Waiting" /> : <XCircleIcon className="size-10 text-zinc-500" aria-hidden />}
       <p className="font-semibold text-zinc-900">{text}</p>
-      {payment.failureReason && !ok && <p className="text-sm text-zinc-600">{payment.failureReason}</p>}
+      {payment.failureReason && !ok && (
+        <p className="text-sm text-zinc-600" data-testid="checkout-outcome-reason">
+          {payment.failureReason}
+        </p>
+      )}
       {(status === 'succeeded' || status === 'refunded') && (
         <Link href={`/receipts/${payment.id}`} className="text-sm font-medium text-violet-700 underline underline-offset-4" data-testid="checkout-receipt-link">
           View the receipt

@@ -58,7 +58,9 @@ export function PaymentNotice({ paymentId, onSeat, onSettled }: { paymentId: str
     ? `${formatMoney(payment.amountCents, payment.currency)} paid. ${SUCCESS[payment.purpose]}`
     : payment.status === 'pending'
       ? 'Your payment is still being processed.'
-      : 'The payment did not go through. Nothing was charged.';
+      : payment.status === 'refunded'
+        ? (payment.failureReason ?? 'Your payment was refunded in full.')
+        : 'The payment did not go through. Nothing was charged.';
   return (
     <div
       role="status"
