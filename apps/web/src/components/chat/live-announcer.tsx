@@ -5,6 +5,8 @@ import type { ChatItem } from '@/lib/message-log';
 
 /** A screen reader hears at most one announcement this often, however fast the chat goes. */
 export const ANNOUNCE_EVERY_MS = 3_000;
+/** An announcement is cleared once read out: the live region does not keep messages' text around. */
+const CLEAR_AFTER_MS = 5_000;
 const SPOKEN_CHARS = 140;
 
 /**
@@ -19,8 +21,15 @@ export function LiveAnnouncer({ items, selfId }: { items: ChatItem[]; selfId: st
   const pending = useRef<ChatItem[]>([]);
   const lastAt = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const clearTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const spokenId = useRef<string | null>(null);
 
   useEffect(() => {
+    // A message deleted (for everyone, or for me) takes its announcement with it.
+    if (spokenId.current && !items.some((i) => i.message.id === spokenId.current && !i.message.deletedAt)) {
+      spokenId.current = null;
+      setText('');
+    }
     const sent = items.filter((i) => i.status === 'sent');
     const newest = sent.at(-1)?.message.seq ?? 0;
     // What was there when the chat opened (or a page of older history) is not news.
@@ -39,6 +48,12 @@ export function LiveAnnouncer({ items, selfId }: { items: ChatItem[]; selfId: st
       const last = batch.at(-1);
       if (!last) return;
       lastAt.current = Date.now();
+      spokenId.current = last.message.id;
+      if (clearTimer.current) clearTimeout(clearTimer.current);
+      clearTimer.current = setTimeout(() => {
+        spokenId.current = null;
+        setText('');
+      }, CLEAR_AFTER_MS);
       const line = `${last.message.username ?? 'Someone'}: ${last.message.deletedAt ? 'deleted message' : last.message.content.slice(0, SPOKEN_CHARS)}`;
       setText(batch.length === 1 ? line : `${batch.length} new messages. Latest from ${line}`);
     };
@@ -51,6 +66,7 @@ export function LiveAnnouncer({ items, selfId }: { items: ChatItem[]; selfId: st
   useEffect(
     () => () => {
       if (timer.current) clearTimeout(timer.current);
+      if (clearTimer.current) clearTimeout(clearTimer.current);
     },
     [],
   );
