@@ -338,8 +338,15 @@ export async function seedMessages(t: TestApp, roomId: string, memberId: string,
   return sent;
 }
 
-/** An Inbox user: a confirmed account with a reserved username (no profanity, so it is always accepted). */
-export async function inboxPerson(t: TestApp, prefix: string): Promise<{ client: HttpClient; id: string; username: string }> {
+/** An Inbox user: a confirmed account with a reserved username. */
+export interface InboxPerson {
+  client: HttpClient;
+  id: string;
+  username: string;
+}
+
+/** Registers an Inbox user whose username starts with `prefix` (never a profane one, so it is always accepted). */
+export async function inboxPerson(t: TestApp, prefix: string): Promise<InboxPerson> {
   let username: string;
   do username = `${prefix}${randomBytes(3).toString('hex')}`;
   while (containsProfanity(username));

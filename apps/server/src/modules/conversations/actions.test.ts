@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  containsProfanity,
   type ConversationDetail,
   type ConversationEventPayload,
   type ConversationSummary,
@@ -15,7 +14,7 @@ import {
   type RoomRangeResult,
 } from '@chatpop/protocol';
 import { messageMentions, messages, pinnedMessages } from '../../db/schema';
-import { call, collect, connectAccountSocket, registerUser, startApp, until, type ClientSocket, type HttpClient, type TestApp } from '../../../test/harness';
+import { call, collect, connectAccountSocket, startApp, until, type ClientSocket, type TestApp, inboxPerson, type InboxPerson } from '../../../test/harness';
 
 /*
  * The Inbox's message actions (docs/api.md, "Inbox: message actions"): delete
@@ -38,19 +37,9 @@ afterAll(async () => {
 
 const WAIT_MS = 10_000;
 
-interface Person {
-  client: HttpClient;
-  id: string;
-  username: string;
-}
+type Person = InboxPerson;
 
-async function person(prefix: string): Promise<Person> {
-  let username: string;
-  do username = `${prefix}${randomBytes(3).toString('hex')}`;
-  while (containsProfanity(username));
-  const { client, user } = await registerUser(t, username);
-  return { client, id: user.id, username };
-}
+const person = (prefix: string): Promise<Person> => inboxPerson(t, prefix);
 
 async function socketOf(p: Person): Promise<ClientSocket> {
   const s = await connectAccountSocket(t.url, p.client);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  containsProfanity,
   type ConversationDetail,
   type ConversationEventPayload,
   type ConversationSummary,
@@ -9,22 +8,7 @@ import {
   type Message,
   type ReceiptPayload,
 } from '@chatpop/protocol';
-import {
-  backend,
-  call,
-  collect,
-  connectAccountSocket,
-  connectSocket,
-  guestJoins,
-  hostWithChat,
-  registerUser,
-  sleep,
-  startApp,
-  until,
-  type ClientSocket,
-  type HttpClient,
-  type TestApp,
-} from '../../../test/harness';
+import { backend, call, collect, connectAccountSocket, connectSocket, guestJoins, hostWithChat, registerUser, sleep, startApp, until, type ClientSocket, type TestApp, inboxPerson, type InboxPerson } from '../../../test/harness';
 
 let t: TestApp;
 const sockets: ClientSocket[] = [];
@@ -39,28 +23,17 @@ afterAll(async () => {
   await t.destroy();
 });
 
-interface Person {
-  client: HttpClient;
-  id: string;
-  username: string;
-}
+type Person = InboxPerson;
 
-function uniqueName(prefix: string): string {
-  for (;;) {
-    const name = `${prefix}${randomBytes(3).toString('hex')}`;
-    if (!containsProfanity(name)) return name;
-  }
-}
 
 /** A confirmed account with a reserved username (what the Inbox asks of everyone in it). */
 async function person(prefix: string, opts: { displayName?: string } = {}): Promise<Person> {
-  const username = uniqueName(prefix);
-  const { client, user } = await registerUser(t, username);
+  const someone = await inboxPerson(t, prefix);
   if (opts.displayName) {
-    const res = await client.patch('/api/me', { displayName: opts.displayName });
+    const res = await someone.client.patch('/api/me', { displayName: opts.displayName });
     expect(res.status).toBe(200);
   }
-  return { client, id: user.id, username };
+  return someone;
 }
 
 async function socketOf(p: Person, opts: { chatTokens?: string[]; field?: boolean } = {}) {

@@ -1,22 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { containsProfanity, type ConversationDetail, type ConversationEventPayload, type Message, type MessageEdits } from '@chatpop/protocol';
+import { type ConversationDetail, type ConversationEventPayload, type Message, type MessageEdits } from '@chatpop/protocol';
 import { messages } from '../../db/schema';
-import {
-  call,
-  collect,
-  connectAccountSocket,
-  guestJoins,
-  hostWithChat,
-  connectSocket,
-  registerUser,
-  startApp,
-  until,
-  type ClientSocket,
-  type HttpClient,
-  type TestApp,
-} from '../../../test/harness';
+import { call, collect, connectAccountSocket, guestJoins, hostWithChat, connectSocket, startApp, until, type ClientSocket, type TestApp, inboxPerson, type InboxPerson } from '../../../test/harness';
 
 let t: TestApp;
 const sockets: ClientSocket[] = [];
@@ -31,19 +18,9 @@ afterAll(async () => {
   await t.destroy();
 });
 
-interface Person {
-  client: HttpClient;
-  id: string;
-  username: string;
-}
+type Person = InboxPerson;
 
-async function person(prefix: string): Promise<Person> {
-  let username: string;
-  do username = `${prefix}${randomBytes(3).toString('hex')}`;
-  while (containsProfanity(username));
-  const { client, user } = await registerUser(t, username);
-  return { client, id: user.id, username };
-}
+const person = (prefix: string): Promise<Person> => inboxPerson(t, prefix);
 
 async function joined(p: Person, roomId: string) {
   const s = await connectAccountSocket(t.url, p.client);

@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  containsProfanity,
   type ConversationDetail,
   type ConversationEventPayload,
   type ConversationRemovedPayload,
   type Message,
 } from '@chatpop/protocol';
-import { call, collect, connectAccountSocket, registerUser, sleep, startApp, until, type ClientSocket, type HttpClient, type TestApp } from '../../../test/harness';
+import { call, collect, connectAccountSocket, sleep, startApp, until, type ClientSocket, type TestApp, inboxPerson, type InboxPerson } from '../../../test/harness';
 
 let t: TestApp;
 const sockets: ClientSocket[] = [];
@@ -21,19 +19,9 @@ afterAll(async () => {
   await t.destroy();
 });
 
-interface Person {
-  client: HttpClient;
-  id: string;
-  username: string;
-}
+type Person = InboxPerson;
 
-async function person(prefix: string): Promise<Person> {
-  let username: string;
-  do username = `${prefix}${randomBytes(3).toString('hex')}`;
-  while (containsProfanity(username));
-  const { client, user } = await registerUser(t, username);
-  return { client, id: user.id, username };
-}
+const person = (prefix: string): Promise<Person> => inboxPerson(t, prefix);
 
 async function socketOf(p: Person) {
   const s = await connectAccountSocket(t.url, p.client);

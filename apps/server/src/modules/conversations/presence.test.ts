@@ -1,21 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { containsProfanity, type PresencePayload, type TypingPayload, type UserPresence } from '@chatpop/protocol';
-import {
-  backend,
-  call,
-  collect,
-  connectAccountSocket,
-  connectSocket,
-  hostWithChat,
-  registerUser,
-  sleep,
-  startApp,
-  until,
-  type ClientSocket,
-  type HttpClient,
-  type TestApp,
-} from '../../../test/harness';
+import { type PresencePayload, type TypingPayload, type UserPresence } from '@chatpop/protocol';
+import { backend, call, collect, connectAccountSocket, connectSocket, hostWithChat, registerUser, sleep, startApp, until, type ClientSocket, type TestApp, inboxPerson, type InboxPerson } from '../../../test/harness';
 
 let t: TestApp;
 const sockets: ClientSocket[] = [];
@@ -30,24 +15,10 @@ afterAll(async () => {
   await t.destroy();
 });
 
-interface Person {
-  client: HttpClient;
-  id: string;
-  username: string;
-}
+type Person = InboxPerson;
 
-function uniqueName(prefix: string): string {
-  for (;;) {
-    const name = `${prefix}${randomBytes(3).toString('hex')}`;
-    if (!containsProfanity(name)) return name;
-  }
-}
 
-async function person(prefix: string, app = t): Promise<Person> {
-  const username = uniqueName(prefix);
-  const { client, user } = await registerUser(app, username);
-  return { client, id: user.id, username };
-}
+const person = (prefix: string, app = t): Promise<Person> => inboxPerson(app, prefix);
 
 async function socketOf(p: Person, app = t, opts: { chatTokens?: string[] } = {}) {
   const s = await connectAccountSocket(app.url, p.client, opts);

@@ -2,24 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CONVERSATION_PIN_LIMIT,
-  containsProfanity,
   type ConversationEventPayload,
   type ConversationSummary,
   type InboxUnreadPayload,
   type Message,
 } from '@chatpop/protocol';
-import {
-  backend,
-  call,
-  collect,
-  connectAccountSocket,
-  registerUser,
-  startApp,
-  until,
-  type ClientSocket,
-  type HttpClient,
-  type TestApp,
-} from '../../../test/harness';
+import { backend, call, collect, connectAccountSocket, startApp, until, type ClientSocket, type HttpClient, type TestApp, inboxPerson, type InboxPerson } from '../../../test/harness';
 
 let t: TestApp;
 const sockets: ClientSocket[] = [];
@@ -34,24 +22,10 @@ afterAll(async () => {
   await t.destroy();
 });
 
-interface Person {
-  client: HttpClient;
-  id: string;
-  username: string;
-}
+type Person = InboxPerson;
 
-function uniqueName(prefix: string): string {
-  for (;;) {
-    const name = `${prefix}${randomBytes(3).toString('hex')}`;
-    if (!containsProfanity(name)) return name;
-  }
-}
 
-async function person(prefix: string): Promise<Person> {
-  const username = uniqueName(prefix);
-  const { client, user } = await registerUser(t, username);
-  return { client, id: user.id, username };
-}
+const person = (prefix: string): Promise<Person> => inboxPerson(t, prefix);
 
 async function socketOf(p: Person) {
   const s = await connectAccountSocket(t.url, p.client);
