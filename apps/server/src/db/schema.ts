@@ -336,6 +336,31 @@ export const conversationInvites = pgTable(
 );
 
 /**
+ * One account blocking another (SPEC §4). A block works both ways for
+ * messaging, groups, invites, contact requests, presence and people search,
+ * and hides the blocked person's messages, reactions and typing from the
+ * blocker in pop chats. Keyed by the blocker; the second index answers "who
+ * blocked me".
+ */
+export const userBlocks = pgTable(
+  'user_blocks',
+  {
+    blockerId: uuid('blocker_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    blockedId: uuid('blocked_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.blockerId, t.blockedId] }),
+    index('user_blocks_blocked_idx').on(t.blockedId),
+    check('user_blocks_not_self', sql`${t.blockerId} <> ${t.blockedId}`),
+  ],
+);
+
+/**
  * "Delete for me" (Inbox): a message one member no longer sees, on any of
  * their devices. Keyed by the member and the message's seq (a member belongs
  * to one room), so a page's reads find the reader's hidden seqs with one
@@ -632,6 +657,7 @@ export type RoomRow = typeof rooms.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
 export type ConversationInviteRow = typeof conversationInvites.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+export type UserBlockRow = typeof userBlocks.$inferSelect;
 export type MessageEditRow = typeof messageEdits.$inferSelect;
 export type PinnedMessageRow = typeof pinnedMessages.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
