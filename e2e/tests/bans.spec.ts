@@ -64,6 +64,10 @@ test('a ban holds against the person: both participations of one browser are tol
   const accountRow = host.locator('[data-testid="participant"]', { hasText: username });
   await accountRow.getByTestId('participant-menu').click();
   await host.getByTestId('participant-ban').click();
+  // This time the host keeps their messages up.
+  await host.getByTestId('ban-delete-recent').click();
+  await expect(host.getByTestId('ban-delete-recent')).toHaveAttribute('aria-checked', 'false');
+  await host.getByTestId('ban-confirm-button').click();
   await expect(accountRow).toContainText('Banned');
   await expect(host.locator('[data-testid="participant"]', { hasText: guestName })).toContainText('Banned');
   await shot(host, 'desktop-80-ban-holds-for-both');
@@ -94,6 +98,9 @@ test('a ban holds against the person: both participations of one browser are tol
   await desk.goto(url);
   await expect(desk.getByTestId('chat-banned')).toContainText('You have been banned from this chat.');
   await shot(desk, 'desktop-81-banned-page');
+
+  // The messages stayed up, as the host chose.
+  await expect(message(host, 'hello with my account')).toBeVisible();
 
   // Everyone else carries on.
   await send(host, 'On with the show');

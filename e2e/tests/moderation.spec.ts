@@ -131,9 +131,17 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   const trollRow = host.locator('[data-testid="participant"]', { hasText: trollName });
   await trollRow.getByTestId('participant-menu').click();
   await host.getByTestId('participant-ban').click();
+  // A ban is confirmed first; "also delete their recent messages" is on by default.
+  await expect(host.getByTestId('ban-confirm')).toBeVisible();
+  await expect(host.getByTestId('ban-delete-recent')).toHaveAttribute('aria-checked', 'true');
+  await shot(host, 'phone-36b-ban-confirm');
+  await host.getByTestId('ban-confirm-button').click();
+  await expect(host.getByTestId('ban-confirm')).toBeHidden();
   await expect(trollRow).toContainText('Banned');
   await host.keyboard.press('Escape');
   await expect(troll.getByTestId('chat-fatal')).toContainText('banned');
+  // Their lines went with them, for everyone.
+  await expect(fan.getByTestId('message-list')).not.toContainText('you cannot stop me');
   await troll.reload();
   await expect(troll.getByTestId('chat-banned')).toContainText('banned');
   await shot(troll, 'phone-37-banned');

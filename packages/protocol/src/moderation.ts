@@ -20,8 +20,16 @@ export const moderateMemberBodySchema = z.discriminatedUnion('action', [
         .refine((s) => (TIMEOUT_PRESETS_SECONDS as readonly number[]).includes(s), 'Choose one of the time-out lengths: 10 s, 1 min, 5 min, 10 min, 30 min or 24 h.'),
     })
     .strict(),
-  z.object({ action: z.enum(['untimeout', 'ban', 'unban', 'hide', 'unhide', 'promote', 'demote']) }).strict(),
+  /**
+   * A ban may also take down the person's messages of the last
+   * `BAN_DELETE_RECENT_HOURS` (as Twitch clears a banned user's lines).
+   */
+  z.object({ action: z.literal('ban'), deleteRecent: z.boolean().optional() }).strict(),
+  z.object({ action: z.enum(['untimeout', 'unban', 'hide', 'unhide', 'promote', 'demote']) }).strict(),
 ]);
+
+/** How far back "also delete their recent messages" reaches when banning. */
+export const BAN_DELETE_RECENT_HOURS = 24;
 export type ModerateMemberBody = z.infer<typeof moderateMemberBodySchema>;
 export type ModerationAction = ModerateMemberBody['action'];
 

@@ -86,6 +86,9 @@ describe('moderation schemas', () => {
     expect(moderateMemberBodySchema.safeParse({ action: 'timeout', seconds: 42 }).success).toBe(false);
     expect(moderateMemberBodySchema.safeParse({ action: 'ban' }).success).toBe(true);
     expect(moderateMemberBodySchema.safeParse({ action: 'ban', seconds: 10 }).success).toBe(false);
+    expect(moderateMemberBodySchema.safeParse({ action: 'ban', deleteRecent: true }).success).toBe(true);
+    expect(moderateMemberBodySchema.safeParse({ action: 'ban', deleteRecent: 'yes' }).success).toBe(false);
+    expect(moderateMemberBodySchema.safeParse({ action: 'unban', deleteRecent: true }).success).toBe(false);
   });
 
   it('takes a return address only as a path on this site', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, between, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, gte, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import { REACTION_NAMES_MAX, type Reaction } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messageEdits, messages, reactions, rooms, type MessageEditRow, type MessageRow } from '../../db/schema';
@@ -164,6 +164,28 @@ export async function repliesTo(db: DbExecutor, roomId: string, id: string): Pro
 
 export async function softDelete(db: DbExecutor, id: string): Promise<void> {
   await db.update(messages).set({ deletedAt: new Date() }).where(eq(messages.id, id));
+}
+
+/**
+ * Soft-deletes the not yet deleted messages of these participations sent
+ * since `since` (a ban's "also delete their recent messages"); answers them.
+ * The host's messages and system lines are never among them.
+ */
+export async function softDeleteRecentOf(db: DbExecutor, roomId: string, memberIds: string[], since: Date): Promise<MessageRow[]> {
+  if (memberIds.length === 0) return [];
+  return db
+    .update(messages)
+    .set({ deletedAt: new Date() })
+    .where(
+      and(
+        eq(messages.roomId, roomId),
+        inArray(messages.memberId, memberIds),
+        isNull(messages.deletedAt),
+        gte(messages.createdAt, since),
+        notInArray(messages.type, ['host', 'system']),
+      ),
+    )
+    .returning();
 }
 
 /** The message, locked for a change of its text. */

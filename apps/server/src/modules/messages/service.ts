@@ -160,10 +160,18 @@ export async function softDeleteMessage(
       await within?.(tx);
     });
   }
-  const message = (await reloadMessage(ctx, room.id, row.id))!;
+  return announceDeleted(ctx, room, row.id);
+}
+
+/**
+ * After a deletion has committed: the cached copy is replaced, the room told,
+ * and so are the replies quoting it.
+ */
+export async function announceDeleted(ctx: AppContext, room: RoomRow, id: string): Promise<StoredMessage> {
+  const message = (await reloadMessage(ctx, room.id, id))!;
   await cachePut(ctx, room, message);
   ctx.broadcast.messageDeleted(room, message);
-  const replies = await repo.repliesTo(ctx.db, room.id, row.id);
+  const replies = await repo.repliesTo(ctx.db, room.id, id);
   if (replies.length > 0) {
     for (const reply of await withReplies(ctx, replies)) {
       await cachePut(ctx, room, reply);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import type { Member, MemberUpdatedPayload, Message } from '@chatpop/protocol';
+import { messages as messagesTable } from '../../db/schema';
 import {
   backend,
   call,
@@ -235,6 +237,47 @@ describe(`a ban holds against every participation of the person (${backend})`, (
       const res = await anonBrowser.get(`/api/chats/${c.code}${path}`);
       expect([path, res.status, res.body.error?.code]).toEqual([path, 403, 'BANNED']);
     }
+  });
+
+  it("a ban with 'also delete their recent messages' takes down the person's last day of messages, live and in history; without it they stay", async () => {
+    const c = await chat();
+    const { anon, signed } = await browserWithBoth(c.code);
+    const anonSocket = await joinedSocket(c.roomId, anon.token);
+    const signedSocket = await joinedSocket(c.roomId, signed.token);
+    const bystanderSocket = await joinedSocket(c.roomId, c.bystander.token);
+    const fromAnon = await send(anonSocket, c.roomId, 'spam from the guest');
+    const fromSigned = await send(signedSocket, c.roomId, 'spam signed in');
+    const old = await send(signedSocket, c.roomId, 'said two days ago');
+    const kept = await send(bystanderSocket, c.roomId, 'the bystander stays');
+    if (!fromAnon.ok || !fromSigned.ok || !old.ok || !kept.ok) throw new Error('a send failed');
+    // One of theirs is older than the reach of "recent".
+    await t.app.ctx.db.update(messagesTable).set({ createdAt: new Date(Date.now() - 48 * 3_600_000) }).where(eq(messagesTable.id, old.message.id));
+    const deletions = collect<{ id: string }>(bystanderSocket, 'message:deleted');
+
+    const bad = await c.moderate(signed.member.id, { action: 'ban', deleteRecent: 'yes' });
+    expect([bad.status, bad.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await c.moderate(signed.member.id, { action: 'ban', deleteRecent: true })).status).toBe(200);
+
+    await until(() => deletions.length >= 2, 5000, 'the deletions announced');
+    expect(deletions.map((m) => m.id).sort()).toEqual([fromAnon.message.id, fromSigned.message.id].sort());
+    const history = (await c.host.client.get(`/api/chats/${c.code}/messages`)).body.messages as Message[];
+    const byId = new Map(history.map((m) => [m.id, m]));
+    expect(byId.get(fromAnon.message.id)?.deletedAt).toBeTruthy();
+    expect(byId.get(fromSigned.message.id)?.deletedAt).toBeTruthy();
+    expect(byId.get(fromSigned.message.id)?.content).toBe('');
+    expect(byId.get(old.message.id)?.deletedAt).toBeFalsy();
+    expect(byId.get(kept.message.id)?.deletedAt).toBeFalsy();
+    const audit = (await c.host.client.get(`/api/chats/${c.code}/audit`)).body.entries as { action: string; details: Record<string, unknown> | null }[];
+    expect(audit.find((e) => e.action === 'member.ban')?.details).toMatchObject({ deletedMessages: 2 });
+
+    // Without it, a ban leaves the messages up.
+    const other = await guestJoins(t, c.code, t.client());
+    const otherSocket = await joinedSocket(c.roomId, other.token);
+    const stays = await send(otherSocket, c.roomId, 'this one stays');
+    if (!stays.ok) throw new Error('send failed');
+    expect((await c.moderate(other.member.id, { action: 'ban' })).status).toBe(200);
+    const after = (await c.host.client.get(`/api/chats/${c.code}/messages`)).body.messages as Message[];
+    expect(after.find((m) => m.id === stays.message.id)?.deletedAt).toBeFalsy();
   });
 
   it('lifting the ban lifts it from every participation of the person', async () => {

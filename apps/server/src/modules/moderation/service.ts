@@ -1,5 +1,6 @@
 import { uuidv7 } from 'uuidv7';
 import {
+  BAN_DELETE_RECENT_HOURS,
   MODERATION_SETTING_KEYS,
   REACTIONS_PER_MESSAGE_MAX,
   mergeChatSettings,
@@ -24,7 +25,7 @@ import * as chatsRepo from '../chats/repo';
 import { newAccessCode } from '../chats/codes';
 import { chatView, toMember } from '../chats/service';
 import * as messagesRepo from '../messages/repo';
-import { cachePut, reloadMessage, softDeleteMessage, withReplies } from '../messages/service';
+import { announceDeleted, cachePut, reloadMessage, softDeleteMessage, withReplies } from '../messages/service';
 import { publicMessage } from '../messages/visibility';
 import { checkDeleteMessage, checkModerateMember, requireHostActor, requireModerator, requireParticipant, type RoomActor } from './policy';
 import { announceBanMarks, networkOf, personOf, setBanMarks, type BanMarks } from './bans';
@@ -72,7 +73,8 @@ export async function moderateMember(ctx: AppContext, actor: RoomActor, memberId
   const target = await findTarget(ctx, actor.room, memberId);
   checkModerateMember(actor, target, body.action);
   // In a pop chat a ban (and its lifting) is of the person, not of one participation.
-  if ((body.action === 'ban' || body.action === 'unban') && actor.room.kind === 'pop') return track(ctx, doBan(ctx, actor, target, body.action));
+  if (body.action === 'ban' && actor.room.kind === 'pop') return track(ctx, doBan(ctx, actor, target, 'ban', body.deleteRecent ?? false));
+  if (body.action === 'unban' && actor.room.kind === 'pop') return track(ctx, doBan(ctx, actor, target, 'unban', false));
   return track(ctx, doModerate(ctx, actor, target, body));
 }
 
@@ -90,6 +92,7 @@ function audit(tx: DbExecutor, actor: RoomActor, roomId: string, entry: Omit<typ
 
 async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, body: ModerateMemberBody): Promise<Member> {
   const now = new Date();
+  let deleted: MessageRow[] = [];
   const updated = await ctx.db.transaction(async (tx) => {
     let patch: Partial<MemberRow> = {};
     switch (body.action) {
@@ -102,6 +105,7 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
       // In a Back Room: that participation only (its chat's bans hold there too, see doBan).
       case 'ban':
         patch = { bannedAt: target.bannedAt ?? now };
+        if (body.deleteRecent) deleted = await deleteRecentOf(tx, target.roomId, [target.id]);
         break;
       case 'unban':
         patch = { bannedAt: null };
@@ -124,11 +128,17 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
       action: `member.${body.action}`,
       targetMemberId: target.id,
       targetName: target.username,
-      details: body.action === 'timeout' ? { seconds: body.seconds, until: row.mutedUntil?.toISOString() } : null,
+      details:
+        body.action === 'timeout'
+          ? { seconds: body.seconds, until: row.mutedUntil?.toISOString() }
+          : body.action === 'ban' && body.deleteRecent
+            ? { deletedMessages: deleted.length }
+            : null,
     });
     return row;
   });
   await ctx.memberSync.changed(updated);
+  await announceRecentDeleted(ctx, actor.room, deleted);
   // SPEC §7: the paid pins of a banned or timed-out participant are taken down.
   if (body.action === 'ban' || body.action === 'timeout') {
     await takeDownPins(ctx, actor.room, { memberId: updated.id }, body.action === 'ban' ? 'banned' : 'timed_out');
@@ -154,9 +164,10 @@ async function doModerate(ctx: AppContext, actor: RoomActor, target: MemberRow, 
  * connection of every one of those participations is told and dropped, in
  * the chat and its Back Room, and their paid pins come down.
  */
-async function doBan(ctx: AppContext, actor: RoomActor, target: MemberRow, action: 'ban' | 'unban'): Promise<Member> {
+async function doBan(ctx: AppContext, actor: RoomActor, target: MemberRow, action: 'ban' | 'unban', deleteRecent: boolean): Promise<Member> {
   const room = actor.room;
   const include = (m: MemberRow) => m.role !== 'host' && (actor.isHost || !isModerator(m));
+  let deleted: MessageRow[] = [];
   const marks = await ctx.db.transaction(async (tx) => {
     const person = await personOf(tx, room.id, target, include);
     let changed: BanMarks;
@@ -180,6 +191,7 @@ async function doBan(ctx: AppContext, actor: RoomActor, target: MemberRow, actio
         ]);
       }
       changed = await setBanMarks(tx, room.id, person.members.filter((m) => !m.bannedAt).map((m) => m.id), new Date());
+      if (deleteRecent) deleted = await deleteRecentOf(tx, room.id, person.members.map((m) => m.id));
     } else {
       await repo.liftBans(tx, room.id, { memberIds: person.members.map((m) => m.id), userIds: person.userIds, deviceIds: person.deviceIds });
       changed = await setBanMarks(tx, room.id, person.members.filter((m) => m.bannedAt).map((m) => m.id), null);
@@ -188,13 +200,30 @@ async function doBan(ctx: AppContext, actor: RoomActor, target: MemberRow, actio
       action: `member.${action}`,
       targetMemberId: target.id,
       targetName: target.username,
-      details: person.members.length > 1 ? { participations: person.members.length } : null,
+      details:
+        person.members.length > 1 || deleted.length > 0
+          ? { ...(person.members.length > 1 ? { participations: person.members.length } : {}), ...(deleteRecent ? { deletedMessages: deleted.length } : {}) }
+          : null,
     });
     return changed;
   });
   await announceBanMarks(ctx, room.id, marks);
+  await announceRecentDeleted(ctx, room, deleted);
   const updated = marks.pop.find((m) => m.id === target.id) ?? (await chatsRepo.findMember(ctx.db, target.id))!;
   return moderatorView(updated);
+}
+
+/** A ban's "also delete their recent messages", within the ban's transaction. */
+function deleteRecentOf(tx: DbExecutor, roomId: string, memberIds: string[]): Promise<MessageRow[]> {
+  return messagesRepo.softDeleteRecentOf(tx, roomId, memberIds, new Date(Date.now() - BAN_DELETE_RECENT_HOURS * 3_600_000));
+}
+
+/** After the ban commits: each taken-down message is replaced in the cache and the room, and unpinned. */
+async function announceRecentDeleted(ctx: AppContext, room: RoomRow, deleted: MessageRow[]): Promise<void> {
+  for (const row of deleted.sort((a, b) => a.seq - b.seq)) {
+    await announceDeleted(ctx, room, row.id);
+    await takeDownPins(ctx, room, { messageId: row.id }, 'deleted');
+  }
 }
 
 /** The member list; moderators see time-outs, bans and hidden participants. */

@@ -20,6 +20,7 @@ import { FormError } from '@/components/ui/misc';
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet';
 import { copyText } from '@/lib/share';
 import { cn } from '@/lib/utils';
+import { BanConfirm } from './ban-confirm';
 
 /** The quick reactions offered first; any emoji can come from a reaction chip too. */
 export const QUICK_REACTIONS = ['❤️', '👍', '😂', '😮', '😢', '🔥', '🎉', '👏'] as const;
@@ -283,13 +284,20 @@ export function MessageActions({
               <button
                 type="button"
                 className={cn(action, 'text-destructive')}
-                onClick={() =>
-                  confirmBan ? void run(() => onModerate(author, message.username ?? '', { action: 'ban' })) : setConfirmBan(true)
-                }
+                onClick={() => setConfirmBan(true)}
                 data-testid="action-ban"
               >
-                <BanIcon aria-hidden /> {confirmBan ? `Tap again to ban ${message.username}` : `Ban ${message.username}`}
+                <BanIcon aria-hidden /> Ban {message.username}
               </button>
+              <BanConfirm
+                username={message.username ?? ''}
+                open={confirmBan}
+                onOpenChange={setConfirmBan}
+                onBan={async (body) => {
+                  await onModerate(author, message.username ?? '', body);
+                  close();
+                }}
+              />
             </>
           )}
         </div>

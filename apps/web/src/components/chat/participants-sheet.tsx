@@ -20,6 +20,7 @@ import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '
 import { api, chatPath, errorMessage } from '@/lib/api';
 import { avatarColour, initial } from '@/lib/format';
 import { cn } from '@/lib/utils';
+import { BanConfirm } from './ban-confirm';
 import { timeoutLabel } from './message-actions';
 
 type ListState = { status: 'loading' } | { status: 'ready'; members: MemberList['members'] } | { status: 'error'; error: string };
@@ -84,6 +85,8 @@ export function ParticipantsSheet({
           a.username.localeCompare(b.username, undefined, { sensitivity: 'base' }),
       );
   }, [state, online, updates]);
+
+  const [banning, setBanning] = useState<Member | null>(null);
 
   async function act(m: Member, body: ModerateMemberBody) {
     setActionError(null);
@@ -211,7 +214,7 @@ export function ParticipantsSheet({
                           {m.hidden ? 'Show their messages again' : 'Hide silently'}
                         </DropdownMenuItem>
                         <DropdownMenuItem
-                          onSelect={() => void act(m, { action: m.banned ? 'unban' : 'ban' })}
+                          onSelect={() => (m.banned ? void act(m, { action: 'unban' }) : setBanning(m))}
                           className={m.banned ? undefined : 'text-destructive'}
                           data-testid="participant-ban"
                         >
@@ -237,6 +240,16 @@ export function ParticipantsSheet({
           )}
         </div>
       </SheetContent>
+      {banning && (
+        <BanConfirm
+          username={banning.username}
+          open
+          onOpenChange={(o) => {
+            if (!o) setBanning(null);
+          }}
+          onBan={(body) => onModerate(banning.id, banning.username, body)}
+        />
+      )}
     </Sheet>
   );
 }
