@@ -167,3 +167,45 @@ test('the home page says why a chat code does not open', async ({ browser }) => 
     await ctx.close();
   }
 });
+
+/** The browser's text size at `percent` of the default, as its font-size setting does: every rem scales. */
+async function textSize(page: Page, percent: number) {
+  await page.evaluate((p) => {
+    document.documentElement.style.fontSize = `${p}%`;
+  }, percent);
+}
+
+test('the chat reads at 200 % text size: text grows, nothing scrolls sideways, the composer still sends', async ({ browser }) => {
+  test.setTimeout(300_000);
+  const hostCtx = await newContext(browser, 'phone');
+  const host = await hostCreatesChat(hostCtx, 'Large text');
+  const url = host.url();
+  await send(host, 'Welcome, everyone. Say hello!');
+  const [phoneCtx, deskCtx] = await Promise.all([newContext(browser, 'phone'), newContext(browser, 'desktop')]);
+  const [phone, desk] = await Promise.all([joinAs(phoneCtx, url), joinAs(deskCtx, url)]);
+  await send(phone, 'A reader with large text on');
+  await expect(message(host, 'A reader with large text on')).toBeVisible();
+
+  for (const [kind, page] of [['phone', phone], ['desktop', desk]] as const) {
+    const text = message(page, 'A reader with large text on').getByTestId('message-content');
+    await expect(text).toBeVisible();
+    const px = (el: Element) => parseFloat(getComputedStyle(el).fontSize);
+    const normal = await text.evaluate(px);
+    // Inputs are at least 16 px, so a phone does not zoom in when one takes focus.
+    expect(await page.getByTestId('composer-input').evaluate(px)).toBeGreaterThanOrEqual(16);
+
+    await textSize(page, 200);
+    expect(await text.evaluate(px)).toBeCloseTo(normal * 2, 0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await expect(page.getByTestId('composer-input')).toBeInViewport();
+    // The header keeps the chat's name readable and every control whole on screen.
+    expect(await page.getByTestId('chat-name').evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(80);
+    for (const id of ['copy-link', 'theme-button', 'participants-button']) await expect(page.getByTestId(id)).toBeInViewport({ ratio: 1 });
+    await send(page, `Sent at 200 % from the ${kind}`);
+    await expect(message(host, `Sent at 200 % from the ${kind}`)).toBeVisible();
+    await expect(message(page, `Sent at 200 % from the ${kind}`)).toHaveAttribute('data-status', 'sent');
+    await shot(page, `${kind}-73-text-200`);
+    await expectNoSeriousA11yIssues(page, `chat at 200 % text (${kind})`);
+  }
+  await Promise.all([hostCtx, phoneCtx, deskCtx].map((c) => c.close()));
+});

@@ -66,11 +66,12 @@ export function ChatHeader({
 
   return (
     <header className={cn('relative z-30 shrink-0 pt-[env(safe-area-inset-top)]', theme.header)}>
-      <div className="mx-auto flex h-14 max-w-3xl items-center gap-1 px-2">
+      {/* With large text the actions wrap below the name rather than crowd it out. */}
+      <div className="mx-auto flex min-h-14 max-w-3xl flex-wrap items-center gap-1 px-2">
         <Link href="/" aria-label="ChatPop home" className={cn(headerButton, theme.headerButton)}>
           <ArrowLeftIcon aria-hidden />
         </Link>
-        <div className="min-w-0 flex-1 px-1">
+        <div className="min-w-28 flex-1 basis-28 px-1">
           <h1 className="flex items-center gap-1.5 text-base leading-tight font-semibold">
             <span className="truncate" data-testid="chat-name">
               {chat.name}
@@ -90,88 +91,90 @@ export function ChatHeader({
           </p>
         </div>
 
-        <button
-          type="button"
-          onClick={() => void copyText(chatUrl(chat.code)).then(setCopied)}
-          className={cn(headerButton, theme.headerButton)}
-          aria-label={copied ? 'Link copied' : 'Copy chat link'}
-          data-testid="copy-link"
-        >
-          {copied ? <CheckIcon aria-hidden /> : <LinkIcon aria-hidden />}
-        </button>
-        <span className="sr-only" role="status">
-          {copied ? 'Link copied' : ''}
-        </span>
-
-        <DropdownMenu>
-          <DropdownMenuTrigger className={cn(headerButton, theme.headerButton)} aria-label="Theme and sound" data-testid="theme-button">
-            <PaletteIcon aria-hidden />
-          </DropdownMenuTrigger>
-          <DropdownMenuContent align="end" data-testid="theme-menu">
-            <DropdownMenuLabel>Theme for you</DropdownMenuLabel>
-            <DropdownMenuRadioGroup value={theme.id} onValueChange={(value) => isTheme(value) && onThemeChoice(value)}>
-              {THEME_LIST.map((t) => (
-                <DropdownMenuRadioItem key={t.id} value={t.id} data-testid={`theme-option-${t.id}`}>
-                  <span className={cn('size-4 rounded-full', t.swatch)} aria-hidden />
-                  {t.name}
-                  {t.id === chat.settings.theme && <span className="text-xs text-muted-foreground">(chat default)</span>}
-                </DropdownMenuRadioItem>
-              ))}
-            </DropdownMenuRadioGroup>
-            {themeChoice && (
-              <>
-                <DropdownMenuSeparator />
-                <DropdownMenuItem onSelect={() => onThemeChoice(null)} data-testid="theme-reset">
-                  Use the chat&apos;s default
-                </DropdownMenuItem>
-              </>
-            )}
-            <DropdownMenuSeparator />
-            <DropdownMenuCheckboxItem
-              checked={!muted}
-              onCheckedChange={(on) => {
-                setMuted(!on);
-                if (on) {
-                  // A tap: unlocks audio on iOS, and lets the person hear what they turned on.
-                  unlockAudio();
-                  playSound('message');
-                }
-              }}
-              onSelect={(e) => e.preventDefault()}
-              data-testid="sound-toggle"
-            >
-              Sounds
-            </DropdownMenuCheckboxItem>
-          </DropdownMenuContent>
-        </DropdownMenu>
-
-        {onOpenTools && (
+        <div className="ml-auto flex shrink-0 items-center gap-1">
           <button
             type="button"
-            onClick={onOpenTools}
-            className={cn(headerButton, 'relative', theme.headerButton)}
-            aria-label={reportCount > 0 ? `Host tools, ${reportCount} new reports` : 'Host tools'}
-            data-testid="host-tools-button"
+            onClick={() => void copyText(chatUrl(chat.code)).then(setCopied)}
+            className={cn(headerButton, theme.headerButton)}
+            aria-label={copied ? 'Link copied' : 'Copy chat link'}
+            data-testid="copy-link"
           >
-            <ShieldIcon aria-hidden />
-            {reportCount > 0 && (
-              <span className="absolute top-1 right-1 flex min-w-4 items-center justify-center rounded-full bg-red-600 px-1 text-[0.625rem] font-bold text-white" aria-hidden>
-                {reportCount}
-              </span>
-            )}
+            {copied ? <CheckIcon aria-hidden /> : <LinkIcon aria-hidden />}
           </button>
-        )}
+          <span className="sr-only" role="status">
+            {copied ? 'Link copied' : ''}
+          </span>
 
-        <button
-          type="button"
-          onClick={() => setParticipantsOpen(true)}
-          className={cn(headerButton, 'w-auto gap-1 px-2.5 text-sm font-medium', theme.headerButton)}
-          aria-label={`Participants (${memberCount})`}
-          data-testid="participants-button"
-        >
-          <UsersIcon aria-hidden />
-          <span aria-hidden>{memberCount}</span>
-        </button>
+          <DropdownMenu>
+            <DropdownMenuTrigger className={cn(headerButton, theme.headerButton)} aria-label="Theme and sound" data-testid="theme-button">
+              <PaletteIcon aria-hidden />
+            </DropdownMenuTrigger>
+            <DropdownMenuContent align="end" data-testid="theme-menu">
+              <DropdownMenuLabel>Theme for you</DropdownMenuLabel>
+              <DropdownMenuRadioGroup value={theme.id} onValueChange={(value) => isTheme(value) && onThemeChoice(value)}>
+                {THEME_LIST.map((t) => (
+                  <DropdownMenuRadioItem key={t.id} value={t.id} data-testid={`theme-option-${t.id}`}>
+                    <span className={cn('size-4 rounded-full', t.swatch)} aria-hidden />
+                    {t.name}
+                    {t.id === chat.settings.theme && <span className="text-xs text-muted-foreground">(chat default)</span>}
+                  </DropdownMenuRadioItem>
+                ))}
+              </DropdownMenuRadioGroup>
+              {themeChoice && (
+                <>
+                  <DropdownMenuSeparator />
+                  <DropdownMenuItem onSelect={() => onThemeChoice(null)} data-testid="theme-reset">
+                    Use the chat&apos;s default
+                  </DropdownMenuItem>
+                </>
+              )}
+              <DropdownMenuSeparator />
+              <DropdownMenuCheckboxItem
+                checked={!muted}
+                onCheckedChange={(on) => {
+                  setMuted(!on);
+                  if (on) {
+                    // A tap: unlocks audio on iOS, and lets the person hear what they turned on.
+                    unlockAudio();
+                    playSound('message');
+                  }
+                }}
+                onSelect={(e) => e.preventDefault()}
+                data-testid="sound-toggle"
+              >
+                Sounds
+              </DropdownMenuCheckboxItem>
+            </DropdownMenuContent>
+          </DropdownMenu>
+
+          {onOpenTools && (
+            <button
+              type="button"
+              onClick={onOpenTools}
+              className={cn(headerButton, 'relative', theme.headerButton)}
+              aria-label={reportCount > 0 ? `Host tools, ${reportCount} new reports` : 'Host tools'}
+              data-testid="host-tools-button"
+            >
+              <ShieldIcon aria-hidden />
+              {reportCount > 0 && (
+                <span className="absolute top-1 right-1 flex min-w-4 items-center justify-center rounded-full bg-red-600 px-1 text-[0.625rem] font-bold text-white" aria-hidden>
+                  {reportCount}
+                </span>
+              )}
+            </button>
+          )}
+
+          <button
+            type="button"
+            onClick={() => setParticipantsOpen(true)}
+            className={cn(headerButton, 'w-auto gap-1 px-2.5 text-sm font-medium', theme.headerButton)}
+            aria-label={`Participants (${memberCount})`}
+            data-testid="participants-button"
+          >
+            <UsersIcon aria-hidden />
+            <span aria-hidden>{memberCount}</span>
+          </button>
+        </div>
       </div>
       <ParticipantsSheet
         open={participantsOpen}
