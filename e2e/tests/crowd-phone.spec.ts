@@ -209,3 +209,32 @@ test('the chat reads at 200 % text size: text grows, nothing scrolls sideways, t
   }
   await Promise.all([hostCtx, phoneCtx, deskCtx].map((c) => c.close()));
 });
+
+test('a newcomer on a phone goes from a cold link to a first message in three taps', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const hostCtx = await newContext(browser, 'desktop');
+  const host = await hostCreatesChat(hostCtx, 'Three taps');
+  const url = host.url();
+  const phoneCtx = await newContext(browser, 'phone');
+  const phone = await phoneCtx.newPage();
+
+  const started = Date.now();
+  let taps = 0;
+  await phone.goto(url);
+  await phone.getByTestId('join-button').click();
+  taps++;
+  // The name is rolled as the dialog opens: no die to find first.
+  await expect(phone.getByTestId('join-submit')).toHaveText(/^Join as /);
+  await shot(phone, 'phone-74-join-pre-rolled');
+  await phone.getByTestId('join-submit').click();
+  taps++;
+  await phone.getByTestId('composer-input').fill('Hi from the crowd');
+  await phone.getByTestId('send-button').click();
+  taps++;
+  await expect(message(phone, 'Hi from the crowd')).toHaveAttribute('data-status', 'sent');
+  const seconds = (Date.now() - started) / 1000;
+  await expect(message(host, 'Hi from the crowd')).toBeVisible();
+  expect(taps).toBe(3);
+  console.log(`cold link to first message sent: ${taps} taps (and the typing), ${seconds.toFixed(1)} s`);
+  await Promise.all([hostCtx.close(), phoneCtx.close()]);
+});

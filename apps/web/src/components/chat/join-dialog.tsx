@@ -53,6 +53,8 @@ type Mode = 'reserved' | 'dice';
 type Candidate = { name: string; kind: 'owned' | 'rolled' };
 
 const WAIT_REFRESH_MS = 15_000;
+/** At or below this many rolls left in the hour, the dialog says how many. */
+const FEW_ROLLS_LEFT = 3;
 
 function JoinForm({ chat, user, onJoined }: { chat: ChatView; user: PublicUser | null; onJoined: (res: JoinResponse) => void }) {
   const reserved = user?.username ?? null;
@@ -122,6 +124,14 @@ function JoinForm({ chat, user, onJoined }: { chat: ChatView; user: PublicUser |
       setRolling(false);
     }
   }, [chat.code]);
+
+  // A newcomer finds a name already rolled ("Join as SwiftWolf123"): joining is one more tap.
+  const [preRolled, setPreRolled] = useState(false);
+  useEffect(() => {
+    if (loading || mode !== 'dice' || candidate || preRolled || waitUntil !== null || (rolls !== null && rolls.remaining === 0)) return;
+    setPreRolled(true);
+    void roll();
+  }, [loading, mode, candidate, preRolled, waitUntil, rolls, roll]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -302,12 +312,11 @@ function RollsLine({ rolls, waitSeconds, waitReason }: { rolls: RollAllowance | 
       </p>
     );
   }
-  if (!rolls) return null;
+  // A newcomer is not greeted with limits: the count shows only when few rolls are left.
+  if (!rolls || rolls.remaining > FEW_ROLLS_LEFT) return null;
   return (
     <p className="text-sm text-muted-foreground" data-testid="rolls-left">
-      {rolls.remaining === rolls.limit
-        ? `${rolls.limit} rolls per hour`
-        : `${rolls.remaining} ${rolls.remaining === 1 ? 'roll' : 'rolls'} left`}
+      {rolls.remaining} {rolls.remaining === 1 ? 'roll' : 'rolls'} left this hour
     </p>
   );
 }
