@@ -238,3 +238,38 @@ test('a newcomer on a phone goes from a cold link to a first message in three ta
   console.log(`cold link to first message sent: ${taps} taps (and the typing), ${seconds.toFixed(1)} s`);
   await Promise.all([hostCtx.close(), phoneCtx.close()]);
 });
+
+test("a public chat's link unfurls with its name and host, a private one says nothing; the share card offers the phone's share sheet", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const hostCtx = await newContext(browser, 'phone');
+  // The phone's own share sheet is outside the page: it records what it was given.
+  await hostCtx.addInitScript(() => {
+    const w = window as unknown as { __shared: ShareData[] };
+    w.__shared = [];
+    Object.defineProperty(navigator, 'share', { configurable: true, value: async (data: ShareData) => void w.__shared.push(data) });
+  });
+  const host = await hostCreatesChat(hostCtx, 'Unfurled show');
+  const url = host.url();
+  await host.getByTestId('share-chat-link').click();
+  expect(await host.evaluate(() => (window as unknown as { __shared: ShareData[] }).__shared)).toEqual([{ title: 'Unfurled show', url }]);
+  await shot(host, 'phone-75-share-card');
+
+  const stranger = await newContext(browser, 'desktop');
+  const page = await (await stranger.request.get(url)).text();
+  expect(page).toContain('<meta property="og:title" content="Unfurled show"/>');
+  expect(page).toMatch(/<meta property="og:description" content="Hosted by [A-Za-z0-9_]+ · \d+ online\. Join with just a username\."\/>/);
+  expect(page).toContain('<meta name="twitter:card" content="summary"/>');
+  expect(page).toContain('<title>Unfurled show · ChatPop</title>');
+
+  const created = await hostCtx.request.post('/api/chats', {
+    data: { name: 'Secret plans', access: 'private' },
+    headers: { 'x-chatpop-csrf': '1' },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const code = ((await created.json()) as { chat: { code: string } }).chat.code;
+  const privatePage = await (await stranger.request.get(`/chat/${code}`)).text();
+  expect(privatePage).not.toContain('Secret plans');
+  expect(privatePage).not.toContain('og:title');
+  expect(privatePage).toContain('<title>Chat · ChatPop</title>');
+  await Promise.all([hostCtx.close(), stranger.close()]);
+});

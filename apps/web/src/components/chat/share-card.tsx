@@ -1,18 +1,20 @@
 'use client';
 
 import type { ChatView } from '@chatpop/protocol';
-import { CheckIcon, CopyIcon, PartyPopperIcon, XIcon } from 'lucide-react';
+import { CheckIcon, CopyIcon, PartyPopperIcon, Share2Icon, XIcon } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { chatUrl, copyText } from '@/lib/share';
+import { canShareNatively, chatUrl, copyText, shareLink } from '@/lib/share';
 
 /** Shown to the host right after creating the chat: the link to share (and the access code of a private chat). */
 export function ShareCard({ chat, onDismiss }: { chat: ChatView; onDismiss: () => void }) {
   const [url, setUrl] = useState(`/chat/${chat.code}`);
   const [copied, setCopied] = useState(false);
+  const [native, setNative] = useState(false);
 
   useEffect(() => {
     setUrl(chatUrl(chat.code));
+    setNative(canShareNatively());
   }, [chat.code]);
 
   useEffect(() => {
@@ -48,6 +50,11 @@ export function ShareCard({ chat, onDismiss }: { chat: ChatView; onDismiss: () =
           {copied ? 'Copied' : 'Copy'}
         </Button>
       </div>
+      {native && (
+        <Button variant="secondary" onClick={() => void shareLink(chat.name, url)} data-testid="share-chat-link">
+          <Share2Icon aria-hidden /> Share to an app
+        </Button>
+      )}
       {chat.access === 'private' && chat.accessCode && (
         <p className="text-sm">
           Access code: <strong className="font-mono tracking-wider" data-testid="share-access-code">{chat.accessCode}</strong>

@@ -1,10 +1,27 @@
 import type { Metadata } from 'next';
 import { ChatScreen } from '@/components/chat/chat-screen';
 import { normalizeChatCode } from '@/lib/chat-code';
+import { previewDescription, publicChat } from '@/server/public-chat';
 
-// The chat's name is not in the title on the server: a private chat shows
-// nothing before its access code. The client sets the title once it may.
-export const metadata: Metadata = { title: 'Chat' };
+/**
+ * A public chat's link unfurls in messengers with its name, host and how
+ * many are in (Open Graph and Twitter tags). A private chat's name is not on
+ * the page from the server: it shows nothing before its access code, and the
+ * client sets the title once it may.
+ */
+export async function generateMetadata({ params }: { params: Promise<{ code: string }> }): Promise<Metadata> {
+  const { code } = await params;
+  const normalized = normalizeChatCode(decodeURIComponent(code));
+  const chat = normalized ? await publicChat(normalized) : null;
+  if (!chat) return { title: 'Chat' };
+  const description = previewDescription(chat);
+  return {
+    title: chat.name,
+    description,
+    openGraph: { title: chat.name, description, siteName: 'ChatPop', type: 'website' },
+    twitter: { card: 'summary', title: chat.name, description },
+  };
+}
 
 export default async function ChatPage({
   params,
