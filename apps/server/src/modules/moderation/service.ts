@@ -21,6 +21,7 @@ import type { AuditRow, MemberRow, MessageRow, ReportRow, RoomRow, auditLog } fr
 import type { DbExecutor } from '../../db/client';
 import type { StoredMessage } from '../../infra/cache';
 import * as chatsRepo from '../chats/repo';
+import { reactionViews } from '../contacts/hiding';
 import { newAccessCode } from '../chats/codes';
 import { chatView, toMember } from '../chats/service';
 import * as messagesRepo from '../messages/repo';
@@ -270,8 +271,10 @@ export async function setReaction(ctx: AppContext, actor: RoomActor, messageId: 
       await repo.setReaction(ctx.db, row.id, member.id, emoji, on);
       const message = (await reloadMessage(ctx, actor.room.id, row.id))!;
       await cachePut(ctx, actor.room, message);
-      ctx.broadcast.reactions(actor.room, message);
-      return message.reactions;
+      const views = await reactionViews(ctx.db, actor.room, message.reactions);
+      ctx.broadcast.reactions(actor.room, message, views);
+      // The reactor's own answer is their view too: without the reactions of people they blocked.
+      return views.find((v) => v.memberId === member.id)?.reactions ?? message.reactions;
     })(),
   );
 }
