@@ -1,11 +1,9 @@
 import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import { USERNAME_MAX_CHARS } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messageMentions } from '../../db/schema';
 import { notBlockedSql } from '../contacts/blocks';
 
-const author = alias(members, 'author');
 
 /**
  * @mentions in conversations (SPEC §4): who a message names, kept as rows of
@@ -64,7 +62,7 @@ export async function recordMentions(db: DbExecutor, message: Mentioning): Promi
         message.memberId ? ne(members.id, message.memberId) : undefined,
         // Someone with a block either way with the author is not mentioned: no badge, no notice.
         message.memberId
-          ? notBlockedSql(members.userId, sql`(select ${author.userId} from ${author} where ${author.id} = ${message.memberId})`)
+          ? notBlockedSql(members.userId, sql`(select author.user_id from ${members} author where author.id = ${message.memberId})`)
           : undefined,
       ),
     );
