@@ -1,7 +1,7 @@
 'use client';
 
 import type { PublicUser } from '@chatpop/protocol';
-import { ArrowLeftIcon, MonitorSmartphoneIcon, ReceiptIcon, UserRoundIcon, WalletIcon } from 'lucide-react';
+import { ArrowLeftIcon, MonitorSmartphoneIcon, ReceiptIcon, UserRoundIcon, UsersIcon, WalletIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
@@ -14,6 +14,7 @@ import { cn } from '@/lib/utils';
 
 const TABS = [
   { href: '/account', label: 'Profile', icon: UserRoundIcon, testId: 'tab-profile' },
+  { href: '/contacts', label: 'Contacts', icon: UsersIcon, testId: 'tab-contacts' },
   { href: '/account/sessions', label: 'Sessions', icon: MonitorSmartphoneIcon, testId: 'tab-sessions' },
   { href: '/account/earnings', label: 'Earnings', icon: WalletIcon, testId: 'tab-earnings' },
   { href: '/receipts', label: 'Receipts', icon: ReceiptIcon, testId: 'tab-receipts' },
