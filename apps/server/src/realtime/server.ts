@@ -32,6 +32,7 @@ import { COOKIE_ACCESS } from '../http';
 import { actorFromAccessToken, liveSession, sessionEnded } from '../modules/auth/actor';
 import { findMember } from '../modules/chats/repo';
 import { hideFromBlockers, withoutBlocked } from '../modules/contacts/hiding';
+import { directClosed } from '../modules/contacts/policy';
 import { deleteForEveryone, deleteForMe } from '../modules/conversations/actions';
 import { bannedError, requireNotBanned } from '../modules/moderation/bans';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
@@ -479,6 +480,8 @@ class RoomHandlers {
     if (!isConversation(room)) return this.ctx.broadcast.typing(roomId, body, this.socket.id, await hideFromBlockers(this.ctx.db, room, member.userId));
     // Nor someone who may not send in this group.
     if (room.kind === 'group' && room.settings.permissions?.send === 'admins' && member.role !== 'admin') return;
+    // Nor across a block in a direct conversation.
+    if (await directClosed(this.ctx.db, room, member)) return;
     // Also to the members' own connections, so their conversation lists can say so.
     const others = (await memberUserIds(this.ctx.db, roomId)).filter((id) => id !== member.userId);
     this.ctx.broadcast.conversationTyping(roomId, others, body, this.socket.id);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ConversationSummary, Message, UserPresence } from '@chatpop/protocol';
-import { backend, call, connectAccountSocket, guestJoins, hostWithChat, inboxPerson, startApp, type ClientSocket, type InboxPerson, type TestApp } from '../../../test/harness';
+import type { ConversationSummary, Message, TypingPayload, UserPresence } from '@chatpop/protocol';
+import { backend, call, collect, connectAccountSocket, guestJoins, hostWithChat, inboxPerson, sleep, startApp, until, type ClientSocket, type InboxPerson, type TestApp } from '../../../test/harness';
 
 let t: TestApp;
 const sockets: ClientSocket[] = [];
@@ -66,6 +66,11 @@ describe.each([
       expect((await call(s, 'room:join', { roomId: id, afterSeq: 0 })).ok).toBe(true);
     }
     expect((await send(annSocket, direct, 'before')).ok).toBe(true);
+    const annHearsTyping = collect<TypingPayload>(annSocket, 'typing');
+    bobSocket.emit('typing', { roomId: direct, typing: true });
+    await until(() => annHearsTyping.length === 1, 5_000, 'Bob typing before the block');
+    bobSocket.emit('typing', { roomId: direct, typing: false });
+    await until(() => annHearsTyping.length === 2, 5_000, 'Bob stopping');
     expect(await found(ann, bob)).toBe(true);
     expect(await seesPresence(ann, bob)).toBe(true);
 
@@ -84,6 +89,11 @@ describe.each([
     expect(reopen.body.error).toMatchObject(REFUSAL);
     const history = await ann.client.get(`/api/conversations/${direct}/messages`);
     expect((history.body.messages as Message[]).map((m) => m.content)).toEqual(['before']);
+    // Nor reactions, both ways.
+    const first = (history.body.messages as Message[])[0]!;
+    for (const s of [annSocket, bobSocket]) {
+      expect(await call(s, 'reaction:set', { roomId: direct, messageId: first.id, emoji: '👍', on: true })).toMatchObject({ ok: false, error: REFUSAL });
+    }
 
     // Group adds: a new group with Bob, Bob added to Ann's group, and Ann to Bob's.
     const newGroup = await ann.client.post('/api/conversations/groups', { usernames: [bob.username, cy.username] });
@@ -129,6 +139,11 @@ describe.each([
     expect(mention.ok ? null : mention.error).toBeNull();
     await expect.poll(() => mentionsIn(cy, shared)).toBe(1);
     expect(await mentionsIn(ann, shared)).toBe(0);
+
+    // Typing does not cross the block (the typing gate has long let Bob start again by now).
+    bobSocket.emit('typing', { roomId: direct, typing: true });
+    await sleep(500);
+    expect(annHearsTyping).toHaveLength(2);
 
     // Unblocking (only the blocker can) restores everything.
     const wrongSide = await blocked.client.delete(`/api/blocks/${blocker.id}`);

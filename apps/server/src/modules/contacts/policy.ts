@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, ne } from 'drizzle-orm';
 import type { DbExecutor } from '../../db/client';
-import { contacts, type UserRow } from '../../db/schema';
+import { contacts, members, type MemberRow, type RoomRow, type UserRow } from '../../db/schema';
 import { AppError } from '../../errors';
 import { blockedEitherWay } from './blocks';
 
@@ -40,4 +40,24 @@ export async function mayStartWith(db: DbExecutor, actorId: string, target: Pick
   if (await blockedEitherWay(db, actorId, target.id)) return false;
   if (target.whoCanMessage === 'contacts' && !(await hasContact(db, target.id, actorId))) return false;
   return true;
+}
+
+/**
+ * Whether a direct conversation is closed by a block either way between its
+ * two people: nothing more goes into it (messages, forwards, reactions,
+ * typing). Other rooms are never closed this way.
+ */
+export async function directClosed(db: DbExecutor, room: Pick<RoomRow, 'id' | 'kind'>, member: Pick<MemberRow, 'id' | 'userId'>): Promise<boolean> {
+  if (room.kind !== 'direct' || !member.userId) return false;
+  const [other] = await db
+    .select({ userId: members.userId })
+    .from(members)
+    .where(and(eq(members.roomId, room.id), ne(members.id, member.id), isNull(members.removedAt), isNotNull(members.userId)))
+    .limit(1);
+  return Boolean(other?.userId && (await blockedEitherWay(db, member.userId, other.userId)));
+}
+
+/** The same as a refusal, for sending and reacting. */
+export async function requireDirectOpen(db: DbExecutor, room: Pick<RoomRow, 'id' | 'kind'>, member: Pick<MemberRow, 'id' | 'userId'>): Promise<void> {
+  if (await directClosed(db, room, member)) throw personUnavailable('You can’t send messages to this person.');
 }

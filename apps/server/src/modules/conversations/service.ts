@@ -27,7 +27,7 @@ import { avatarUrl } from '../auth/service';
 import { findParticipation, insertRoom } from '../chats/repo';
 import { cachePut, history, insertSystemMessage, sendMessage, type SendInput, type SendResult } from '../messages/service';
 import { blockedEitherWay } from '../contacts/blocks';
-import { mayStartWith, personUnavailable } from '../contacts/policy';
+import { mayStartWith, personUnavailable, requireDirectOpen } from '../contacts/policy';
 import { recordMentions } from './mentions';
 import { accessConversation, conversationNotFound, requireInboxUser } from './policy';
 import { withoutHidden } from './reader';
@@ -278,11 +278,8 @@ export async function requireMayAdd(ctx: Pick<AppContext, 'db'>, adder: UserRow,
  * sender's watermarks move to their own message.
  */
 export async function sendInConversation(ctx: AppContext, room: RoomRow, member: MemberRow, input: SendInput): Promise<SendResult> {
-  if (room.kind === 'direct' && member.userId) {
-    // A direct conversation between two people with a block either way takes no more messages.
-    const other = (await repo.memberUserIds(ctx.db, room.id)).find((id) => id !== member.userId);
-    if (other && (await blockedEitherWay(ctx.db, member.userId, other))) throw personUnavailable('You can’t send messages to this person.');
-  }
+  // A direct conversation between two people with a block either way takes no more messages.
+  await requireDirectOpen(ctx.db, room, member);
   if (room.kind === 'group') {
     const permissions = groupPermissionsSchema.parse(room.settings.permissions ?? {});
     if (permissions.send === 'admins' && member.role !== 'admin') throw forbidden('Only admins can send messages in this group.');

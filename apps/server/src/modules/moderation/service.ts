@@ -22,6 +22,7 @@ import type { DbExecutor } from '../../db/client';
 import type { StoredMessage } from '../../infra/cache';
 import * as chatsRepo from '../chats/repo';
 import { reactionViews } from '../contacts/hiding';
+import { requireDirectOpen } from '../contacts/policy';
 import { newAccessCode } from '../chats/codes';
 import { chatView, toMember } from '../chats/service';
 import * as messagesRepo from '../messages/repo';
@@ -254,6 +255,8 @@ export async function setReaction(ctx: AppContext, actor: RoomActor, messageId: 
   await ctx.limits.consume('reactionsPerMinute', member.id);
   const row = await findVisibleMessage(ctx, actor.room, messageId, member);
   if (row.deletedAt) throw badRequest('MESSAGE_NOT_FOUND', 'That message was deleted.');
+  // A direct conversation closed by a block takes no reactions either.
+  await requireDirectOpen(ctx.db, actor.room, member);
   if (on) {
     const present = await repo.distinctEmoji(ctx.db, row.id);
     if (!present.includes(emoji) && present.length >= REACTIONS_PER_MESSAGE_MAX) {

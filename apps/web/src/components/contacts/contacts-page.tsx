@@ -217,7 +217,7 @@ function RequestRow({ request, children }: { request: ContactRequest; children: 
       <UserAvatar user={{ username: request.person.username, avatarUrl: request.person.avatarUrl, displayName: request.person.displayName, email: '' }} className="size-10" />
       <span className="flex min-w-0 flex-1 flex-col">
         <span className="truncate font-medium text-zinc-900">{request.person.displayName ?? request.person.username}</span>
-        <span className="truncate text-xs text-zinc-600">
+        <span className="text-xs text-zinc-600">
           {request.direction === 'incoming' ? 'Wants to add you' : 'Waiting for their answer'} · @{request.person.username}
         </span>
       </span>
