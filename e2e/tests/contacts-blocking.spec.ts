@@ -12,7 +12,7 @@ import { expectNoSeriousA11yIssues, message, newContext, registerAccount, send, 
 const DESKTOP_SIZE = { width: 1440, height: 900 };
 
 test('add a contact, request and accept, block from a pop chat and see the messages go, unblock', async ({ browser }) => {
-  // Three people, a build-free but busy machine: generous, the steps themselves wait at most the default each.
+  // Three people, three browsers and a pop chat: more time than a one-person spec needs.
   test.setTimeout(480_000);
   const annCtx = await newContext(browser, 'phone');
   const bobCtx = await newContext(browser, 'desktop');
