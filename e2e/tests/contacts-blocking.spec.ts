@@ -99,6 +99,8 @@ test('add a contact, request and accept, block from a pop chat and see the messa
   // Unblock from the Contacts page, on a desktop this time.
   await annPage.setViewportSize(DESKTOP_SIZE);
   await annPage.goto('/contacts');
+  // The page reads three lists before it shows any.
+  await expect(annPage.getByTestId('blocked-list')).toBeVisible({ timeout: 30_000 });
   const blockedRow = annPage.locator('[data-testid="blocked-person"]', { hasText: bob });
   await expect(blockedRow).toBeVisible();
   await shot(annPage, 'desktop-113-contacts-blocked');
