@@ -35,6 +35,7 @@ import { startPaymentSweeper } from './modules/payments/service';
 import { pinRoutes } from './modules/pins/routes';
 import { tipRoutes } from './modules/tips/routes';
 import { groupAvatarRoutes } from './modules/conversations/avatar-routes';
+import { contactRoutes } from './modules/contacts/routes';
 import { inviteRoutes } from './modules/conversations/invite-routes';
 import { conversationRoutes } from './modules/conversations/routes';
 import { conversationActionRoutes } from './modules/conversations/action-routes';
@@ -131,6 +132,7 @@ export async function createApp(config: Config): Promise<App> {
       disconnected: async () => {},
       sweep: async () => {},
       profileChanged: async () => {},
+      changed() {},
       close() {},
     },
     userSync: { changed: async () => {} },
@@ -212,6 +214,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(tipRoutes);
   await fastify.register(conversationRoutes);
   await fastify.register(inviteRoutes);
+  await fastify.register(contactRoutes);
   await fastify.register(groupAvatarRoutes);
   await fastify.register(conversationActionRoutes);
 

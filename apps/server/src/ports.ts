@@ -1,6 +1,7 @@
 import type {
   BackroomUpdatedPayload,
   ChatView,
+  ContactsChangedPayload,
   ConversationRemovedPayload,
   ConversationSummary,
   InboxUnreadPayload,
@@ -10,6 +11,7 @@ import type {
   PinsUpdatedPayload,
   PinUpdatedPayload,
   PresencePayload,
+  Reaction,
   ReceiptPayload,
   Report,
   TypingPayload,
@@ -33,15 +35,18 @@ import type { StoredMessage } from './infra/cache';
  * no reader has to ask the server about the gap (docs/decisions.md).
  */
 export interface Broadcaster {
-  message(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  /** `hideFrom`: participations that get `message:skip` for it instead (their accounts blocked the author). */
+  message(room: Pick<RoomRow, 'id'>, message: StoredMessage, hideFrom?: string[]): void;
   messageUpdated(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
   messageDeleted(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
-  reactions(room: Pick<RoomRow, 'id'>, message: StoredMessage): void;
+  /** `views`: participations that see the list otherwise (without the reactions of people they blocked). */
+  reactions(room: Pick<RoomRow, 'id'>, message: StoredMessage, views?: { memberId: string; reactions: Reaction[] }[]): void;
   /** `everyone`: the public view for the room; `self`: for the member's own connections; `mods`: the moderators' view. */
   member(roomId: string, views: { everyone?: Member; self?: Member; mods: Member }): void;
   room(roomId: string, chat: ChatView): void;
   report(roomId: string, report: Report): void;
-  typing(roomId: string, payload: TypingPayload, exceptSocketId?: string): void;
+  /** `hideFrom`: participations that do not hear it (their accounts blocked the typist). */
+  typing(roomId: string, payload: TypingPayload, exceptSocketId?: string, hideFrom?: string[]): void;
   /** A conversation's typing: to its joined connections and to every connection of these users (its other members). */
   conversationTyping(roomId: string, userIds: string[], payload: TypingPayload, exceptSocketId?: string): void;
   /** To every connection of these users: someone's presence as they may see it. */
@@ -62,6 +67,8 @@ export interface Broadcaster {
   inboxUnread(userId: string, payload: InboxUnreadPayload): void;
   /** To every connection of one account: it is no longer in this conversation. */
   conversationRemoved(userId: string, payload: ConversationRemovedPayload): void;
+  /** To every connection of these accounts: their contacts, requests or blocks changed. */
+  contactsChanged(userIds: string[], payload: ContactsChangedPayload): void;
   /** To every connection of one account: they deleted this message for themselves. */
   messageHidden(userId: string, payload: MessageHiddenPayload): void;
   /** A conversation's pinned message, to the room's connections except these users'. */
@@ -112,6 +119,8 @@ export interface AccountPresence {
   disconnected(userId: string, connectionId: string): Promise<void>;
   /** Drops connections whose heartbeats stopped (each node, on a timer). */
   sweep(): Promise<void>;
+  /** Announces this person's presence afresh to whoever may see it now (after a block goes). */
+  changed(userId: string): void;
   /** The user changed their profile: status ("appear offline" included) or privacy. */
   profileChanged(before: UserRow, after: UserRow): Promise<void>;
   close(): void;

@@ -70,9 +70,14 @@ export const AVATAR_MAX_BYTES = 5 * 1024 * 1024;
 export const AVATAR_SIZE_PX = 256;
 export const AVATAR_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
 
+/** Who may start a direct conversation with you or add you to a group: everyone, or only people in your contacts. */
+export const WHO_CAN_MESSAGE = ['everyone', 'contacts'] as const;
+export type WhoCanMessage = (typeof WHO_CAN_MESSAGE)[number];
+
 export const privacySchema = z.object({
   hideReadReceipts: z.boolean(),
   hideLastSeen: z.boolean(),
+  whoCanMessage: z.enum(WHO_CAN_MESSAGE, 'Who can message you is everyone or contacts.'),
 });
 export type Privacy = z.infer<typeof privacySchema>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Ack } from './errors';
 import { messageSchema, withheldSeqsSchema, type Message } from './messages';
 import type { Member } from './chats';
+import type { ContactsChangedPayload } from './contacts';
 import type { Reaction } from './messages';
 import { sendMessageSchema, seqSchema } from './messages';
 import type {
@@ -193,6 +194,8 @@ export interface ServerToClientEvents {
   'conversation:updated': (payload: ConversationEventPayload) => void;
   /** Inbox, to the user's own connections: they left, or were removed from, a conversation. */
   'conversation:removed': (payload: ConversationRemovedPayload) => void;
+  /** To every connection of one account: its contacts, requests or blocks changed. */
+  'contacts:changed': (payload: ContactsChangedPayload) => void;
   /** Inbox, to the user's own connections: unread totals changed. */
   'inbox:unread': (payload: InboxUnreadPayload) => void;
   /** Inbox, to the user's own connections: they deleted this message for themselves. */

@@ -34,6 +34,8 @@ export const users = pgTable(
     status: text('status', { enum: ['online', 'away', 'busy', 'offline'] }).notNull().default('online'),
     hideReadReceipts: boolean('hide_read_receipts').notNull().default(false),
     hideLastSeen: boolean('hide_last_seen').notNull().default(false),
+    /** Who may start a direct conversation with this account or add it to a group (SPEC §4). */
+    whoCanMessage: text('who_can_message', { enum: ['everyone', 'contacts'] }).notNull().default('everyone'),
     /** When the account was last visibly online: written as it goes offline (or chooses to appear offline). */
     lastSeenAt: ts('last_seen_at'),
     isStaff: boolean('is_staff').notNull().default(false),
@@ -51,6 +53,7 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_email_key').on(t.email),
+    check('users_who_can_message_check', sql`${t.whoCanMessage} in ('everyone', 'contacts')`),
     index('users_unconfirmed_idx').on(t.registeredAt).where(sql`${t.emailConfirmedAt} is null`),
     uniqueIndex('users_username_lower_key').on(t.usernameLower),
     // People search (Inbox) matches prefixes of the username and the display name.
@@ -361,6 +364,54 @@ export const userBlocks = pgTable(
 );
 
 /**
+ * Someone's address book (SPEC §4): one row per person they added, with their
+ * own nickname and favourite star. One-sided: adding someone asks nothing of
+ * them; an accepted contact request adds each to the other's.
+ */
+export const contacts = pgTable(
+  'contacts',
+  {
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    nickname: text('nickname'),
+    favourite: boolean('favourite').notNull().default(false),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ownerId, t.contactId] }),
+    index('contacts_contact_idx').on(t.contactId),
+    check('contacts_not_self', sql`${t.ownerId} <> ${t.contactId}`),
+  ],
+);
+
+/**
+ * A pending contact request. Answering it (accept, reject) or cancelling it
+ * removes the row; accepting also adds each person to the other's contacts.
+ */
+export const contactRequests = pgTable(
+  'contact_requests',
+  {
+    id: uuid('id').primaryKey(),
+    fromId: uuid('from_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    toId: uuid('to_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('contact_requests_pair_key').on(t.fromId, t.toId),
+    index('contact_requests_to_idx').on(t.toId, t.createdAt),
+    check('contact_requests_not_self', sql`${t.fromId} <> ${t.toId}`),
+  ],
+);
+
+/**
  * "Delete for me" (Inbox): a message one member no longer sees, on any of
  * their devices. Keyed by the member and the message's seq (a member belongs
  * to one room), so a page's reads find the reader's hidden seqs with one
@@ -658,6 +709,8 @@ export type MemberRow = typeof members.$inferSelect;
 export type ConversationInviteRow = typeof conversationInvites.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type UserBlockRow = typeof userBlocks.$inferSelect;
+export type ContactRow = typeof contacts.$inferSelect;
+export type ContactRequestRow = typeof contactRequests.$inferSelect;
 export type MessageEditRow = typeof messageEdits.$inferSelect;
 export type PinnedMessageRow = typeof pinnedMessages.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;

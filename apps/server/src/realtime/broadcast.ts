@@ -62,6 +62,7 @@ export const noBroadcast: Broadcaster = {
   inboxUnread() {},
   conversationRemoved() {},
   messageHidden() {},
+  contactsChanged() {},
   pinned() {},
   pinnedTo() {},
 };
@@ -71,13 +72,20 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
   const audience = (roomId: string, message: StoredMessage) =>
     message.hidden && message.memberId ? io.to(memberChannel(message.memberId)) : io.to(roomChannel(roomId));
   return {
-    message(room, message) {
+    message(room, message, hideFrom = []) {
       if (message.hidden && message.memberId) {
         io.to(memberChannel(message.memberId)).emit('message:new', publicMessage(message));
         io.to(roomChannel(room.id)).except(memberChannel(message.memberId)).emit('message:skip', { roomId: room.id, seq: message.seq });
         return;
       }
-      io.to(roomChannel(room.id)).emit('message:new', message);
+      if (hideFrom.length === 0) {
+        io.to(roomChannel(room.id)).emit('message:new', message);
+        return;
+      }
+      // Readers who blocked the author step over its seq; the rest, the author included, get it.
+      const hidden = hideFrom.map(memberChannel);
+      io.to(roomChannel(room.id)).except(hidden).emit('message:new', message);
+      io.to(hidden).emit('message:skip', { roomId: room.id, seq: message.seq });
     },
     messageUpdated(room, message) {
       audience(room.id, message).emit('message:updated', publicMessage(message));
@@ -90,13 +98,14 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
         deletedAt: message.deletedAt ?? new Date().toISOString(),
       });
     },
-    reactions(room, message) {
-      audience(room.id, message).emit('reaction:updated', {
-        roomId: room.id,
-        messageId: message.id,
-        seq: message.seq,
-        reactions: message.reactions,
-      });
+    reactions(room, message, views = []) {
+      const payload = { roomId: room.id, messageId: message.id, seq: message.seq, reactions: message.reactions };
+      if (views.length === 0 || (message.hidden && message.memberId)) {
+        audience(room.id, message).emit('reaction:updated', payload);
+        return;
+      }
+      io.to(roomChannel(room.id)).except(views.map((v) => memberChannel(v.memberId))).emit('reaction:updated', payload);
+      for (const v of views) io.to(memberChannel(v.memberId)).emit('reaction:updated', { ...payload, reactions: v.reactions });
     },
     member(roomId, views) {
       if (views.everyone) io.to(roomChannel(roomId)).except(modsChannel(roomId)).emit('member:updated', { roomId, member: views.everyone });
@@ -109,9 +118,10 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     report(roomId, report) {
       io.to(modsChannel(roomId)).emit('report:new', { roomId, report });
     },
-    typing(roomId, payload, exceptSocketId) {
+    typing(roomId, payload, exceptSocketId, hideFrom = []) {
+      const except = [...(exceptSocketId ? [exceptSocketId] : []), ...hideFrom.map(memberChannel)];
       const target = io.to(roomChannel(roomId));
-      (exceptSocketId ? target.except(exceptSocketId) : target).emit('typing', payload);
+      (except.length > 0 ? target.except(except) : target).emit('typing', payload);
     },
     conversationTyping(roomId, userIds, payload, exceptSocketId) {
       // One emit to the room and the members' own channels: a connection in both hears it once.
@@ -147,6 +157,9 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     },
     conversationRemoved(userId, payload) {
       io.to(userChannel(userId)).emit('conversation:removed', payload);
+    },
+    contactsChanged(userIds, payload) {
+      if (userIds.length > 0) io.to(userIds.map(userChannel)).emit('contacts:changed', payload);
     },
     messageHidden(userId, payload) {
       io.to(userChannel(userId)).emit('message:hidden', payload);

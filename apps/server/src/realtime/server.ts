@@ -31,6 +31,8 @@ import type { MemberRow, RoomRow, UserRow } from '../db/schema';
 import { COOKIE_ACCESS } from '../http';
 import { actorFromAccessToken, liveSession, sessionEnded } from '../modules/auth/actor';
 import { findMember } from '../modules/chats/repo';
+import { hideFromBlockers, withoutBlocked } from '../modules/contacts/hiding';
+import { directClosed } from '../modules/contacts/policy';
 import { deleteForEveryone, deleteForMe } from '../modules/conversations/actions';
 import { bannedError, requireNotBanned } from '../modules/moderation/bans';
 import { accessConversation, isConversation } from '../modules/conversations/policy';
@@ -331,8 +333,11 @@ class RoomHandlers {
       this.announcePresence(roomId);
     }
     const resumed = await resume(this.ctx, room, afterSeq, member.id);
-    // In a conversation, what this member deleted for themselves is withheld from them.
-    return { roomId, ...(isConversation(room) ? await withoutHidden(this.ctx, member.id, resumed) : resumed) };
+    // In a conversation, what this member deleted for themselves is withheld from them; in a pop chat, what people they blocked wrote.
+    return {
+      roomId,
+      ...(isConversation(room) ? await withoutHidden(this.ctx, member.id, resumed) : await withoutBlocked(this.ctx.db, room, member.userId, resumed)),
+    };
   }
 
   async leave(payload: unknown) {
@@ -364,10 +369,11 @@ class RoomHandlers {
       this.typingGate.forget(room.id, member.id);
       return { message: publicMessage(sent.message) };
     }
-    const { message } = await sendMessage(this.ctx, room, member, send);
+    // Who blocked the author is read alongside the send, so it costs the send no time of its own.
+    const [{ message }, hideFrom] = await Promise.all([sendMessage(this.ctx, room, member, send), hideFromBlockers(this.ctx.db, room, member.userId)]);
     this.typingGate.forget(room.id, member.id);
     // A resend is broadcast again: its first attempt may have died before its broadcast, and clients drop duplicates by seq.
-    this.ctx.broadcast.message(room, message);
+    this.ctx.broadcast.message(room, message, hideFrom);
     return { message: publicMessage(message) };
   }
 
@@ -377,7 +383,7 @@ class RoomHandlers {
     const room = await this.ctx.rooms.byRoomId(roomId);
     if (!room) throw notMember();
     const range = await replay(this.ctx, room, afterSeq, REPLAY_MAX_MESSAGES, beforeSeq, member.id);
-    return isConversation(room) ? withoutHidden(this.ctx, member.id, range) : range;
+    return isConversation(room) ? withoutHidden(this.ctx, member.id, range) : withoutBlocked(this.ctx.db, room, member.userId, range);
   }
 
   async deleteMessage(payload: unknown) {
@@ -470,9 +476,12 @@ class RoomHandlers {
     if (!this.typingGate.pass(roomId, member.id, typing)) return;
     const body = { roomId, memberId: member.id, username: member.username, typing };
     const room = await this.ctx.rooms.byRoomId(roomId);
-    if (!room || !isConversation(room)) return this.ctx.broadcast.typing(roomId, body, this.socket.id);
+    if (!room) return;
+    if (!isConversation(room)) return this.ctx.broadcast.typing(roomId, body, this.socket.id, await hideFromBlockers(this.ctx.db, room, member.userId));
     // Nor someone who may not send in this group.
     if (room.kind === 'group' && room.settings.permissions?.send === 'admins' && member.role !== 'admin') return;
+    // Nor across a block in a direct conversation.
+    if (await directClosed(this.ctx.db, room, member)) return;
     // Also to the members' own connections, so their conversation lists can say so.
     const others = (await memberUserIds(this.ctx.db, roomId)).filter((id) => id !== member.userId);
     this.ctx.broadcast.conversationTyping(roomId, others, body, this.socket.id);

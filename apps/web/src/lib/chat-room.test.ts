@@ -423,6 +423,28 @@ describe('ChatRoom', () => {
     await waitFor(() => !seqs(r.getSnapshot()).includes(3), 'the forgotten message to go');
   });
 
+  it('hides a participant just blocked: their messages go, their reactions come off the rest, and a late copy never brings one back', async () => {
+    server.add('from alice', { broadcast: false });
+    const bob = server.add('from bob', { broadcast: false, memberId: 'member-bob' });
+    const liked = server.add('alice again', { broadcast: false });
+    liked.reactions = [
+      { emoji: '👍', count: 2, members: [{ id: 'member-bob', username: 'Bob' }, { id: 'member-carol', username: 'Carol' }] },
+      { emoji: '🎉', count: 1, members: [{ id: 'member-bob', username: 'Bob' }] },
+    ];
+    const r = await joinedRoom();
+    expect(seqs(r.getSnapshot())).toEqual([1, 2, 3]);
+    r.hideMember('member-bob');
+    await waitFor(() => !seqs(r.getSnapshot()).includes(2), 'Bob’s message to go');
+    expect(seqs(r.getSnapshot())).toEqual([1, 3]);
+    expect(r.getSnapshot().items.find((i) => i.message.seq === 3)?.message.reactions).toEqual([
+      { emoji: '👍', count: 1, members: [{ id: 'member-carol', username: 'Carol' }] },
+    ]);
+    server.io.to(ROOM).emit('message:updated', { ...bob, content: 'from bob, edited' });
+    server.add('four');
+    await waitFor(() => seqs(r.getSnapshot()).includes(4), 'the next message');
+    expect(seqs(r.getSnapshot())).toEqual([1, 3, 4]);
+  });
+
   it('reacts over the socket and shows the answer, or rejects with the server error', async () => {
     const m = server.add('react to me', { broadcast: false });
     const r = await joinedRoom();

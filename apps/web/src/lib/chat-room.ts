@@ -986,6 +986,34 @@ export class ChatRoom {
     if (message && this.log.remove(message.seq)) this.changed();
   }
 
+  /**
+   * Someone this account just blocked leaves this view at once: their
+   * messages go (their seqs count as withheld, as the server will now say)
+   * and their reactions come off the rest. What arrives later is already
+   * filtered by the server.
+   */
+  hideMember(memberId: string): void {
+    let changed = false;
+    const kept: Message[] = [];
+    for (const m of this.log.messages()) {
+      if (m.memberId === memberId) {
+        changed = this.log.remove(m.seq) || changed;
+        continue;
+      }
+      if (m.reactions.some((r) => r.members.some((x) => x.id === memberId))) {
+        const reactions = m.reactions
+          .map((r) => {
+            const members = r.members.filter((x) => x.id !== memberId);
+            return { ...r, members, count: r.count - (r.members.length - members.length) };
+          })
+          .filter((r) => r.count > 0);
+        kept.push({ ...m, reactions });
+      }
+    }
+    if (kept.length > 0) changed = this.log.merge(kept) || changed;
+    if (changed) this.changed();
+  }
+
   async report(messageId: string, reason: ReportReason, note?: string): Promise<void> {
     await this.act<{ report: Report }>((socket, done) =>
       socket.emit('message:report', { roomId: this.opts.roomId, messageId, reason, ...(note ? { note } : {}) }, done),

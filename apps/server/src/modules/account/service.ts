@@ -42,6 +42,7 @@ export async function updateProfile(
   }
   if (body.privacy?.hideReadReceipts !== undefined) patch.hideReadReceipts = body.privacy.hideReadReceipts;
   if (body.privacy?.hideLastSeen !== undefined) patch.hideLastSeen = body.privacy.hideLastSeen;
+  if (body.privacy?.whoCanMessage !== undefined) patch.whoCanMessage = body.privacy.whoCanMessage;
   if (!username && Object.keys(patch).length === 0) return user;
   let updated: UserRow;
   try {

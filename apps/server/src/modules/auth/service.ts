@@ -49,7 +49,7 @@ export function toPublicUser(u: UserRow): PublicUser {
     bio: u.bio,
     avatarUrl: avatarUrl(u.avatarKey),
     status: u.status,
-    privacy: { hideReadReceipts: u.hideReadReceipts, hideLastSeen: u.hideLastSeen },
+    privacy: { hideReadReceipts: u.hideReadReceipts, hideLastSeen: u.hideLastSeen, whoCanMessage: u.whoCanMessage },
     createdAt: u.createdAt.toISOString(),
   };
 }

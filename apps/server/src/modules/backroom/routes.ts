@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { historyQuerySchema, seatPurchaseBodySchema } from '@chatpop/protocol';
 import { parse } from '../../http';
+import { withoutBlocked } from '../contacts/hiding';
 import { history } from '../messages/service';
 import { chatAccessOf } from '../payments/http';
 import { paymentView } from '../payments/service';
@@ -26,7 +27,7 @@ export async function backroomRoutes(app: FastifyInstance) {
     const access = await chatAccessOf(ctx, req, reply);
     const query = parse(historyQuerySchema, req.query);
     const { room, member } = await backroom.accessBackroom(ctx, access);
-    return history(ctx, room, query, member.id);
+    return withoutBlocked(ctx.db, room, member.userId, await history(ctx, room, query, member.id));
   });
 
   app.get('/api/chats/:code/backroom/members', async (req, reply) => {

@@ -17,7 +17,7 @@ import { updateRoom } from '../chats/repo';
 import { cachePut, insertSystemMessage } from '../messages/service';
 import { accessConversation, conversationNotFound, requireInboxUser } from './policy';
 import * as repo from './repo';
-import { listNames, memberRow, reachable, type InboxUser } from './service';
+import { listNames, memberRow, reachable, requireMayAdd, type InboxUser } from './service';
 import { detailFor } from './summaries';
 
 /**
@@ -164,6 +164,7 @@ export async function addMembers(ctx: AppContext, user: UserRow, roomId: string,
     if (members.length + fresh.length > GROUP_MAX_MEMBERS) {
       throw badRequest('GROUP_TOO_LARGE', `A group can have at most ${GROUP_MAX_MEMBERS} members.`, { max: GROUP_MAX_MEMBERS });
     }
+    await requireMayAdd({ db: tx }, user, fresh);
     for (const person of fresh) await admit(tx, room, person, change);
     change.notes.push(await insertSystemMessage(tx, room, `${who(actor)} added ${listNames(fresh.map((u) => u.username), fresh.length)}`));
   });

@@ -7,6 +7,8 @@ import type { DbExecutor } from '../../db/client';
 import { conversationInvites, type ConversationInviteRow, type UserRow } from '../../db/schema';
 import { AppError, badRequest, forbidden } from '../../errors';
 import { avatarUrl } from '../auth/service';
+import { blockedEitherWay, blockersOf } from '../contacts/blocks';
+import { personUnavailable } from '../contacts/policy';
 import { insertSystemMessage } from '../messages/service';
 import { admit, allowed, announce, noChange, permissionsOf, who } from './groups';
 import { accessConversation, requireInboxUser } from './policy';
@@ -117,6 +119,21 @@ export async function previewInvite(ctx: AppContext, user: UserRow, token: strin
   };
 }
 
+/**
+ * An invite link does not get round a block (docs/decisions.md): refused when
+ * the person who made the link and the joiner have a block either way, or
+ * when any admin of the group has blocked the joiner. The same refusal as
+ * every block's, which says nothing of who blocked whom.
+ */
+async function requireNotBlockedByGroup(db: DbExecutor, joinerId: string, inviterId: string | null, live: { userId: string | null; role: string }[]) {
+  if (inviterId && (await blockedEitherWay(db, joinerId, inviterId))) throw personUnavailable('You can’t join this group with this link.');
+  const admins = live.filter((m) => m.role === 'admin' && m.userId).map((m) => m.userId!);
+  if (admins.length > 0) {
+    const blockers = new Set(await blockersOf(db, joinerId));
+    if (admins.some((id) => blockers.has(id))) throw personUnavailable('You can’t join this group with this link.');
+  }
+}
+
 /** Joins the group behind a link; someone already in it is simply taken there. */
 export async function acceptInvite(ctx: AppContext, user: UserRow, token: string) {
   requireInboxUser(user);
@@ -132,6 +149,7 @@ export async function acceptInvite(ctx: AppContext, user: UserRow, token: string
       if (live.some((m) => m.userId === user.id)) return { room, change, joined: false };
       const refused = usable(invite, Date.now());
       if (refused) throw refused;
+      await requireNotBlockedByGroup(tx, user.id, invite.createdBy, live);
       if (live.length + 1 > GROUP_MAX_MEMBERS) {
         throw badRequest('GROUP_TOO_LARGE', `A group can have at most ${GROUP_MAX_MEMBERS} members.`, { max: GROUP_MAX_MEMBERS });
       }

@@ -1,7 +1,9 @@
-import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { USERNAME_MAX_CHARS } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messageMentions } from '../../db/schema';
+import { notBlockedSql } from '../contacts/blocks';
+
 
 /**
  * @mentions in conversations (SPEC §4): who a message names, kept as rows of
@@ -58,6 +60,10 @@ export async function recordMentions(db: DbExecutor, message: Mentioning): Promi
         isNull(members.removedAt),
         inArray(members.usernameLower, [...names]),
         message.memberId ? ne(members.id, message.memberId) : undefined,
+        // Someone with a block either way with the author is not mentioned: no badge, no notice.
+        message.memberId
+          ? notBlockedSql(members.userId, sql`(select author.user_id from ${members} author where author.id = ${message.memberId})`)
+          : undefined,
       ),
     );
   if (named.length === 0) return 0;

@@ -5,6 +5,7 @@ import { track, type AppContext } from '../../context';
 import type { DbExecutor } from '../../db/client';
 import { members, rooms, users, type UserRow } from '../../db/schema';
 import type { AccountPresence } from '../../ports';
+import { notBlockedSql } from '../contacts/blocks';
 import { accessConversation, requireInboxUser } from './policy';
 import { CONVERSATION_KINDS } from './repo';
 
@@ -19,7 +20,7 @@ import { CONVERSATION_KINDS } from './repo';
  *   seen (both ways, as in WhatsApp).
  *
  * Only conversation partners (people who share a direct or group
- * conversation, both still in it) ever hear of it. Changes are announced a
+ * conversation, both still in it, with no block either way) ever hear of it. Changes are announced a
  * moment after they happen, read afresh from the shared store, so two nodes
  * seeing one person's devices come and go at once both send the final state.
  */
@@ -136,7 +137,7 @@ export async function conversationPresence(ctx: AppContext, viewer: UserRow, roo
     .select(subjectColumns)
     .from(members)
     .innerJoin(users, eq(users.id, members.userId))
-    .where(and(eq(members.roomId, room.id), isNull(members.removedAt), ne(members.userId, viewer.id)));
+    .where(and(eq(members.roomId, room.id), isNull(members.removedAt), ne(members.userId, viewer.id), notBlockedSql(users.id, sql`${viewer.id}::uuid`)));
   return { presence: await withConnections(ctx, viewer, people) };
 }
 
@@ -170,7 +171,7 @@ export async function partnersOf(db: DbExecutor, userId: string): Promise<{ user
     .innerJoin(rooms, and(eq(rooms.id, me.roomId), inArray(rooms.kind, [...CONVERSATION_KINDS])))
     .innerJoin(members, and(eq(members.roomId, me.roomId), isNull(members.removedAt), ne(members.userId, userId)))
     .innerJoin(users, eq(users.id, members.userId))
-    .where(and(eq(me.userId, userId), isNull(me.removedAt)));
+    .where(and(eq(me.userId, userId), isNull(me.removedAt), notBlockedSql(users.id, sql`${userId}::uuid`)));
 }
 
 /** Those of `userIds` who share a live conversation with `viewerId`. */
@@ -182,7 +183,7 @@ export async function partnersAmong(db: DbExecutor, viewerId: string, userIds: s
     .innerJoin(rooms, and(eq(rooms.id, me.roomId), inArray(rooms.kind, [...CONVERSATION_KINDS])))
     .innerJoin(members, and(eq(members.roomId, me.roomId), isNull(members.removedAt), inArray(members.userId, userIds)))
     .innerJoin(users, eq(users.id, members.userId))
-    .where(and(eq(me.userId, viewerId), isNull(me.removedAt), sql`${users.id} <> ${viewerId}::uuid`));
+    .where(and(eq(me.userId, viewerId), isNull(me.removedAt), sql`${users.id} <> ${viewerId}::uuid`, notBlockedSql(users.id, sql`${viewerId}::uuid`)));
 }
 
 /** Whether this account chose to appear offline (read when one of its participations joins a room). */

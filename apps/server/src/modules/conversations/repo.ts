@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { MEMBERS_PREVIEW_MAX, MENTION_COUNT_MAX, UNREAD_COUNT_MAX, USER_SEARCH_LIMIT } from '@chatpop/protocol';
+import { notBlockedSql } from '../contacts/blocks';
 import type { DbExecutor } from '../../db/client';
 import { members, messages, rooms, users, type MemberRow, type RoomRow, type UserRow } from '../../db/schema';
 
@@ -299,6 +300,8 @@ export async function searchUsers(db: DbExecutor, me: string, q: string) {
         ne(users.id, me),
         isNotNull(users.username),
         isNotNull(users.emailConfirmedAt),
+        // Neither side of a block finds the other (SPEC §4).
+        notBlockedSql(users.id, myId),
         or(sql`${users.usernameLower} like ${prefix}`, sql`lower(${users.displayName}) like ${prefix}`),
       ),
     )

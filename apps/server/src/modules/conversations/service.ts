@@ -26,6 +26,8 @@ import type { StoredMessage } from '../../infra/cache';
 import { avatarUrl } from '../auth/service';
 import { findParticipation, insertRoom } from '../chats/repo';
 import { cachePut, history, insertSystemMessage, sendMessage, type SendInput, type SendResult } from '../messages/service';
+import { blockedEitherWay } from '../contacts/blocks';
+import { mayStartWith, personUnavailable, requireDirectOpen } from '../contacts/policy';
 import { recordMentions } from './mentions';
 import { accessConversation, conversationNotFound, requireInboxUser } from './policy';
 import { withoutHidden } from './reader';
@@ -161,6 +163,8 @@ export async function createDirect(ctx: AppContext, user: UserRow, body: z.outpu
   const key = repo.directKey(user.id, other.id);
   let room = await repo.findDirect(ctx.db, key);
   let created = false;
+  // A block either way refuses even a conversation that exists; "contacts only" refuses a new one.
+  if (room ? await blockedEitherWay(ctx.db, user.id, other.id) : !(await mayStartWith(ctx.db, user.id, other))) throw personUnavailable();
   if (!room) {
     room = await track(
       ctx,
@@ -227,6 +231,7 @@ export async function createGroup(ctx: AppContext, user: UserRow, body: z.output
   if (others.length + 1 > GROUP_MAX_MEMBERS) {
     throw badRequest('GROUP_TOO_LARGE', `A group can have at most ${GROUP_MAX_MEMBERS} members, you included.`, { max: GROUP_MAX_MEMBERS });
   }
+  await requireMayAdd(ctx, user, others);
   const name = (body.name || listNames([user, ...others].map(shownName))).slice(0, GROUP_NAME_MAX_CHARS);
   const permissions = groupPermissionsSchema.parse(body.permissions ?? {});
   const { room, notes } = await track(
@@ -255,6 +260,16 @@ export async function createGroup(ctx: AppContext, user: UserRow, body: z.output
   return { conversation, created: true };
 }
 
+/**
+ * A group add (creating one, or adding to one): each person added must let
+ * the adder in (contacts/policy.ts). One refusal for all, naming nobody.
+ */
+export async function requireMayAdd(ctx: Pick<AppContext, 'db'>, adder: UserRow, people: UserRow[]): Promise<void> {
+  for (const p of people) {
+    if (!(await mayStartWith(ctx.db, adder.id, p))) throw personUnavailable('You can’t add some of the people you chose to a group.');
+  }
+}
+
 // ---- sending --------------------------------------------------------------------
 
 /**
@@ -263,6 +278,8 @@ export async function createGroup(ctx: AppContext, user: UserRow, body: z.output
  * sender's watermarks move to their own message.
  */
 export async function sendInConversation(ctx: AppContext, room: RoomRow, member: MemberRow, input: SendInput): Promise<SendResult> {
+  // A direct conversation between two people with a block either way takes no more messages.
+  await requireDirectOpen(ctx.db, room, member);
   if (room.kind === 'group') {
     const permissions = groupPermissionsSchema.parse(room.settings.permissions ?? {});
     if (permissions.send === 'admins' && member.role !== 'admin') throw forbidden('Only admins can send messages in this group.');

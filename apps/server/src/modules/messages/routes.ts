@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { deviceId, parse } from '../../http';
 import { optionalUser } from '../auth/actor';
 import { accessChat } from '../chats/policy';
+import { withoutBlocked } from '../contacts/hiding';
 import { history } from './service';
 
 const codeParams = z.object({ code: z.string().max(32) });
@@ -19,6 +20,8 @@ export async function messageRoutes(app: FastifyInstance) {
       user: actor?.user ?? null,
       deviceId: deviceId(req, reply, { create: false, secure: ctx.config.cookieSecure }),
     });
-    return history(ctx, access.room, query, access.member?.id ?? null);
+    // A signed-in reader does not see what people they blocked wrote; a participation answers for its account.
+    const reader = access.member ? access.member.userId : (actor?.user.id ?? null);
+    return withoutBlocked(ctx.db, access.room, reader, await history(ctx, access.room, query, access.member?.id ?? null));
   });
 }

@@ -22,6 +22,8 @@ import type { AuditRow, MemberRow, MessageRow, ReportRow, RoomRow, auditLog } fr
 import type { DbExecutor } from '../../db/client';
 import type { StoredMessage } from '../../infra/cache';
 import * as chatsRepo from '../chats/repo';
+import { reactionViews } from '../contacts/hiding';
+import { requireDirectOpen } from '../contacts/policy';
 import { newAccessCode } from '../chats/codes';
 import { chatView, toMember } from '../chats/service';
 import * as messagesRepo from '../messages/repo';
@@ -282,6 +284,8 @@ export async function setReaction(ctx: AppContext, actor: RoomActor, messageId: 
   await ctx.limits.consume('reactionsPerMinute', member.id);
   const row = await findVisibleMessage(ctx, actor.room, messageId, member);
   if (row.deletedAt) throw badRequest('MESSAGE_NOT_FOUND', 'That message was deleted.');
+  // A direct conversation closed by a block takes no reactions either.
+  await requireDirectOpen(ctx.db, actor.room, member);
   if (on) {
     const present = await repo.distinctEmoji(ctx.db, row.id);
     if (!present.includes(emoji) && present.length >= REACTIONS_PER_MESSAGE_MAX) {
@@ -299,8 +303,10 @@ export async function setReaction(ctx: AppContext, actor: RoomActor, messageId: 
       await repo.setReaction(ctx.db, row.id, member.id, emoji, on);
       const message = (await reloadMessage(ctx, actor.room.id, row.id))!;
       await cachePut(ctx, actor.room, message);
-      ctx.broadcast.reactions(actor.room, message);
-      return message.reactions;
+      const views = await reactionViews(ctx.db, actor.room, message.reactions);
+      ctx.broadcast.reactions(actor.room, message, views);
+      // The reactor's own answer is their view too: without the reactions of people they blocked.
+      return views.find((v) => v.memberId === member.id)?.reactions ?? message.reactions;
     })(),
   );
 }

@@ -9,6 +9,7 @@ import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, PaymentRow, RoomRow } from '../../db/schema';
 import { AppError, conflict } from '../../errors';
 import type { StoredMessage } from '../../infra/cache';
+import { hideFromBlockers } from '../contacts/hiding';
 import { cachePut, paidMessage } from '../messages/service';
 import * as backroom from '../backroom/service';
 import * as pins from '../pins/service';
@@ -343,14 +344,14 @@ async function announcePaidMessageAgain(ctx: AppContext, payment: PaymentRow) {
   const room = message ? await ctx.rooms.byRoomId(payment.roomId) : undefined;
   if (!message || !room) return;
   await cachePut(ctx, room, message);
-  ctx.broadcast.message(room, message);
+  ctx.broadcast.message(room, message, await hideFromBlockers(ctx.db, room, payment.payerUserId));
 }
 
 /** After a commit: the cache, then every broadcast the change calls for. */
 async function announce(ctx: AppContext, room: RoomRow, payment: PaymentRow, effects: Effects) {
   for (const message of effects.messages) {
     await cachePut(ctx, room, message);
-    ctx.broadcast.message(room, message);
+    ctx.broadcast.message(room, message, await hideFromBlockers(ctx.db, room, payment.payerUserId));
   }
   try {
     if (effects.pinsChanged) await pins.broadcastPins(ctx, room);

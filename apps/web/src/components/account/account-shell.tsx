@@ -1,7 +1,7 @@
 'use client';
 
 import type { PublicUser } from '@chatpop/protocol';
-import { ArrowLeftIcon, MonitorSmartphoneIcon, ReceiptIcon, UserRoundIcon, WalletIcon } from 'lucide-react';
+import { ArrowLeftIcon, MonitorSmartphoneIcon, ReceiptIcon, UserRoundIcon, UsersIcon, WalletIcon } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
@@ -14,6 +14,7 @@ import { cn } from '@/lib/utils';
 
 const TABS = [
   { href: '/account', label: 'Profile', icon: UserRoundIcon, testId: 'tab-profile' },
+  { href: '/contacts', label: 'Contacts', icon: UsersIcon, testId: 'tab-contacts' },
   { href: '/account/sessions', label: 'Sessions', icon: MonitorSmartphoneIcon, testId: 'tab-sessions' },
   { href: '/account/earnings', label: 'Earnings', icon: WalletIcon, testId: 'tab-earnings' },
   { href: '/receipts', label: 'Receipts', icon: ReceiptIcon, testId: 'tab-receipts' },
@@ -53,7 +54,7 @@ export function AccountShell({
     >
       <div className={cn('mx-auto w-full pt-2 sm:pt-6', wide ? 'max-w-4xl' : 'max-w-2xl')}>
         <h1 className="text-2xl font-bold tracking-tight text-zinc-900 sm:text-3xl">{title}</h1>
-        <nav aria-label="Account" className="mt-4 flex gap-1 rounded-2xl bg-zinc-100 p-1">
+        <nav aria-label="Account" className="mt-4 flex gap-1 overflow-x-auto rounded-2xl bg-zinc-100 p-1">
           {TABS.map((tab) => {
             const active = pathname === tab.href;
             return (
@@ -63,7 +64,7 @@ export function AccountShell({
                 aria-current={active ? 'page' : undefined}
                 data-testid={tab.testId}
                 className={cn(
-                  'flex flex-1 items-center justify-center gap-2 rounded-xl px-2 py-2 text-sm font-medium outline-none transition-colors focus-visible:ring-2 focus-visible:ring-ring sm:px-3',
+                  'flex flex-1 shrink-0 items-center justify-center gap-2 whitespace-nowrap rounded-xl px-2 py-2 text-sm font-medium outline-none transition-colors focus-visible:ring-2 focus-visible:ring-ring sm:px-3',
                   active ? 'bg-white text-zinc-900 shadow-sm' : 'text-zinc-600 hover:text-zinc-900',
                 )}
               >

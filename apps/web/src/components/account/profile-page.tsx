@@ -9,6 +9,7 @@ import {
   passwordProblems,
   type PublicUser,
   type UserStatus,
+  type WhoCanMessage,
 } from '@chatpop/protocol';
 import { CameraIcon, CheckIcon, LogOutIcon, Trash2Icon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
@@ -131,6 +132,7 @@ function ProfileSection({ user, onSaved }: { user: PublicUser; onSaved: () => Pr
   const [status, setStatus] = useState<UserStatus>(user.status);
   const [hideReadReceipts, setHideReadReceipts] = useState(user.privacy.hideReadReceipts);
   const [hideLastSeen, setHideLastSeen] = useState(user.privacy.hideLastSeen);
+  const [whoCanMessage, setWhoCanMessage] = useState<WhoCanMessage>(user.privacy.whoCanMessage);
   const [username, setUsername] = useState('');
   const availability = useUsernameAvailability(user.username ? '' : username);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -149,7 +151,7 @@ function ProfileSection({ user, onSaved }: { user: PublicUser; onSaved: () => Pr
           displayName: displayName.trim() || null,
           bio,
           status,
-          privacy: { hideReadReceipts, hideLastSeen },
+          privacy: { hideReadReceipts, hideLastSeen, whoCanMessage },
           ...(!user.username && username.trim() ? { username: username.trim() } : {}),
         },
         { schema: meResponseSchema },
@@ -266,6 +268,22 @@ function ProfileSection({ user, onSaved }: { user: PublicUser; onSaved: () => Pr
             checked={hideLastSeen}
             onChange={setHideLastSeen}
           />
+          <div className="flex flex-col gap-2">
+            <Label htmlFor="privacy-who-can-message">Who can start a conversation with you</Label>
+            <NativeSelect
+              id="privacy-who-can-message"
+              aria-describedby="privacy-who-can-message-help"
+              value={whoCanMessage}
+              onChange={(e) => setWhoCanMessage(e.target.value as WhoCanMessage)}
+              data-testid="privacy-who-can-message"
+            >
+              <option value="everyone">Everyone</option>
+              <option value="contacts">Only my contacts</option>
+            </NativeSelect>
+            <p className="text-xs text-zinc-600" id="privacy-who-can-message-help">
+              Also who can add you to a group. Conversations you already have stay as they are.
+            </p>
+          </div>
         </fieldset>
 
         <FormError>{errors._form}</FormError>

@@ -36,6 +36,7 @@ export function ChatHeader({
   self,
   memberUpdates,
   onModerate,
+  onBlock,
   onOpenTools,
   reportCount,
 }: {
@@ -50,6 +51,8 @@ export function ChatHeader({
   self: Member | null;
   memberUpdates: Record<string, Member>;
   onModerate: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
+  /** Set for a signed-in reader with a username: blocks a participant. */
+  onBlock: ((memberId: string) => Promise<void>) | null;
   /** Set for the host and moderators: opens their tools. */
   onOpenTools: (() => void) | null;
   reportCount: number;
@@ -185,6 +188,7 @@ export function ChatHeader({
         self={self}
         updates={memberUpdates}
         onModerate={onModerate}
+        onBlock={onBlock}
       />
     </header>
   );

@@ -191,6 +191,15 @@ export function ChatView({
     [chat.code],
   );
 
+  /** A signed-in reader blocks a participant who wears their username: their messages leave this view at once. */
+  const block = useCallback(
+    async (memberId: string) => {
+      await api.post('/api/blocks', { roomId: chat.roomId, memberId });
+      room?.hideMember(memberId);
+    },
+    [chat.roomId, room],
+  );
+
   const deleteMessage = useCallback(
     async (messageId: string) => {
       if (room && snapshot.joined) await room.deleteMessage(messageId);
@@ -387,6 +396,7 @@ export function ChatView({
         self={me}
         memberUpdates={snapshot.memberUpdates}
         onModerate={moderate}
+        onBlock={user?.username ? block : null}
         onOpenTools={canModerate ? () => setToolsOpen(true) : null}
         reportCount={snapshot.liveReports.length}
       />

@@ -37,6 +37,7 @@ export function ParticipantsSheet({
   self,
   updates,
   onModerate,
+  onBlock,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
@@ -48,7 +49,11 @@ export function ParticipantsSheet({
   /** Participants changed live since the list was read. */
   updates: Record<string, Member>;
   onModerate: (memberId: string, username: string, body: ModerateMemberBody) => Promise<void>;
+  /** Blocks a participant (a signed-in reader only); null when the reader cannot block. */
+  onBlock: ((memberId: string) => Promise<void>) | null;
 }) {
+  const [blockedIds, setBlockedIds] = useState<Set<string>>(new Set());
+  const [notice, setNotice] = useState<string | null>(null);
   const [state, setState] = useState<ListState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -97,6 +102,19 @@ export function ParticipantsSheet({
     }
   }
 
+  async function blockMember(m: Member) {
+    if (!onBlock) return;
+    setActionError(null);
+    setNotice(null);
+    try {
+      await onBlock(m.id);
+      setBlockedIds((prev) => new Set(prev).add(m.id));
+      setNotice(`You blocked ${m.username}. You won't see their messages, reactions or typing here. Unblock them from Contacts.`);
+    } catch (e) {
+      setActionError(e instanceof Error ? e.message : 'That did not work. Try again.');
+    }
+  }
+
   const onlineCount = members.filter((m) => m.online).length;
 
   return (
@@ -112,6 +130,17 @@ export function ParticipantsSheet({
           {actionError && (
             <p role="alert" className="mx-2 mb-2 rounded-xl bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">
               {actionError}
+            </p>
+          )}
+          {notice && (
+            <p role="status" className="mx-2 mb-2 rounded-xl bg-muted px-3 py-2 text-sm text-foreground" data-testid="participant-block-notice">
+              {notice}
+            </p>
+          )}
+          {onBlock && (
+            <p className="mx-2 mb-2 text-xs text-muted-foreground">
+              You can block people signed in under their username (the verified badge). Anonymous participants can't be blocked: report
+              their messages instead.
             </p>
           )}
           {state.status === 'loading' ? (
@@ -185,17 +214,20 @@ export function ParticipantsSheet({
                       {ROLE_LABEL[m.role]}
                     </Badge>
                   )}
-                  {canModerate && m.role !== 'host' && m.id !== self?.id && (isHost || m.role !== 'moderator') && (
+                  {((canModerate && m.role !== 'host' && m.id !== self?.id && (isHost || m.role !== 'moderator')) ||
+                    (onBlock && m.verified && m.id !== self?.id && !blockedIds.has(m.id))) && (
                     <DropdownMenu>
                       <DropdownMenuTrigger
                         className="flex size-9 shrink-0 items-center justify-center rounded-lg outline-none hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring"
-                        aria-label={`Moderate ${m.username}`}
+                        aria-label={`Actions for ${m.username}`}
                         data-testid="participant-menu"
                       >
                         <MoreVerticalIcon className="size-4" aria-hidden />
                       </DropdownMenuTrigger>
                       <DropdownMenuContent align="end">
                         <DropdownMenuLabel>{m.username}</DropdownMenuLabel>
+                        {canModerate && m.role !== 'host' && (isHost || m.role !== 'moderator') && (
+                          <>
                         {m.mutedUntil && new Date(m.mutedUntil).getTime() > Date.now() ? (
                           <DropdownMenuItem onSelect={() => void act(m, { action: 'untimeout' })}>Lift the time-out</DropdownMenuItem>
                         ) : (
@@ -228,6 +260,16 @@ export function ParticipantsSheet({
                               data-testid="participant-role"
                             >
                               {m.role === 'moderator' ? 'Remove as moderator' : 'Make moderator'}
+                            </DropdownMenuItem>
+                          </>
+                        )}
+                          </>
+                        )}
+                        {onBlock && m.verified && !blockedIds.has(m.id) && (
+                          <>
+                            <DropdownMenuSeparator />
+                            <DropdownMenuItem onSelect={() => void blockMember(m)} className="text-destructive" data-testid="participant-block">
+                              Block {m.username}
                             </DropdownMenuItem>
                           </>
                         )}

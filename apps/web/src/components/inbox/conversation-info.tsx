@@ -1,12 +1,12 @@
 'use client';
 
-import type { ConversationDetail, ConversationMember, ConversationSummary, Theme, UserPresence } from '@chatpop/protocol';
-import { MailIcon, UserPlusIcon } from 'lucide-react';
+import { blockListSchema, type ConversationDetail, type ConversationMember, type ConversationSummary, type Theme, type UserPresence } from '@chatpop/protocol';
+import { BanIcon, MailIcon, UserPlusIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Badge, FormError } from '@/components/ui/misc';
-import { errorMessage } from '@/lib/api';
+import { api, errorMessage } from '@/lib/api';
 import { personName } from '@/lib/inbox';
 import type { InboxStore } from '@/lib/inbox-store';
 import { presenceText } from '@/lib/presence';
@@ -199,9 +199,54 @@ export function ConversationInfo({
           <MailIcon aria-hidden /> Mark as unread
         </Button>
         {c.kind === 'group' && <LeaveGroupButton conversation={c} onLeft={onLeft} />}
+        {other && <BlockButton userId={other.userId} username={other.username} onError={setError} />}
         <FormError data-testid="info-error">{error}</FormError>
       </div>
       {canAddMembers(c) && <AddMembersDialog conversation={c} members={members} open={adding} onOpenChange={setAdding} onChanged={onChanged} />}
     </div>
+  );
+}
+
+/**
+ * Block or unblock the other person of a direct conversation. A block stops
+ * messages both ways and hides each from the other's search and presence;
+ * the conversation and its history stay.
+ */
+function BlockButton({ userId, username, onError }: { userId: string; username: string; onError: (error: string | null) => void }) {
+  const [blocked, setBlocked] = useState<boolean | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    let cancelled = false;
+    api
+      .get('/api/blocks', { schema: blockListSchema })
+      .then((res) => !cancelled && setBlocked(res.blocked.some((b) => b.userId === userId)))
+      .catch(() => !cancelled && setBlocked(false));
+    return () => {
+      cancelled = true;
+    };
+  }, [userId]);
+  if (blocked === null) return null;
+  return (
+    <Button
+      variant="outline"
+      className={blocked ? undefined : 'text-destructive'}
+      disabled={busy}
+      onClick={async () => {
+        setBusy(true);
+        onError(null);
+        try {
+          if (blocked) await api.delete(`/api/blocks/${userId}`);
+          else await api.post('/api/blocks', { userId });
+          setBlocked(!blocked);
+        } catch (e) {
+          onError(errorMessage(e));
+        } finally {
+          setBusy(false);
+        }
+      }}
+      data-testid={blocked ? 'info-unblock' : 'info-block'}
+    >
+      <BanIcon aria-hidden /> {blocked ? `Unblock ${username}` : `Block ${username}`}
+    </Button>
   );
 }

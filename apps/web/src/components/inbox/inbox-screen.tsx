@@ -1,7 +1,7 @@
 'use client';
 
 import type { PublicUser, Theme } from '@chatpop/protocol';
-import { MessagesSquareIcon, SquarePenIcon, WifiOffIcon } from 'lucide-react';
+import { MessagesSquareIcon, SquarePenIcon, UsersIcon, WifiOffIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useParams, usePathname, useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
@@ -124,6 +124,9 @@ export function InboxScreen({ children }: { children?: ReactNode }) {
                   }}
                 />
               )}
+              <Link href="/contacts" aria-label="Contacts" className={cn(headerButton, theme.headerButton)} data-testid="contacts-link">
+                <UsersIcon aria-hidden />
+              </Link>
               <button
                 type="button"
                 onClick={() => setNewOpen(true)}
