@@ -39,6 +39,7 @@ import { inviteRoutes } from './modules/conversations/invite-routes';
 import { conversationRoutes } from './modules/conversations/routes';
 import { conversationActionRoutes } from './modules/conversations/action-routes';
 import { InboxNotifier } from './modules/conversations/notifier';
+import { startMuteSweeper } from './modules/conversations/settings';
 import { PresenceService } from './modules/conversations/presence';
 import { noBroadcast } from './realtime/broadcast';
 import { attachRealtime, type Realtime } from './realtime/server';
@@ -144,6 +145,7 @@ export async function createApp(config: Config): Promise<App> {
   const rollSweeper = startRollSweeper(ctx);
   const registrationSweeper = startPendingRegistrationSweeper(ctx);
   const paymentSweeper = startPaymentSweeper(ctx);
+  const muteSweeper = startMuteSweeper(ctx);
   fastify.decorate('ctx', ctx);
 
   await fastify.register(cookie, { secret: cookieSigningKey(config.jwtSecret) });
@@ -235,6 +237,7 @@ export async function createApp(config: Config): Promise<App> {
         clearInterval(rollSweeper);
         clearInterval(registrationSweeper);
         clearInterval(paymentSweeper);
+        clearInterval(muteSweeper);
         ctx.inboxEvents.close();
         await realtime.close();
         ctx.accountPresence.close();

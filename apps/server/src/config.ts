@@ -69,6 +69,10 @@ const envSchema = z.object({
   PAYMENTS_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   /** Multiplies every pin duration of SPEC §7 (demos and tests: 0.01 makes a $1 pin last 0.3 s). */
   PIN_DURATION_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** Multiplies the Inbox's timed mutes, 8 hours and 1 week (demos and tests: 0.0001 makes 8 hours last 2.9 s). */
+  MUTE_DURATION_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** How often each node ends the timed mutes whose time is up and tells their owners' devices. */
+  MUTE_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
   /**
    * A connection counts as present this long after its last heartbeat (SPEC §4: 60 s; clients heartbeat every 25 s).
    * Shorter values are for tests and demos.
@@ -105,6 +109,8 @@ export interface Config {
   paymentHoldSeconds: number;
   paymentsSweepMs: number;
   pinDurationScale: number;
+  muteDurationScale: number;
+  muteSweepMs: number;
   presenceTtlMs: number;
   presenceSweepMs: number;
   /** A test hook, null outside NODE_ENV=test (modules/messages/service.ts, holdForTest). */
@@ -152,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentHoldSeconds: e.PAYMENT_HOLD_SECONDS,
     paymentsSweepMs: e.PAYMENTS_SWEEP_MS,
     pinDurationScale: e.PIN_DURATION_SCALE,
+    muteDurationScale: e.MUTE_DURATION_SCALE,
+    muteSweepMs: e.MUTE_SWEEP_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
     presenceSweepMs: e.PRESENCE_SWEEP_MS,
     testHoldCacheWrite: e.NODE_ENV === 'test' ? (e.TEST_HOLD_CACHE_WRITE ?? null) : null,
