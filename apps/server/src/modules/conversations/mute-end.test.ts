@@ -42,11 +42,11 @@ const rowOf = async (client: HttpClient, id: string): Promise<ConversationSummar
 /** Every `conversation:updated` and `conversation:new` a socket hears for one conversation. */
 function rowsOf(socket: ClientSocket, id: string): ConversationSummary[] {
   const rows: ConversationSummary[] = [];
-  for (const event of ['conversation:updated', 'conversation:new']) {
-    socket.on(event, (e: ConversationEventPayload) => {
-      if (e.conversation.id === id) rows.push(e.conversation);
-    });
-  }
+  const heard = (e: ConversationEventPayload) => {
+    if (e.conversation.id === id) rows.push(e.conversation);
+  };
+  socket.on('conversation:updated', heard);
+  socket.on('conversation:new', heard);
   return rows;
 }
 
