@@ -20,6 +20,7 @@ import { connectRedis, connectRedisForPubSub } from './infra/redis';
 import { accountRoutes } from './modules/account/routes';
 import { authRoutes } from './modules/auth/routes';
 import { devOutboxWarning, devRoutes } from './modules/dev/routes';
+import { devSeedRoutes } from './modules/dev/seed-routes';
 import { Settings } from './modules/settings/service';
 import { usernameRoutes } from './modules/usernames/routes';
 import { startRollSweeper } from './modules/usernames/service';
@@ -207,6 +208,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(usernameRoutes);
   await fastify.register(accountRoutes);
   if (config.devOutbox) await fastify.register(devRoutes);
+  if (config.devSeed) await fastify.register(devSeedRoutes);
   await fastify.register(moderationRoutes);
   await fastify.register(paymentRoutes);
   await fastify.register(backroomRoutes);

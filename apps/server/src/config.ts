@@ -57,6 +57,14 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /**
+   * `POST /api/dev/conversations/:id/messages` (modules/dev/seed-routes.ts): fills a conversation
+   * with many messages at once, for demos and tests; answers this machine only. Off unless asked for.
+   */
+  DEV_SEED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Stripe (docs/payments.md): with both the secret key and the webhook secret set, payments go through Stripe; otherwise the test provider. */
   STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_/, 'STRIPE_SECRET_KEY starts with sk_ (or rk_).')),
   STRIPE_WEBHOOK_SECRET: optional(z.string().startsWith('whsec_', 'STRIPE_WEBHOOK_SECRET starts with whsec_.')),
@@ -110,6 +118,7 @@ export interface Config {
   paymentsSweepMs: number;
   pinDurationScale: number;
   muteDurationScale: number;
+  devSeed: boolean;
   muteSweepMs: number;
   presenceTtlMs: number;
   presenceSweepMs: number;
@@ -159,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentsSweepMs: e.PAYMENTS_SWEEP_MS,
     pinDurationScale: e.PIN_DURATION_SCALE,
     muteDurationScale: e.MUTE_DURATION_SCALE,
+    devSeed: e.DEV_SEED,
     muteSweepMs: e.MUTE_SWEEP_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
     presenceSweepMs: e.PRESENCE_SWEEP_MS,
