@@ -11,7 +11,7 @@ import path from 'node:path';
 import { cpuBetween, readCpu } from './src/cpu';
 import { BENCH_DIR, Child, HAS_TASKSET } from './src/proc';
 import { renderSvg, renderTable } from './src/report';
-import { passes, type BenchResults, type FanoutResult, type MemoryPoint, type ServerLoad, type ServerResult, type StepRecord } from './src/results';
+import { passes, type BenchResults, type FanoutResult, type InboxLoadRun, type InboxResult, type MemoryPoint, type ServerLoad, type ServerResult, type StepRecord } from './src/results';
 import type { BudgetRule } from './src/thin';
 import type { ConnectResult, HistoryResult, ReadyMessage, RoomPlan, RoomSpec, ServerStats, StepResult, StormResult, VerifyResult } from './src/types';
 import type { StepSpec, StormSpec } from './src/loadgen';
@@ -31,7 +31,7 @@ const roomsFor = (spec: string) => new Map(spec.split(',').map((kv) => kv.split(
 const cfg = {
   quick: QUICK,
   servers: list('BENCH_SERVERS', 'A,B,C,D,E'),
-  scenarios: list('BENCH_SCENARIOS', QUICK ? 'rules,verify,memory,fanout,ack,history,storm' : 'rules,verify,memory,fanout,ack,history,storm,mix'),
+  scenarios: list('BENCH_SCENARIOS', QUICK ? 'rules,verify,memory,fanout,ack,history,storm,inbox' : 'rules,verify,memory,fanout,ack,history,storm,mix,inbox'),
   memConns: list('BENCH_MEM_CONNS', QUICK ? '1000' : '1000,5000,10000').map(Number),
   roomSizes: list('BENCH_ROOM_SIZES', QUICK ? '100' : '10,100,1000').map(Number),
   externalRoomSizes: list('BENCH_DE_ROOM_SIZES', QUICK ? '100' : '100,1000').map(Number),
@@ -55,6 +55,15 @@ const cfg = {
   /** Per sending member: stay well inside the product's 5/s and 30/min (apps/server/src/infra/limits.ts). */
   budget: { perSecond: num('BENCH_SENDER_PER_SECOND', 2), perMinute: num('BENCH_SENDER_PER_MINUTE', 25) } as BudgetRule,
   verifyMessages: num('BENCH_VERIFY_MESSAGES', QUICK ? 20 : 40),
+  inboxUsers: num('BENCH_INBOX_USERS', QUICK ? 200 : 1000),
+  inboxDirect: num('BENCH_INBOX_DIRECT', 20),
+  inboxGroups: num('BENCH_INBOX_GROUPS', 5),
+  inboxGroupSize: num('BENCH_INBOX_GROUP_SIZE', 10),
+  inboxHeavy: num('BENCH_INBOX_HEAVY', QUICK ? 200 : 1000),
+  /** A chat app's pace: each user sends one message this often. */
+  inboxIntervalMs: num('BENCH_INBOX_INTERVAL_MS', 20_000),
+  inboxMs: num('BENCH_INBOX_MS', QUICK ? 10_000 : 30_000),
+  inboxQueries: num('BENCH_INBOX_QUERIES', QUICK ? 100 : 500),
   profile: list('BENCH_CPU_PROF', ''),
   databaseUrl: env.BENCH_DATABASE_URL ?? '',
   redisUrl: env.BENCH_REDIS_URL ?? '',
@@ -234,7 +243,7 @@ function planFor(t: Target): Plan {
 }
 
 function scenariosFor(id: string): string[] {
-  if (id === 'D') return cfg.scenarios.filter((s) => ['verify', 'fanout', 'ack', 'history', 'storm'].includes(s));
+  if (id === 'D') return cfg.scenarios.filter((s) => ['verify', 'fanout', 'ack', 'history', 'storm', 'inbox'].includes(s));
   if (id === 'E') return cfg.scenarios.filter((s) => ['verify', 'fanout', 'history', 'storm'].includes(s));
   return cfg.scenarios;
 }
@@ -475,6 +484,77 @@ async function scenarioMix(t: Target, lg: Child, rooms: RoomSpec[]) {
   return out;
 }
 
+/**
+ * The Inbox: `inboxUsers` signed-in users, each in `inboxDirect` direct
+ * conversations and `inboxGroups` groups of `inboxGroupSize`, one socket each
+ * joined to all of them, sending one message per `inboxIntervalMs` each, first
+ * without receipts and then reading what they get (one watermark per
+ * conversation, shortly after). The difference in server CPU per read is the
+ * receipts' cost. Then the list and the unread totals of a user in
+ * `inboxHeavy` conversations, in process.
+ */
+async function scenarioInbox(t: Target): Promise<InboxResult> {
+  const seedStart = Date.now();
+  const plan = { users: cfg.inboxUsers, direct: cfg.inboxDirect, groups: cfg.inboxGroups, groupSize: cfg.inboxGroupSize, heavy: cfg.inboxHeavy };
+  const world = await t.children[0]!.request<{ users: { userId: string; token: string }[]; rooms: { roomId: string; userIds: string[] }[]; heavyToken: string }>(
+    { cmd: 'seedInbox', plan },
+    1_800_000,
+  );
+  const seedSeconds = Math.round((Date.now() - seedStart) / 100) / 10;
+  log(`${t.id} inbox: seeded ${world.users.length} users, ${world.rooms.length} conversations (+${cfg.inboxHeavy} of the heavy user) in ${seedSeconds} s`);
+  const gen = new Child(path.join(BENCH_DIR, 'src', 'inbox-load.ts'), { core: 1, name: `inbox-load(${t.id})`, env: baseEnv() });
+  try {
+    await gen.waitFor('ready');
+    const connect = await gen.request<InboxResult['connect']>({ cmd: 'connect', url: `http://127.0.0.1:${t.ports[0]}`, users: world.users, rooms: world.rooms, concurrency: 50 }, 1_800_000);
+    log(`${t.id} inbox: ${connect.clients} users connected, ${connect.joins} joins (${connect.joinFailed} refused), join p99 ${connect.join.p99} ms`);
+    const phase = async (receipts: boolean): Promise<InboxLoadRun> => {
+      await waitQuiet(3000);
+      await serverLoad(t, { reset: true });
+      const cpu0 = readCpu();
+      const r = await gen.request<Omit<InboxLoadRun, 'serverCpuPct' | 'othersPct'>>(
+        { cmd: 'run', durationMs: cfg.inboxMs, perUserIntervalMs: cfg.inboxIntervalMs, receipts, readDelayMs: 500, drainMs: cfg.drainMs },
+        600_000,
+      );
+      const machine = cpuBetween(cpu0, readCpu());
+      const server = await serverLoad(t);
+      const othersPct = Math.max(0, Math.round((machine.machinePct - machine.softirqPct) * (Object.keys(machine.cores).length || 1) - server.cpuPct));
+      log(
+        `${t.id} inbox ${receipts ? 'with' : 'without'} receipts: ${r.sent} sent, ${r.acked} acked (${r.ackErrors} errors${r.ackErrors ? ` ${JSON.stringify(r.errors)}` : ''}), ` +
+          `send→ack p50 ${r.ack.p50} p99 ${r.ack.p99} ms, ${r.delivered} deliveries p50 ${r.delivery.p50} p99 ${r.delivery.p99} ms, ${r.reads} reads (${r.readErrors} errors), ` +
+          `server CPU ${server.cpuPct}%, others ${othersPct}% of a core`,
+      );
+      return { ...r, serverCpuPct: server.cpuPct, othersPct };
+    };
+    const withoutReceipts = await phase(false);
+    const withReceipts = await phase(true);
+    // The runs are equally long: the CPU-time difference (µs) over the reads sent.
+    const extraCpuUs = ((withReceipts.serverCpuPct - withoutReceipts.serverCpuPct) / 100) * (cfg.inboxMs + 200 + cfg.drainMs + 500) * 1000;
+    const receiptCpuUsPerRead = withReceipts.reads > 0 ? Math.round(extraCpuUs / withReceipts.reads) : 0;
+    await gen.request({ cmd: 'disconnect' }, 300_000);
+    const list = await t.children[0]!.request<InboxResult['list']>({ cmd: 'injectAs', url: '/api/conversations', token: world.heavyToken, n: cfg.inboxQueries, warmup: 50 });
+    const unread = await t.children[0]!.request<InboxResult['unread']>({ cmd: 'injectAs', url: '/api/inbox/summary', token: world.heavyToken, n: cfg.inboxQueries, warmup: 50 });
+    log(
+      `${t.id} inbox: receipts cost ${receiptCpuUsPerRead} µs server CPU per read; user in ${cfg.inboxHeavy} conversations: ` +
+        `list p50 ${list.latency.p50} p99 ${list.latency.p99} ms (${list.errors} errors), unread totals p50 ${unread.latency.p50} p99 ${unread.latency.p99} ms (${unread.errors} errors)`,
+    );
+    return {
+      users: world.users.length,
+      conversations: world.rooms.length,
+      seedSeconds,
+      connect,
+      messagesPerSecond: Math.round((1000 * world.users.length) / cfg.inboxIntervalMs),
+      withoutReceipts,
+      withReceipts,
+      receiptCpuUsPerRead,
+      heavyConversations: cfg.inboxHeavy,
+      list,
+      unread,
+    };
+  } finally {
+    await gen.stop();
+  }
+}
+
 // ---------------------------------------------------------------- per server
 
 async function runServer(id: string): Promise<ServerResult> {
@@ -520,6 +600,7 @@ async function runServer(id: string): Promise<ServerResult> {
     if (sc.includes('history') && t.product) result.history = await scenarioHistory(t, lg, rooms);
     if (sc.includes('storm') && t.product) result.storm = await scenarioStorm(t, lg, rooms);
     if (sc.includes('mix')) result.mix = await scenarioMix(t, lg, rooms);
+    if (sc.includes('inbox') && t.product) result.inbox = await scenarioInbox(t);
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);
     log(`${id} ERROR: ${result.error}`);

@@ -52,6 +52,8 @@ const env = {
   PORT: String(apiPort),
   WEB_PORT: String(webPort),
   DEV_OUTBOX: 'true',
+  // The long-conversation test fills a conversation through the dev seed route (this machine only).
+  DEV_SEED: 'true',
   WEB_TRUST_PROXY: 'loopback',
 };
 delete env.DATABASE_URL;

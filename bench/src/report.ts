@@ -75,6 +75,11 @@ function rows(results: BenchResults): Row[] {
   out.push({ label: 'history page inject p50 ms', digits: 3, ratio: false, get: (s) => s.history?.inject?.latency.p50 ?? null });
   out.push({ label: 'history page inject p99 ms', digits: 3, ratio: false, get: (s) => s.history?.inject?.latency.p99 ?? null });
   out.push({ label: '  served from cache', ratio: false, get: (s) => (s.history ? `${s.history.http.fromCache}/${s.history.http.requests}` : null) });
+  out.push({ label: 'inbox send→ack p50/p99 ms', ratio: false, get: (s) => (s.inbox ? `${s.inbox.withReceipts.ack.p50} / ${s.inbox.withReceipts.ack.p99}` : null) });
+  out.push({ label: 'inbox delivery p99 ms', ratio: false, get: (s) => s.inbox?.withReceipts.delivery.p99 ?? null });
+  out.push({ label: 'inbox receipt CPU µs/read', ratio: false, get: (s) => s.inbox?.receiptCpuUsPerRead ?? null });
+  out.push({ label: 'inbox list p99 ms (heavy user)', digits: 3, ratio: false, get: (s) => s.inbox?.list.latency.p99 ?? null });
+  out.push({ label: 'inbox unread totals p99 ms', digits: 3, ratio: false, get: (s) => s.inbox?.unread.latency.p99 ?? null });
   out.push({ label: 'reconnect storm: clients back/s', ratio: false, get: (s) => s.storm?.reconnectPerSec ?? null });
   out.push({ label: '  replay missing/dup of owed', ratio: false, get: (s) => (s.storm ? `${s.storm.missing}/${s.storm.duplicates} of ${fmtNum(s.storm.expected)}` : null) });
   out.push({ label: '  clients exactly-once (raw)', ratio: false, get: (s) => (s.storm ? `${s.storm.clientsComplete}/${s.storm.reconnecting}` : null) });
@@ -195,6 +200,13 @@ function targets(results: BenchResults): string[] {
     out.push(
       `${mark(h ? h.http.latency.p99 <= 1 && h.http.fromCache === h.http.requests : null)}  history page from cache p99 ≤ 1 ms: ${h ? `HTTP ${h.http.latency.p99} ms, inject ${h.inject?.latency.p99 ?? '–'} ms, ${h.http.fromCache}/${h.http.requests} from cache` : '–'}`,
     );
+    const ib = s.inbox;
+    if (ib) {
+      const target = s.id === 'C' ? 10 : 20;
+      out.push(
+        `${mark(ib.list.latency.p99 <= target && ib.list.errors === 0)}  conversation list p99 ≤ ${target} ms for a user in ${ib.heavyConversations} conversations: ${ib.list.latency.p99} ms (p50 ${ib.list.latency.p50} ms); unread totals p99 ${ib.unread.latency.p99} ms`,
+      );
+    }
     const st = s.storm;
     if (st) {
       out.push(

@@ -78,6 +78,37 @@ export interface ServerResult {
   history?: { http: HistoryResult; inject?: HistoryResult };
   storm?: StormResult;
   mix?: MixPoint[];
+  inbox?: InboxResult;
+}
+
+export interface InboxLoadRun {
+  sent: number;
+  acked: number;
+  ackErrors: number;
+  errors: Record<string, number>;
+  delivered: number;
+  reads: number;
+  readErrors: number;
+  ack: LatencySummary;
+  delivery: LatencySummary;
+  serverCpuPct: number;
+  othersPct: number;
+}
+
+export interface InboxResult {
+  users: number;
+  conversations: number;
+  seedSeconds: number;
+  connect: { clients: number; joins: number; joinFailed: number; join: LatencySummary };
+  messagesPerSecond: number;
+  withoutReceipts: InboxLoadRun;
+  withReceipts: InboxLoadRun;
+  /** (server CPU with receipts − without) / reads sent. */
+  receiptCpuUsPerRead: number;
+  /** `GET /api/conversations` (first page) and `GET /api/inbox/summary` of a user in `heavyConversations` conversations, in process. */
+  heavyConversations: number;
+  list: { requests: number; errors: number; latency: LatencySummary };
+  unread: { requests: number; errors: number; latency: LatencySummary };
 }
 
 export interface BenchResults {

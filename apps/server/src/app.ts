@@ -20,6 +20,7 @@ import { connectRedis, connectRedisForPubSub } from './infra/redis';
 import { accountRoutes } from './modules/account/routes';
 import { authRoutes } from './modules/auth/routes';
 import { devOutboxWarning, devRoutes } from './modules/dev/routes';
+import { devSeedRoutes } from './modules/dev/seed-routes';
 import { Settings } from './modules/settings/service';
 import { usernameRoutes } from './modules/usernames/routes';
 import { startRollSweeper } from './modules/usernames/service';
@@ -40,6 +41,7 @@ import { inviteRoutes } from './modules/conversations/invite-routes';
 import { conversationRoutes } from './modules/conversations/routes';
 import { conversationActionRoutes } from './modules/conversations/action-routes';
 import { InboxNotifier } from './modules/conversations/notifier';
+import { startMuteSweeper } from './modules/conversations/settings';
 import { PresenceService } from './modules/conversations/presence';
 import { noBroadcast } from './realtime/broadcast';
 import { attachRealtime, type Realtime } from './realtime/server';
@@ -146,6 +148,7 @@ export async function createApp(config: Config): Promise<App> {
   const rollSweeper = startRollSweeper(ctx);
   const registrationSweeper = startPendingRegistrationSweeper(ctx);
   const paymentSweeper = startPaymentSweeper(ctx);
+  const muteSweeper = startMuteSweeper(ctx);
   fastify.decorate('ctx', ctx);
 
   await fastify.register(cookie, { secret: cookieSigningKey(config.jwtSecret) });
@@ -207,6 +210,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(usernameRoutes);
   await fastify.register(accountRoutes);
   if (config.devOutbox) await fastify.register(devRoutes);
+  if (config.devSeed) await fastify.register(devSeedRoutes);
   await fastify.register(moderationRoutes);
   await fastify.register(paymentRoutes);
   await fastify.register(backroomRoutes);
@@ -238,6 +242,7 @@ export async function createApp(config: Config): Promise<App> {
         clearInterval(rollSweeper);
         clearInterval(registrationSweeper);
         clearInterval(paymentSweeper);
+        clearInterval(muteSweeper);
         ctx.inboxEvents.close();
         await realtime.close();
         ctx.accountPresence.close();

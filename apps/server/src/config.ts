@@ -57,6 +57,14 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /**
+   * `POST /api/dev/conversations/:id/messages` (modules/dev/seed-routes.ts): fills a conversation
+   * with many messages at once, for demos and tests; answers this machine only. Off unless asked for.
+   */
+  DEV_SEED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Stripe (docs/payments.md): with both the secret key and the webhook secret set, payments go through Stripe; otherwise the test provider. */
   STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_/, 'STRIPE_SECRET_KEY starts with sk_ (or rk_).')),
   STRIPE_WEBHOOK_SECRET: optional(z.string().startsWith('whsec_', 'STRIPE_WEBHOOK_SECRET starts with whsec_.')),
@@ -69,6 +77,10 @@ const envSchema = z.object({
   PAYMENTS_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   /** Multiplies every pin duration of SPEC §7 (demos and tests: 0.01 makes a $1 pin last 0.3 s). */
   PIN_DURATION_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** Multiplies the Inbox's timed mutes, 8 hours and 1 week (demos and tests: 0.0001 makes 8 hours last 2.9 s). */
+  MUTE_DURATION_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** How often each node ends the timed mutes whose time is up and tells their owners' devices. */
+  MUTE_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
   /**
    * A connection counts as present this long after its last heartbeat (SPEC §4: 60 s; clients heartbeat every 25 s).
    * Shorter values are for tests and demos.
@@ -105,6 +117,9 @@ export interface Config {
   paymentHoldSeconds: number;
   paymentsSweepMs: number;
   pinDurationScale: number;
+  muteDurationScale: number;
+  devSeed: boolean;
+  muteSweepMs: number;
   presenceTtlMs: number;
   presenceSweepMs: number;
   /** A test hook, null outside NODE_ENV=test (modules/messages/service.ts, holdForTest). */
@@ -152,6 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentHoldSeconds: e.PAYMENT_HOLD_SECONDS,
     paymentsSweepMs: e.PAYMENTS_SWEEP_MS,
     pinDurationScale: e.PIN_DURATION_SCALE,
+    muteDurationScale: e.MUTE_DURATION_SCALE,
+    devSeed: e.DEV_SEED,
+    muteSweepMs: e.MUTE_SWEEP_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
     presenceSweepMs: e.PRESENCE_SWEEP_MS,
     testHoldCacheWrite: e.NODE_ENV === 'test' ? (e.TEST_HOLD_CACHE_WRITE ?? null) : null,

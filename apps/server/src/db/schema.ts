@@ -242,6 +242,8 @@ export const members = pgTable(
     uniqueIndex('members_room_anon_name_key').on(t.roomId, t.usernameLower).where(sql`${t.userId} is null`),
     index('members_user_idx').on(t.userId),
     index('members_room_ip_idx').on(t.roomId, t.ip),
+    // The sweep that ends timed mutes (modules/conversations/settings.ts) reads only muted rows.
+    index('members_notifications_muted_idx').on(t.notificationsMutedUntil).where(sql`${t.notificationsMutedUntil} is not null`),
   ],
 );
 

@@ -48,7 +48,7 @@ async function updated(db: DbExecutor, memberId: string, patch: Partial<MemberRo
 
 /** Mutes for 8 hours, a week, or until unmuted; muting again replaces the time. */
 export function mute(ctx: AppContext, user: UserRow, roomId: string, duration: MuteDuration) {
-  const until = duration === 'always' ? MUTED_FOREVER : new Date(Date.now() + MUTE_DURATION_MS[duration]);
+  const until = duration === 'always' ? MUTED_FOREVER : new Date(Date.now() + MUTE_DURATION_MS[duration] * ctx.config.muteDurationScale);
   return change(ctx, user, roomId, (db, m) => updated(db, m.id, { notificationsMutedUntil: until }, undefined), { totals: true });
 }
 
@@ -121,4 +121,40 @@ export async function unarchiveOnMessage(db: DbExecutor, roomId: string): Promis
     )
     .returning({ userId: members.userId });
   return rows.map((r) => r.userId).filter((id): id is string => id !== null);
+}
+
+/**
+ * Ends the timed mutes whose time is up and tells each owner's devices
+ * (`conversation:updated` without the muted mark, and `inbox:unread`, whose
+ * totals count the conversation again). The expired time is cleared by one
+ * conditional update, so when several nodes sweep at once each mute is ended,
+ * and announced, by exactly one of them; a mute set again meanwhile is in the
+ * future and stays. Returns how many ended.
+ */
+export async function endExpiredMutes(ctx: AppContext): Promise<number> {
+  const rows = await ctx.db
+    .update(members)
+    .set({ notificationsMutedUntil: null })
+    .where(and(isNotNull(members.notificationsMutedUntil), sql`${members.notificationsMutedUntil} <= now()`))
+    .returning({ userId: members.userId, roomId: members.roomId, removedAt: members.removedAt });
+  for (const row of rows) {
+    if (row.userId && !row.removedAt) ctx.inboxEvents.changed([row.userId], row.roomId, { totals: true });
+  }
+  return rows.length;
+}
+
+/** Starts this node's sweep of timed mutes (MUTE_SWEEP_MS). */
+export function startMuteSweeper(ctx: AppContext): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    track(ctx, endExpiredMutes(ctx))
+      .catch((err: unknown) => ctx.log.warn({ err }, 'mute sweep failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, ctx.config.muteSweepMs);
+  timer.unref();
+  return timer;
 }

@@ -2,7 +2,8 @@
 
 import type { MemberProfile, Message } from '@chatpop/protocol';
 import { ArrowDownIcon, Loader2Icon, MessageCircleIcon } from 'lucide-react';
-import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FocusEvent, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 import { Alert, Spinner } from '@/components/ui/misc';
 import type { HistoryState, MissedBlock } from '@/lib/chat-room';
@@ -21,6 +22,10 @@ const NEAR_BOTTOM_PX = 120;
 const LOAD_OLDER_PX = 200;
 /** Consecutive messages of one sender within this time share one header. */
 const GROUP_WINDOW_MS = 5 * 60_000;
+/** A row's height before it is drawn and measured (a one-line message with its margin). */
+const ESTIMATED_ROW_PX = 64;
+/** Rows drawn beyond the visible ones on each side, so a quick flick shows no blank. */
+const OVERSCAN_ROWS = 10;
 /** A hole filled quicker than this never shows its loading sign (no flicker on every small gap). */
 const CATCHING_UP_SHOW_AFTER_MS = 400;
 
@@ -72,11 +77,11 @@ function MissedDivider({ block, theme, onShow }: { block: MissedBlock; theme: Ch
   );
 }
 
-/** Scrolls a shown message into view and flashes it; false when it is not in the list. */
-export function scrollToMessage(container: HTMLElement | null, messageId: string): boolean {
+/** Centres a drawn message and flashes it; false when it is not drawn. */
+function flashMessage(container: HTMLElement | null, messageId: string): boolean {
   const el = container?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(messageId)}"]`);
   if (!el) return false;
-  el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  el.scrollIntoView({ block: 'center', behavior: 'auto' });
   el.animate([{ backgroundColor: 'rgb(250 204 21 / 0.35)' }, { backgroundColor: 'transparent' }], { duration: 1_400, easing: 'ease-out' });
   return true;
 }
@@ -199,6 +204,52 @@ export function MessagePane({
     setShowPill(false);
   }, []);
 
+  // Only the rows on screen (and a few either side) are drawn: a conversation of
+  // 10,000 messages keeps a few dozen in the page. Rows are measured as drawn;
+  // one above the screen that turns out taller or shorter than guessed moves
+  // the scroll position with it, so the reading position holds.
+  const itemsRef = useRef(items);
+  itemsRef.current = items;
+  const listRef = useRef<HTMLDivElement>(null);
+  const [scrollMargin, setScrollMargin] = useState(0);
+  useLayoutEffect(() => {
+    const top = listRef.current?.offsetTop ?? 0;
+    if (top !== scrollMargin) setScrollMargin(top);
+  });
+  // The row holding keyboard focus stays drawn while it is scrolled away, so focus is never lost.
+  const focusedKey = useRef<string | null>(null);
+  const rangeExtractor = useCallback((range: Range) => {
+    const indexes = defaultRangeExtractor(range);
+    const key = focusedKey.current;
+    if (key === null) return indexes;
+    const at = itemsRef.current.findIndex((item) => item.key === key);
+    if (at < 0 || indexes.includes(at)) return indexes;
+    return [...indexes, at].sort((a, b) => a - b);
+  }, []);
+  const getItemKey = useCallback((index: number) => items[index]?.key ?? index, [items]);
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollerRef.current,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    overscan: OVERSCAN_ROWS,
+    getItemKey,
+    scrollMargin,
+    rangeExtractor,
+    useFlushSync: false,
+  });
+  // At the bottom the list stays stuck there (the observer below) however rows turn out; above it, a row
+  // measured off the screen's top moves the scroll position with it, so what is read holds still.
+  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = (item, _delta, instance) =>
+    !nearBottom.current && item.start < (instance.scrollOffset ?? 0);
+  const rows = virtualizer.getVirtualItems();
+  const hasRows = history.status === 'ready' && items.length > 0;
+  const onRowsFocus = (event: FocusEvent<HTMLDivElement>) => {
+    focusedKey.current = (event.target as HTMLElement).closest<HTMLElement>('[data-row-key]')?.dataset.rowKey ?? null;
+  };
+  const onRowsBlur = (event: FocusEvent<HTMLDivElement>) => {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) focusedKey.current = null;
+  };
+
   // Keep the reading position: stick to the bottom for new messages when the
   // reader is there, hold still when older pages arrive above, else offer a pill.
   useLayoutEffect(() => {
@@ -234,8 +285,10 @@ export function MessagePane({
       if (nearBottom.current) el.scrollTop = el.scrollHeight;
     });
     observer.observe(el);
+    // Rows measured taller or shorter than guessed change the list's height: still at the bottom.
+    if (listRef.current) observer.observe(listRef.current);
     return () => observer.disconnect();
-  }, []);
+  }, [hasRows]);
 
   useLayoutEffect(() => {
     if (nearBottom.current && scrollerRef.current) scrollerRef.current.scrollTop = scrollerRef.current.scrollHeight;
@@ -248,10 +301,15 @@ export function MessagePane({
     if (el.scrollHeight <= el.clientHeight + LOAD_OLDER_PX) onLoadOlder();
   }, [items, history.hasMore, history.loadingOlder, history.olderError, onLoadOlder]);
 
+  // Only a move up leaves the bottom: rows measured taller after a scroll to the bottom (the event
+  // arrives after they grew) must not count as the reader scrolling away.
+  const lastScrollTop = useRef(0);
   function onScroll() {
     const el = scrollerRef.current;
     if (!el) return;
-    nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX) nearBottom.current = true;
+    else if (el.scrollTop < lastScrollTop.current) nearBottom.current = false;
+    lastScrollTop.current = el.scrollTop;
     if (nearBottom.current && showPill) setShowPill(false);
     if (el.scrollTop < LOAD_OLDER_PX && history.hasMore && !history.loadingOlder && !history.olderError) onLoadOlder();
   }
@@ -262,16 +320,28 @@ export function MessagePane({
   const showMessage = useCallback(
     async (id: string, seq?: number) => {
       const run = ++jumpRun.current;
-      if (scrollToMessage(scrollerRef.current, id)) return setJump(null);
+      // Loaded but perhaps not drawn: bring its row into the drawn window, then centre and flash it.
+      const show = async () => {
+        const index = itemsRef.current.findIndex((item) => item.message.id === id);
+        if (index < 0) return false;
+        nearBottom.current = false;
+        virtualizer.scrollToIndex(index, { align: 'center' });
+        await afterPaint();
+        return run === jumpRun.current && flashMessage(scrollerRef.current, id);
+      };
+      if (await show()) return setJump(null);
+      if (run !== jumpRun.current) return;
       if (seq === undefined || !onReveal) return setJump({ status: 'missing' });
       setJump({ status: 'loading' });
       const held = await onReveal(seq).catch(() => false);
       if (run !== jumpRun.current) return;
       await afterPaint();
       if (run !== jumpRun.current) return;
-      setJump(held && scrollToMessage(scrollerRef.current, id) ? null : { status: 'missing' });
+      const shown = held && (await show());
+      if (run !== jumpRun.current) return;
+      setJump(shown ? null : { status: 'missing' });
     },
-    [onReveal],
+    [onReveal, virtualizer],
   );
   useEffect(() => {
     if (jump?.status !== 'missing') return;
@@ -357,37 +427,55 @@ export function MessagePane({
               <p className={cn('rounded-full px-3 py-1 text-sm', theme.systemText)}>{emptyText}</p>
             </div>
           ) : (
-            <div className="mt-auto flex flex-col">
-              {items.map((item, i) => {
-                const prev = items[i - 1];
-                const newDay = !prev || dayKey(prev.message.createdAt) !== dayKey(item.message.createdAt);
-                const own = item.status !== 'sent' || (selfId !== null && item.message.memberId === selfId);
-                const block = dividerAt.get(i);
-                return (
-                  <Fragment key={item.key}>
-                    {block && <MissedDivider block={block} theme={theme} onShow={onShowMissed} />}
-                    {newDay && (
-                      <div className="my-2 flex justify-center" data-testid="day-separator">
-                        <span className={cn('rounded-full px-3 py-0.5 text-[0.6875rem] font-medium', theme.systemText)}>
-                          {formatDay(item.message.createdAt)}
-                        </span>
-                      </div>
-                    )}
-                    <MessageItem
-                      item={item}
-                      own={own}
-                      showHeader={!sameGroup(prev, item)}
-                      theme={theme}
-                      handlers={fullHandlers}
-                      reader={reader}
-                      receipt={own ? (receiptFor?.(item) ?? null) : null}
-                      pinnedNow={pinnedMessageIds?.has(item.message.id) ?? false}
-                      profile={item.message.memberId ? (profiles?.get(item.message.memberId) ?? null) : null}
-                    />
-                    {afterItem?.(item)}
-                  </Fragment>
-                );
-              })}
+            <div
+              ref={listRef}
+              className="relative mt-auto w-full shrink-0"
+              style={{ height: virtualizer.getTotalSize() }}
+              onFocus={onRowsFocus}
+              onBlur={onRowsBlur}
+              data-testid="message-rows"
+            >
+                {rows.map((row) => {
+                  const i = row.index;
+                  const item = items[i];
+                  if (!item) return null;
+                  const prev = items[i - 1];
+                  const newDay = !prev || dayKey(prev.message.createdAt) !== dayKey(item.message.createdAt);
+                  const own = item.status !== 'sent' || (selfId !== null && item.message.memberId === selfId);
+                  const block = dividerAt.get(i);
+                  return (
+                    <div
+                      key={row.key}
+                      ref={virtualizer.measureElement}
+                      data-index={i}
+                      data-row-key={item.key}
+                      className="absolute top-0 left-0 flex w-full flex-col"
+                      style={{ transform: `translateY(${row.start - scrollMargin}px)` }}
+                      data-testid="message-row"
+                    >
+                      {block && <MissedDivider block={block} theme={theme} onShow={onShowMissed} />}
+                      {newDay && (
+                        <div className="my-2 flex justify-center" data-testid="day-separator">
+                          <span className={cn('rounded-full px-3 py-0.5 text-[0.6875rem] font-medium', theme.systemText)}>
+                            {formatDay(item.message.createdAt)}
+                          </span>
+                        </div>
+                      )}
+                      <MessageItem
+                        item={item}
+                        own={own}
+                        showHeader={!sameGroup(prev, item)}
+                        theme={theme}
+                        handlers={fullHandlers}
+                        reader={reader}
+                        receipt={own ? (receiptFor?.(item) ?? null) : null}
+                        pinnedNow={pinnedMessageIds?.has(item.message.id) ?? false}
+                        profile={item.message.memberId ? (profiles?.get(item.message.memberId) ?? null) : null}
+                      />
+                      {afterItem?.(item)}
+                    </div>
+                  );
+                })}
             </div>
           )}
         </div>
