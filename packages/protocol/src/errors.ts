@@ -79,6 +79,8 @@ export const ERROR_CODES = [
   'SYSTEM_MESSAGE',
   'CONVERSATION_PIN_LIMIT',
   'CONVERSATION_ARCHIVED',
+  'NOTIFICATION_NOT_FOUND',
+  'PUSH_DISABLED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -64,6 +64,8 @@ export const noBroadcast: Broadcaster = {
   messageHidden() {},
   pinned() {},
   pinnedTo() {},
+  notification() {},
+  notificationsRead() {},
 };
 
 export function socketBroadcaster(io: IoServer): Broadcaster {
@@ -156,6 +158,12 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     },
     pinnedTo(userIds, payload) {
       if (userIds.length > 0) io.to(userIds.map(userChannel)).emit('pin:updated', payload);
+    },
+    notification(userId, payload) {
+      io.to(userChannel(userId)).emit('notification:new', payload);
+    },
+    notificationsRead(userId, payload) {
+      io.to(userChannel(userId)).emit('notifications:read', payload);
     },
   };
 }
