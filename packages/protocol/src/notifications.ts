@@ -82,11 +82,15 @@ export const notificationListQuerySchema = z.object({
 });
 
 /** `GET /api/notifications`: newest (by last event) first; `nextCursor` null on the last page. */
-export interface NotificationList {
-  notifications: Notification[];
-  nextCursor: string | null;
-  unread: number;
-}
+export const notificationListSchema = z.object({
+  notifications: z.array(notificationSchema),
+  nextCursor: z.string().nullable(),
+  unread: z.number().int().min(0),
+});
+export type NotificationList = z.infer<typeof notificationListSchema>;
+
+/** The answer of `POST /api/notifications/read`: the unread count left, and the notifications named (none for `all`). */
+export const notificationsReadResponseSchema = z.object({ unread: z.number().int().min(0), notifications: z.array(notificationSchema) });
 
 /** `POST /api/notifications/read`: these ids, or every one (`all: true`). */
 export const markNotificationsReadBodySchema = z
@@ -140,19 +144,21 @@ export const pushUnsubscribeBodySchema = z.object({
   endpoint: z.string().max(PUSH_ENDPOINT_MAX_CHARS, 'The push endpoint is too long.').url('The push endpoint must be a URL.'),
 });
 
-export interface PushDevice {
-  id: string;
+export const pushDeviceSchema = z.object({
+  id: z.string(),
   /** A label for the device ("Chrome on Android"), from its user agent. */
-  label: string;
-  createdAt: string;
-}
+  label: z.string(),
+  createdAt: z.string(),
+});
+export type PushDevice = z.infer<typeof pushDeviceSchema>;
 
 /** `GET /api/push`: whether the server sends Web Push, its VAPID public key, and this account's devices. */
-export interface PushStatus {
-  enabled: boolean;
-  publicKey: string | null;
-  devices: PushDevice[];
-}
+export const pushStatusSchema = z.object({
+  enabled: z.boolean(),
+  publicKey: z.string().nullable(),
+  devices: z.array(pushDeviceSchema),
+});
+export type PushStatus = z.infer<typeof pushStatusSchema>;
 
 /** What a push message carries (the service worker shows it). */
 export interface PushPayload {
