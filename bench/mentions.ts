@@ -75,8 +75,8 @@ interface RunResult {
   ack: LatencySummary;
 }
 
-async function run(kind: RunResult['kind'], round: number, senders: Socket[], roomId: string, mentionable: string[], total: hdr.Histogram): Promise<RunResult> {
-  const count = Math.round((cfg.ratePerSec * cfg.runMs) / 1000);
+async function run(kind: RunResult['kind'], round: number, senders: Socket[], roomId: string, mentionable: string[], total: hdr.Histogram, runMs = cfg.runMs): Promise<RunResult> {
+  const count = Math.round((cfg.ratePerSec * runMs) / 1000);
   const every = Math.max(1, Math.floor(count / cfg.mentioned));
   const h = newHistogram();
   const errors: Record<string, number> = {};
@@ -130,7 +130,7 @@ try {
   const totals = { plain: newHistogram(), mentions: newHistogram() };
   const results: RunResult[] = [];
   // Warm up (JIT, caches) with a short plain run that is not counted.
-  await run('plain', 0, senders, room.roomId, mentionable, newHistogram());
+  await run('plain', 0, senders, room.roomId, mentionable, newHistogram(), Math.min(cfg.runMs, 10_000));
   for (let round = 1; round <= cfg.rounds; round++) {
     for (const kind of round % 2 === 1 ? (['plain', 'mentions'] as const) : (['mentions', 'plain'] as const)) {
       const r = await run(kind, round, senders, room.roomId, mentionable, totals[kind]);

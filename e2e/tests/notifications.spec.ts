@@ -30,6 +30,8 @@ test('a mention raises the bell; the list leads to the message; mark all read cl
   await bob.goto('/');
   await expect(bob.getByTestId('notification-bell')).toBeVisible();
   await expect(bob.getByTestId('notification-badge')).toHaveCount(0);
+  // The phone's header holds the bell and still fits: nothing runs off its right edge.
+  await expect(bob.getByTestId('sign-out')).toBeInViewport({ ratio: 1 });
   const cy = await cyCtx.newPage();
   await cy.setViewportSize(WIDE);
   await cy.goto('/');
@@ -82,6 +84,7 @@ test('a mention raises the bell; the list leads to the message; mark all read cl
   // Without VAPID keys the account page says push is off.
   await cy.goto('/account');
   await expect(cy.getByTestId('push-off')).toContainText('Push notifications are off on this server');
+  await cy.getByTestId('push-section').scrollIntoViewIfNeeded();
   await shot(cy, 'notifications-desktop-02-account-push-off');
   await expectNoSeriousA11yIssues(cy, 'the account page with the push section');
 

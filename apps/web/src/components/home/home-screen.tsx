@@ -58,7 +58,8 @@ export function HomeScreen() {
           </span>
         </Link>
         <Button variant="ghost" size="sm" onClick={() => void signOut()} data-testid="sign-out">
-          <LogOutIcon aria-hidden /> Sign out
+          {/* A phone's header has room for the icon only; the words stay for screen readers. */}
+          <LogOutIcon aria-hidden /> <span className="sr-only sm:not-sr-only">Sign out</span>
         </Button>
       </>
     ) : session.status === 'loading' ? null : (
