@@ -65,7 +65,8 @@ test('a mention raises the bell; the list leads to the message; mark all read cl
   // Following the mention opens the conversation at the message, and marks it read.
   await items.first().click();
   await bob.waitForURL(new RegExp(`/inbox/${groupId}\\?at=\\d+$`));
-  await expect(message(bob, 'which film on Friday?')).toBeVisible();
+  // Opening a conversation on a phone takes its connection and history: allow a loaded machine its time.
+  await expect(message(bob, 'which film on Friday?')).toBeVisible({ timeout: 30_000 });
   await expect(bob.getByTestId('notification-badge')).toHaveText('1');
   await shot(bob, 'notifications-phone-02-followed');
 
@@ -83,7 +84,7 @@ test('a mention raises the bell; the list leads to the message; mark all read cl
 
   // Without VAPID keys the account page says push is off.
   await cy.goto('/account');
-  await expect(cy.getByTestId('push-off')).toContainText('Push notifications are off on this server');
+  await expect(cy.getByTestId('push-off')).toContainText('Push notifications are off on this server', { timeout: 30_000 });
   await cy.getByTestId('push-section').scrollIntoViewIfNeeded();
   await shot(cy, 'notifications-desktop-02-account-push-off');
   await expectNoSeriousA11yIssues(cy, 'the account page with the push section');
