@@ -19,7 +19,7 @@ import { insertMember } from '../../apps/server/src/modules/chats/repo';
 import { createChat } from '../../apps/server/src/modules/chats/service';
 import { sendMessage } from '../../apps/server/src/modules/messages/service';
 import { uuidv7 } from 'uuidv7';
-import { members as membersTable, messages as messagesTable, rooms as roomsTable, type MemberRow } from '../../apps/server/src/db/schema';
+import { members as membersTable, messages as messagesTable, notifications, rooms as roomsTable, type MemberRow } from '../../apps/server/src/db/schema';
 import { startSession } from '../../apps/server/src/modules/auth/service';
 import { directKey } from '../../apps/server/src/modules/conversations/repo';
 import { memberRow, type InboxUser } from '../../apps/server/src/modules/conversations/service';
@@ -47,11 +47,23 @@ async function seed(plan: RoomPlan[]): Promise<{ rooms: RoomSpec[] }> {
       const out: MemberRow[] = [];
       for (let i = 0; i < p.size; i++) {
         const username = `m${(seeded++).toString(36).padStart(6, '0')}`;
+        // The first `accounts` members take part with an account (they can be notified).
+        const user =
+          i < (p.accounts ?? 0)
+            ? await insertUser(tx, {
+                id: randomUUID(),
+                email: `${username}@bench.invalid`,
+                passwordHash: 'not-a-password-hash',
+                username,
+                usernameLower: username.toLowerCase(),
+                emailConfirmedAt: new Date(),
+              })
+            : null;
         out.push(
           await insertMember(tx, {
             id: randomUUID(),
             roomId: room.id,
-            userId: null,
+            userId: user?.id ?? null,
             deviceId: null,
             username,
             usernameLower: username.toLowerCase(),
@@ -69,7 +81,7 @@ async function seed(plan: RoomPlan[]): Promise<{ rooms: RoomSpec[] }> {
       const from = rows[i % rows.length] ?? null;
       await sendMessage(ctx, room, from, { clientId: `seed-${p.key}-${i}`.replace(/[^A-Za-z0-9_-]/g, '_'), content: `seeded history message ${i + 1}` });
     }
-    rooms.push({ key: p.key, roomId: room.id, code: room.code ?? undefined, members });
+    rooms.push({ key: p.key, roomId: room.id, code: room.code ?? undefined, members: members.map((m, i) => ({ ...m, username: rows[i]!.username })) });
   }
   return { rooms };
 }
@@ -201,11 +213,19 @@ async function inject(url: string, n: number, warmup: number) {
   return { requests: n, fromCache, errors, bytes, latency: summarize(h) };
 }
 
+/** Once the notification queue is done: how many notifications are stored, and how many events they gather. */
+async function notificationCount() {
+  await ctx.notifications.idle();
+  const rows = await ctx.db.select({ count: notifications.count }).from(notifications);
+  return { notifications: rows.length, events: rows.reduce((a, r) => a + r.count, 0) };
+}
+
 serveBenchIpc(
   (msg) => {
     if (msg.cmd === 'seed') return seed(msg.rooms as RoomPlan[]);
     if (msg.cmd === 'seedInbox') return seedInbox(msg.plan as InboxPlan);
     if (msg.cmd === 'injectAs') return injectAs(String(msg.url), String(msg.token), Number(msg.n), Number(msg.warmup ?? 0));
+    if (msg.cmd === 'notifications') return notificationCount();
     if (msg.cmd === 'inject') return inject(String(msg.url), Number(msg.n), Number(msg.warmup ?? 0));
     throw new Error(`unknown command ${String(msg.cmd)}`);
   },

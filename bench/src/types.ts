@@ -7,12 +7,16 @@ export interface RoomPlan {
   key: string;
   size: number;
   messages?: number;
+  /** How many of its members take part with an account (notifications reach accounts only). */
+  accounts?: number;
 }
 
 export interface MemberSpec {
   memberId: string;
   /** Chat session token (product) or just the member id (A, B). */
   token: string;
+  /** The member's username (product). */
+  username?: string;
 }
 
 export interface RoomSpec {

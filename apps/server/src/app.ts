@@ -42,6 +42,8 @@ import { conversationRoutes } from './modules/conversations/routes';
 import { conversationActionRoutes } from './modules/conversations/action-routes';
 import { InboxNotifier } from './modules/conversations/notifier';
 import { startMuteSweeper } from './modules/conversations/settings';
+import { NotificationService } from './modules/notifications/service';
+import { notificationRoutes } from './modules/notifications/routes';
 import { PresenceService } from './modules/conversations/presence';
 import { noBroadcast } from './realtime/broadcast';
 import { attachRealtime, type Realtime } from './realtime/server';
@@ -128,6 +130,7 @@ export async function createApp(config: Config): Promise<App> {
     memberSync: { changed: async () => {} },
     sessionSockets: { ended: async () => {} },
     inboxEvents: { changed() {}, close() {} },
+    notifications: { notify() {}, messageSent() {}, idle: async () => {}, close() {} },
     accountPresence: {
       connected: async () => {},
       heartbeat: async () => {},
@@ -141,6 +144,7 @@ export async function createApp(config: Config): Promise<App> {
     inflight: new Set(),
   };
   ctx.inboxEvents = new InboxNotifier(ctx);
+  ctx.notifications = new NotificationService(ctx);
   ctx.accountPresence = new PresenceService(ctx);
   ctx.cache = new GuardedMessageCache(cache, (err, what) => fastify.log.warn({ err }, `message cache ${what} failed`));
   await ctx.rooms.start();
@@ -221,6 +225,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(contactRoutes);
   await fastify.register(groupAvatarRoutes);
   await fastify.register(conversationActionRoutes);
+  await fastify.register(notificationRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);
@@ -248,6 +253,7 @@ export async function createApp(config: Config): Promise<App> {
         ctx.accountPresence.close();
         await fastify.close();
         await Promise.allSettled([...ctx.inflight]);
+        ctx.notifications.close();
         await Promise.allSettled([ctx.cache.close(), presence.close(), pubsub.close()]);
         await ctx.mailer.close().catch(() => undefined);
         redisClients.forEach((c) => c.disconnect());

@@ -88,6 +88,19 @@ const envSchema = z.object({
   PRESENCE_TTL_MS: z.coerce.number().int().min(200).max(600_000).default(60_000),
   /** How often each node drops connections whose heartbeats stopped. */
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(15_000),
+  /**
+   * Web Push (docs/architecture.md, "Notifications"): with both VAPID keys set
+   * (`npx web-push generate-vapid-keys`), devices may subscribe and get pushes.
+   */
+  VAPID_PUBLIC_KEY: optional(z.string().regex(/^[A-Za-z0-9_-]{80,100}$/, 'VAPID_PUBLIC_KEY is the base64url public key that web-push generates.')),
+  VAPID_PRIVATE_KEY: optional(z.string().regex(/^[A-Za-z0-9_-]{40,50}$/, 'VAPID_PRIVATE_KEY is the base64url private key that web-push generates.')),
+  /** Who the push services may contact about this server: a mailto: or https: URL. */
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, 'VAPID_SUBJECT must be a mailto: or https:// URL.').default('mailto:push@chatpop.localhost'),
+  /** Tests only (NODE_ENV=test): accept plain-http push endpoints (a push service on localhost). */
+  PUSH_ALLOW_HTTP: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Tests only (NODE_ENV=test): a new message containing this text is committed but never cached, acknowledged or broadcast. */
   TEST_HOLD_CACHE_WRITE: optional(z.string().min(8)),
 });
@@ -124,6 +137,8 @@ export interface Config {
   presenceSweepMs: number;
   /** A test hook, null outside NODE_ENV=test (modules/messages/service.ts, holdForTest). */
   testHoldCacheWrite: string | null;
+  /** Web Push, when both VAPID keys are set; null: push is off. `allowHttp` only under NODE_ENV=test. */
+  push: { publicKey: string; privateKey: string; subject: string; allowHttp: boolean } | null;
 }
 
 export class ConfigError extends Error {}
@@ -135,6 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.VAPID_PUBLIC_KEY) !== Boolean(e.VAPID_PRIVATE_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together: set both (npx web-push generate-vapid-keys) or neither.');
+  }
   const webOrigins = e.WEB_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   return {
     port: e.PORT,
@@ -173,6 +191,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     presenceTtlMs: e.PRESENCE_TTL_MS,
     presenceSweepMs: e.PRESENCE_SWEEP_MS,
     testHoldCacheWrite: e.NODE_ENV === 'test' ? (e.TEST_HOLD_CACHE_WRITE ?? null) : null,
+    push:
+      e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+        ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT, allowHttp: e.NODE_ENV === 'test' && e.PUSH_ALLOW_HTTP }
+        : null,
   };
 }
 

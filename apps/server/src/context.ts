@@ -9,7 +9,7 @@ import type { Settings } from './modules/settings/service';
 import type { Presence } from './infra/presence';
 import type { PubSub } from './infra/pubsub';
 import type { Tokens } from './modules/auth/tokens';
-import type { AccountPresence, Broadcaster, InboxEvents, MemberSync, SessionSockets, UserSync } from './ports';
+import type { AccountPresence, Broadcaster, InboxEvents, MemberSync, Notifier, SessionSockets, UserSync } from './ports';
 import type { RoomDirectory } from './modules/chats/directory';
 import type { PaymentGateway } from './infra/payments';
 
@@ -39,6 +39,7 @@ export interface AppContext {
   /** Set once Socket.IO is attached. */
   sessionSockets: SessionSockets;
   inboxEvents: InboxEvents;
+  notifications: Notifier;
   accountPresence: AccountPresence;
   /** Set once Socket.IO is attached. */
   userSync: UserSync;

@@ -7,6 +7,9 @@ import type {
   InboxUnreadPayload,
   Member,
   MessageHiddenPayload,
+  NotificationKind,
+  NotificationNewPayload,
+  NotificationsReadPayload,
   PaymentUpdatedPayload,
   PinsUpdatedPayload,
   PinUpdatedPayload,
@@ -75,6 +78,10 @@ export interface Broadcaster {
   pinned(roomId: string, payload: PinUpdatedPayload, exceptUserIds: string[]): void;
   /** The same to these users' connections only. */
   pinnedTo(userIds: string[], payload: PinUpdatedPayload): void;
+  /** To every connection of one account: a notification arrived or gathered another event. */
+  notification(userId: string, payload: NotificationNewPayload): void;
+  /** To every connection of one account: notifications were marked read. */
+  notificationsRead(userId: string, payload: NotificationsReadPayload): void;
 }
 
 /**
@@ -137,4 +144,33 @@ export type SyncedUser = Pick<UserRow, 'id' | 'status' | 'hideLastSeen' | 'hideR
  */
 export interface UserSync {
   changed(user: SyncedUser): Promise<void>;
+}
+
+/** One thing that happened to a user, as a feature reports it (modules/notifications/service.ts). */
+export interface NotificationInput {
+  kind: NotificationKind;
+  /** Who did it: their account (blocks are checked against it) and the name they showed. */
+  actorUserId?: string | null;
+  actorName?: string | null;
+  roomId?: string | null;
+  messageId?: string | null;
+  seq?: number | null;
+  /** The message's text, or what the notification should quote. */
+  preview?: string;
+  amountCents?: number | null;
+}
+
+/**
+ * The notification centre (modules/notifications/service.ts). Every call only
+ * queues: the work (who is told, blocks, mutes, storage, the live event and
+ * Web Push) runs after the caller has answered, off the send path.
+ */
+export interface Notifier {
+  /** Tells one user of one thing, unless a block stands between them and the actor. */
+  notify(userId: string, input: NotificationInput): void;
+  /** A message was stored: the people it mentions, the author of the message it replies to, a direct partner. */
+  messageSent(room: RoomRow, author: MemberRow | null, message: StoredMessage): void;
+  /** Resolves once everything queued so far has been done (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): void;
 }

@@ -86,6 +86,8 @@ export const ERROR_CODES = [
   'CONTACT_REQUEST_NOT_FOUND',
   'ALREADY_A_CONTACT',
   'CONTACT_REQUEST_EXISTS',
+  'NOTIFICATION_NOT_FOUND',
+  'PUSH_DISABLED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -13,3 +13,4 @@ export * from './inbox';
 export * from './inbox-actions';
 export * from './presence';
 export * from './contacts';
+export * from './notifications';

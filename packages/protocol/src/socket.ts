@@ -20,6 +20,7 @@ import type {
   roomModerateSchema,
 } from './moderation';
 import type { BackroomUpdatedPayload, PaymentUpdatedPayload, PinsUpdatedPayload } from './payments';
+import type { NotificationNewPayload, NotificationsReadPayload } from './notifications';
 import type {
   ConversationEventPayload,
   ConversationRemovedPayload,
@@ -206,6 +207,10 @@ export interface ServerToClientEvents {
   'session:revoked': (payload: SessionRevokedPayload) => void;
   /** To the connections of a person's conversation partners (and their own): their presence changed. */
   'user:presence': (payload: UserPresence) => void;
+  /** To the user's own connections: a notification arrived (or a grouped one gathered another event). */
+  'notification:new': (payload: NotificationNewPayload) => void;
+  /** To the user's own connections: notifications were marked read (on any device). */
+  'notifications:read': (payload: NotificationsReadPayload) => void;
 }
 
 export const REPLAY_MAX_MESSAGES = 500;

@@ -720,3 +720,62 @@ export type AuditRow = typeof auditLog.$inferSelect;
 export type BanRow = typeof bans.$inferSelect;
 export type UsernameRow = typeof usernames.$inferSelect;
 export type UsernameRollRow = typeof usernameRolls.$inferSelect;
+
+/**
+ * The notification centre (SPEC §4): one row per thing that happened to a
+ * user, kept until read and after. A row with a `group_key` gathers later
+ * events of the same kind and room while it is unread and younger than the
+ * group window (`count`, and the newest message in `message_id`/`seq`); the
+ * partial unique index makes that one upsert however many arrive at once.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', {
+      enum: ['mention', 'reply', 'direct_message', 'contact_request', 'group_added', 'pin_outbid', 'tip_received'],
+    }).notNull(),
+    roomId: uuid('room_id').references(() => rooms.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'cascade' }),
+    seq: integer('seq'),
+    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    actorName: text('actor_name'),
+    preview: text('preview').notNull().default(''),
+    amountCents: integer('amount_cents'),
+    count: integer('count').notNull().default(1),
+    groupKey: text('group_key'),
+    readAt: ts('read_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('notifications_user_updated_idx').on(t.userId, t.updatedAt.desc(), t.id.desc()),
+    index('notifications_user_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
+    uniqueIndex('notifications_open_group_key')
+      .on(t.userId, t.groupKey)
+      .where(sql`${t.readAt} is null and ${t.groupKey} is not null`),
+  ],
+);
+
+/** A device's Web Push subscription (its browser's endpoint and keys), per account. */
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    userAgent: text('user_agent'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('push_subscriptions_endpoint_key').on(t.endpoint), index('push_subscriptions_user_idx').on(t.userId)],
+);
+
+export type NotificationRow = typeof notifications.$inferSelect;
+export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;

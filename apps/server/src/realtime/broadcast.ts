@@ -65,6 +65,8 @@ export const noBroadcast: Broadcaster = {
   contactsChanged() {},
   pinned() {},
   pinnedTo() {},
+  notification() {},
+  notificationsRead() {},
 };
 
 export function socketBroadcaster(io: IoServer): Broadcaster {
@@ -169,6 +171,12 @@ export function socketBroadcaster(io: IoServer): Broadcaster {
     },
     pinnedTo(userIds, payload) {
       if (userIds.length > 0) io.to(userIds.map(userChannel)).emit('pin:updated', payload);
+    },
+    notification(userId, payload) {
+      io.to(userChannel(userId)).emit('notification:new', payload);
+    },
+    notificationsRead(userId, payload) {
+      io.to(userChannel(userId)).emit('notifications:read', payload);
     },
   };
 }

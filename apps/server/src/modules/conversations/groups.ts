@@ -41,6 +41,8 @@ export interface Change {
   added: string[];
   removed: { userId: string; reason: 'left' | 'removed' }[];
   roomChanged: boolean;
+  /** Who added the `added` users, when someone did (not an invite link): they are notified. */
+  addedBy?: MemberRow;
 }
 
 export const noChange = (): Change => ({ notes: [], changedMembers: [], added: [], removed: [], roomChanged: false });
@@ -85,6 +87,8 @@ export async function announce(ctx: AppContext, room: RoomRow, change: Change) {
   const added = new Set(change.added);
   ctx.inboxEvents.changed(everyone.filter((id) => !added.has(id)), room.id);
   if (added.size > 0) ctx.inboxEvents.changed([...added], room.id, { created: true });
+  const by = change.addedBy;
+  if (by) for (const userId of added) ctx.notifications.notify(userId, { kind: 'group_added', actorUserId: by.userId, actorName: by.username, roomId: room.id });
   for (const { userId, reason } of change.removed) {
     ctx.broadcast.conversationRemoved(userId, { conversationId: room.id, reason });
     // Their totals lose this conversation's unread.
@@ -166,6 +170,7 @@ export async function addMembers(ctx: AppContext, user: UserRow, roomId: string,
     }
     await requireMayAdd({ db: tx }, user, fresh);
     for (const person of fresh) await admit(tx, room, person, change);
+    change.addedBy = actor;
     change.notes.push(await insertSystemMessage(tx, room, `${who(actor)} added ${listNames(fresh.map((u) => u.username), fresh.length)}`));
   });
 }

@@ -255,6 +255,7 @@ export async function createGroup(ctx: AppContext, user: UserRow, body: z.output
   );
   for (const note of notes) await cachePut(ctx, room, note);
   ctx.inboxEvents.changed([user.id, ...others.map((o) => o.id)], room.id, { created: true });
+  for (const other of others) ctx.notifications.notify(other.id, { kind: 'group_added', actorUserId: user.id, actorName: user.username, roomId: room.id });
   const conversation = await detailFor(ctx, user, room);
   if (!conversation) throw conversationNotFound();
   return { conversation, created: true };

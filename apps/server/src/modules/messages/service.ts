@@ -274,6 +274,8 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
   const message = created ? toMessage(row, reply) : (await withReplies(ctx, [row]))[0]!;
   if (created) await holdForTest(ctx, message);
   await cachePut(ctx, room, message);
+  // Queued only: who is notified is worked out after the sender has their ack.
+  if (created) ctx.notifications.messageSent(room, member, message);
   return { message, created };
 }
 

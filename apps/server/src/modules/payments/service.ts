@@ -183,6 +183,7 @@ async function doSucceed(ctx: AppContext, paymentId: string): Promise<PaymentRow
   });
   if (done) {
     await announce(ctx, done.room, done.payment, done.effects);
+    if (done.delivered) await notifyPaid(ctx, done.room, done.payment, done.effects);
     return done.delivered ? done.payment : refundLate(ctx, paymentId);
   }
   let current = await repo.findPayment(ctx.db, paymentId);
@@ -345,6 +346,25 @@ async function announcePaidMessageAgain(ctx: AppContext, payment: PaymentRow) {
   if (!message || !room) return;
   await cachePut(ctx, room, message);
   ctx.broadcast.message(room, message, await hideFromBlockers(ctx.db, room, payment.payerUserId));
+}
+
+/** A delivered tip tells the host; a delivered pin tells the payer of the top pin it outbid. */
+async function notifyPaid(ctx: AppContext, room: RoomRow, payment: PaymentRow, effects: Effects) {
+  try {
+    const actorName = await repo.payerName(ctx.db, payment.payerMemberId);
+    const message = effects.messages[0];
+    const about = { actorUserId: payment.payerUserId, actorName, roomId: room.id, amountCents: payment.amountCents };
+    if (payment.purpose === 'tip' && room.hostUserId) {
+      ctx.notifications.notify(room.hostUserId, { ...about, kind: 'tip_received', messageId: message?.id, seq: message?.seq, preview: message?.content ?? '' });
+    } else if (payment.purpose === 'pin') {
+      const outbid = await pins.outbidBy(ctx.db, room, payment);
+      if (outbid && outbid.userId !== payment.payerUserId) {
+        ctx.notifications.notify(outbid.userId, { ...about, kind: 'pin_outbid', messageId: message?.id, seq: message?.seq, preview: message?.content ?? '' });
+      }
+    }
+  } catch (err) {
+    ctx.log.warn({ err, paymentId: payment.id }, 'payment notification not queued');
+  }
 }
 
 /** After a commit: the cache, then every broadcast the change calls for. */

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import { pinDurationSeconds, pinQuoteCents, type PinView, type PinsState } from '@chatpop/protocol';
 import type { AppContext } from '../../context';
 import type { DbExecutor, Tx } from '../../db/client';
-import { messages, pins, type MemberRow, type PaymentRow, type PinRow, type RoomRow } from '../../db/schema';
+import { messages, payments, pins, type MemberRow, type PaymentRow, type PinRow, type RoomRow } from '../../db/schema';
 import { notFound } from '../../errors';
 import type { StoredMessage } from '../../infra/cache';
 import { insertPaidMessage, pinnedKey, withReplies } from '../messages/service';
@@ -160,4 +160,21 @@ export async function unpin(ctx: AppContext, actor: RoomActor, pinId: string): P
   if (rows.length === 0) throw notFound('PIN_NOT_FOUND', 'That pin is not in force.');
   await broadcastPins(ctx, actor.room);
   return activePins(ctx, actor.room);
+}
+
+/**
+ * Whose pin a newly active one outbid: the top pin in force besides it, when
+ * the new one is higher, and its payer had an account (only accounts are
+ * notified). Null when nobody was outbid.
+ */
+export async function outbidBy(db: DbExecutor, room: RoomRow, payment: PaymentRow): Promise<{ userId: string; messageId: string | null } | null> {
+  const [top] = await db
+    .select({ userId: payments.payerUserId, amountCents: pins.amountCents, messageId: pins.messageId })
+    .from(pins)
+    .innerJoin(payments, eq(payments.id, pins.paymentId))
+    .where(and(eq(pins.roomId, room.id), eq(pins.status, 'active'), sql`${pins.pinnedUntil} > now()`, sql`${pins.paymentId} <> ${payment.id}`))
+    .orderBy(desc(pins.amountCents), asc(pins.pinnedAt))
+    .limit(1);
+  if (!top?.userId || top.amountCents >= payment.amountCents) return null;
+  return { userId: top.userId, messageId: top.messageId };
 }

@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { InboxLink } from '@/components/inbox/inbox-link';
+import { NotificationBell } from '@/components/notifications/notification-bell';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
 import { Alert, Spinner } from '@/components/ui/misc';
@@ -43,7 +44,12 @@ export function AccountShell({
     <PageShell
       actions={
         <>
-          {session.status === 'signed-in' && <InboxLink />}
+          {session.status === 'signed-in' && (
+            <>
+              <InboxLink />
+              <NotificationBell />
+            </>
+          )}
           <Button asChild variant="ghost" size="sm">
             <Link href="/" data-testid="back-home">
               <ArrowLeftIcon aria-hidden /> Home

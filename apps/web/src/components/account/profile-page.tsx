@@ -25,6 +25,7 @@ import { useSession } from '@/lib/session';
 import { useUsernameAvailability } from '@/lib/username-availability';
 import { cn } from '@/lib/utils';
 import { AccountShell, Section } from './account-shell';
+import { PushSection } from './push-section';
 import { UserAvatar } from './user-avatar';
 
 const STATUS_LABELS: Record<UserStatus, string> = {
@@ -41,6 +42,7 @@ export function ProfilePage() {
         <>
           <AvatarSection user={user} onChanged={reload} />
           <ProfileSection key={user.id} user={user} onSaved={reload} />
+          <PushSection />
           <PasswordSection />
           <SignOutSection />
         </>

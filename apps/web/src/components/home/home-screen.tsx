@@ -7,6 +7,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { UserAvatar } from '@/components/account/user-avatar';
 import { InboxLink } from '@/components/inbox/inbox-link';
+import { NotificationBell } from '@/components/notifications/notification-bell';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
@@ -42,6 +43,7 @@ export function HomeScreen() {
     session.status === 'signed-in' ? (
       <>
         <InboxLink />
+        <NotificationBell />
         <Link
           href="/account"
           aria-label={`Your account: signed in as ${session.user.username ?? session.user.displayName ?? session.user.email}`}
@@ -56,7 +58,8 @@ export function HomeScreen() {
           </span>
         </Link>
         <Button variant="ghost" size="sm" onClick={() => void signOut()} data-testid="sign-out">
-          <LogOutIcon aria-hidden /> Sign out
+          {/* A phone's header has room for the icon only; the words stay for screen readers. */}
+          <LogOutIcon aria-hidden /> <span className="sr-only sm:not-sr-only">Sign out</span>
         </Button>
       </>
     ) : session.status === 'loading' ? null : (

@@ -15,6 +15,7 @@ import { useInbox } from '@/lib/use-inbox';
 import { cn } from '@/lib/utils';
 import { ArchiveList, ConversationList, InboxDashboard } from './conversation-list';
 import { ConversationView } from './conversation-view';
+import { NotificationBell } from '@/components/notifications/notification-bell';
 import { ThemeMenu, headerButton } from './inbox-chrome';
 import { NewConversationDialog } from './new-conversation-dialog';
 import { StatusMenu } from './status-menu';
@@ -114,6 +115,7 @@ export function InboxScreen({ children }: { children?: ReactNode }) {
                 Inbox
               </h1>
               <ThemeMenu theme={theme} onChoose={chooseTheme} />
+              {me && <NotificationBell className={cn(headerButton, theme.headerButton)} />}
               {me && (
                 <StatusMenu
                   user={me}
