@@ -38,6 +38,7 @@ import { groupAvatarRoutes } from './modules/conversations/avatar-routes';
 import { inviteRoutes } from './modules/conversations/invite-routes';
 import { conversationRoutes } from './modules/conversations/routes';
 import { conversationActionRoutes } from './modules/conversations/action-routes';
+import { searchRoutes } from './modules/search/routes';
 import { InboxNotifier } from './modules/conversations/notifier';
 import { PresenceService } from './modules/conversations/presence';
 import { noBroadcast } from './realtime/broadcast';
@@ -214,6 +215,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(inviteRoutes);
   await fastify.register(groupAvatarRoutes);
   await fastify.register(conversationActionRoutes);
+  await fastify.register(searchRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);

@@ -12,3 +12,4 @@ export * from './payments';
 export * from './inbox';
 export * from './inbox-actions';
 export * from './presence';
+export * from './search';
