@@ -123,12 +123,17 @@ export interface PersonRow {
  * People by username or display name: a prefix of either (the prefix
  * indexes), or close to either word by trigrams (pg_trgm's `<%`, the
  * trigram indexes) so that a typo still finds them. An exact username
- * first, then prefixes, then the closest, then by username.
+ * first, then prefixes, then the closest, then by username. A query
+ * shorter than FUZZY_MIN_CHARS is a prefix only: a trigram of two letters
+ * matches nearly anyone.
  */
+const FUZZY_MIN_CHARS = 4;
+
 export async function searchPeople(db: DbExecutor, userId: string, q: string, limit: number): Promise<PersonRow[]> {
   const me = sql`${userId}::uuid`;
   const lower = q.toLowerCase();
   const prefix = `${lower.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const fuzzy = lower.length >= FUZZY_MIN_CHARS;
   const result = await db.execute(sql`
     select u.id as user_id, u.username, u.display_name, u.avatar_key, d.id as direct_conversation_id
     from users u
@@ -138,8 +143,7 @@ export async function searchPeople(db: DbExecutor, userId: string, q: string, li
       and (
         u.username_lower like ${prefix}
         or lower(u.display_name) like ${prefix}
-        or ${lower}::text <% u.username_lower
-        or ${lower}::text <% lower(u.display_name)
+        ${fuzzy ? sql`or ${lower}::text <% u.username_lower or ${lower}::text <% lower(u.display_name)` : sql``}
       )
     order by
       u.username_lower = ${lower} desc,

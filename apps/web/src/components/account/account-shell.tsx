@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { InboxLink } from '@/components/inbox/inbox-link';
+import { SearchLink } from '@/components/search/search-link';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
 import { Alert, Spinner } from '@/components/ui/misc';
@@ -42,6 +43,7 @@ export function AccountShell({
     <PageShell
       actions={
         <>
+          {session.status === 'signed-in' && <SearchLink />}
           {session.status === 'signed-in' && <InboxLink />}
           <Button asChild variant="ghost" size="sm">
             <Link href="/" data-testid="back-home">

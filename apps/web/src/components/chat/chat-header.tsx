@@ -1,7 +1,7 @@
 'use client';
 
 import type { ChatView, Member, ModerateMemberBody, PresenceEntry, Theme } from '@chatpop/protocol';
-import { ArrowLeftIcon, CheckIcon, LinkIcon, LockIcon, PaletteIcon, ShieldIcon, UsersIcon } from 'lucide-react';
+import { ArrowLeftIcon, CheckIcon, LinkIcon, LockIcon, PaletteIcon, SearchIcon, ShieldIcon, UsersIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import {
@@ -38,6 +38,7 @@ export function ChatHeader({
   onModerate,
   onOpenTools,
   reportCount,
+  searchIn = null,
 }: {
   chat: ChatView;
   theme: ChatTheme;
@@ -53,6 +54,8 @@ export function ChatHeader({
   /** Set for the host and moderators: opens their tools. */
   onOpenTools: (() => void) | null;
   reportCount: number;
+  /** A signed-in participant's search within this chat (or its Back Room): the room to search in and its name. */
+  searchIn?: { roomId: string; name: string } | null;
 }) {
   const [copied, setCopied] = useState(false);
   const muted = useSyncExternalStore(subscribeMuted, isMuted, () => false);
@@ -90,6 +93,16 @@ export function ChatHeader({
           </p>
         </div>
 
+        {searchIn && (
+          <Link
+            href={`/search?${new URLSearchParams({ in: searchIn.roomId, name: searchIn.name })}`}
+            className={cn(headerButton, theme.headerButton)}
+            aria-label="Search in this chat"
+            data-testid="chat-search"
+          >
+            <SearchIcon aria-hidden />
+          </Link>
+        )}
         <button
           type="button"
           onClick={() => void copyText(chatUrl(chat.code)).then(setCopied)}

@@ -123,6 +123,7 @@ export function MessagePane({
   pinnedMessageIds,
   profiles,
   onReveal,
+  jumpToSeq = null,
 }: {
   items: ChatItem[];
   hostMessages: Message[];
@@ -143,6 +144,8 @@ export function MessagePane({
    * it is there.
    */
   onReveal?: (seq: number) => Promise<boolean>;
+  /** A link to one message (`?at=<seq>`, e.g. a search hit): once the history is in, load back to it, scroll there and flash it. */
+  jumpToSeq?: number | null;
   emptyText: string;
   /** Over the oldest message once the whole history is loaded. */
   startText?: string;
@@ -273,6 +276,28 @@ export function MessagePane({
     },
     [onReveal],
   );
+  // The message a link named: once the first page is in, the same load-back-and-flash as a quote.
+  const itemsRef = useRef(items);
+  itemsRef.current = items;
+  const jumpedTo = useRef<number | null>(null);
+  const historyReady = history.status === 'ready';
+  useEffect(() => {
+    if (jumpToSeq === null || !historyReady || jumpedTo.current === jumpToSeq) return;
+    jumpedTo.current = jumpToSeq;
+    void (async () => {
+      const run = ++jumpRun.current;
+      setJump({ status: 'loading' });
+      const held = onReveal ? await onReveal(jumpToSeq).catch(() => false) : itemsRef.current.some((i) => i.message.seq === jumpToSeq);
+      if (run !== jumpRun.current) return;
+      await afterPaint();
+      if (run !== jumpRun.current) return;
+      const target = itemsRef.current.find((i) => i.message.seq === jumpToSeq);
+      const shown = held && target !== undefined && scrollToMessage(scrollerRef.current, target.message.id);
+      if (shown) nearBottom.current = false;
+      setJump(shown ? null : { status: 'missing' });
+    })();
+  }, [jumpToSeq, historyReady, onReveal]);
+
   useEffect(() => {
     if (jump?.status !== 'missing') return;
     const timer = setTimeout(() => setJump(null), 4_000);

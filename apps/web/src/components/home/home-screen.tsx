@@ -7,6 +7,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { UserAvatar } from '@/components/account/user-avatar';
 import { InboxLink } from '@/components/inbox/inbox-link';
+import { SearchLink } from '@/components/search/search-link';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
@@ -41,6 +42,7 @@ export function HomeScreen() {
   const actions =
     session.status === 'signed-in' ? (
       <>
+        <SearchLink />
         <InboxLink />
         <Link
           href="/account"
