@@ -23,11 +23,11 @@ async function sendMany(page: Page, count: number, text: (i: number) => string) 
     await send(page, text(i));
     await page.waitForTimeout(260);
   }
-  await expect(page.locator('[data-testid="message-content"]', { hasText: text(count - 1) })).toBeVisible();
+  await expect(page.locator('[data-testid="message-content"]', { hasText: text(count - 1) })).toBeVisible({ timeout: 30_000 });
 }
 
 test('search, see the marked words, page on, and jump to a hit in context', async ({ browser }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(480_000);
   const annName = unique('Ann');
   const bobName = unique('Bob');
   const annCtx = await newContext(browser, 'phone');
@@ -43,11 +43,11 @@ test('search, see the marked words, page on, and jump to a hit in context', asyn
   await bob.setViewportSize(WIDE);
   await bob.goto(`/inbox/${conversationId}`);
   await send(bob, 'Meet me at the old lighthouse at noon, bring <b>snacks</b>');
-  await expect(bob.locator('[data-testid="message-content"]', { hasText: 'old lighthouse' })).toBeVisible();
+  await expect(bob.locator('[data-testid="message-content"]', { hasText: 'old lighthouse' })).toBeVisible({ timeout: 30_000 });
 
   const ann = await annCtx.newPage();
   await ann.goto(`/inbox/${conversationId}`);
-  await expect(ann.locator('[data-testid="message-content"]', { hasText: 'old lighthouse' })).toBeVisible();
+  await expect(ann.locator('[data-testid="message-content"]', { hasText: 'old lighthouse' })).toBeVisible({ timeout: 30_000 });
   await Promise.all([
     sendMany(ann, FILLER_EACH, (i) => `ping ${i} from the harbour`),
     sendMany(bob, FILLER_EACH, (i) => `pong ${i}`),
@@ -60,7 +60,7 @@ test('search, see the marked words, page on, and jump to a hit in context', asyn
   await ann.getByTestId('search-input').fill('"old lighthouse"');
   await ann.getByTestId('search-submit').click();
   const hit = ann.getByTestId('search-hit');
-  await expect(hit).toHaveCount(1);
+  await expect(hit).toHaveCount(1, { timeout: 20_000 });
   await expect(hit.getByTestId('search-hit-room')).toHaveText(bobName);
   await expect(hit.getByTestId('search-hit-author')).toHaveText(bobName);
   await expect(hit.locator('mark')).toHaveText(['old', 'lighthouse']);
@@ -91,7 +91,7 @@ test('search, see the marked words, page on, and jump to a hit in context', asyn
   await ann.getByTestId('search-hit').click();
   await expect(ann).toHaveURL(new RegExp(`/inbox/${conversationId}\\?at=\\d+$`));
   const target = ann.locator('[data-testid="message-content"]', { hasText: 'old lighthouse' });
-  await expect(target).toBeInViewport();
+  await expect(target).toBeInViewport({ timeout: 30_000 });
   await expect(ann.locator('[data-testid="message-content"]', { hasText: `ping ${FILLER_EACH - 1} from` })).not.toBeInViewport();
   await shot(ann, 'search-phone-jump');
 
@@ -111,7 +111,7 @@ test('search, see the marked words, page on, and jump to a hit in context', asyn
   await shot(bob, 'search-desktop-in-conversation');
   await bob.getByTestId('search-hit').last().click();
   await expect(bob).toHaveURL(new RegExp(`/inbox/${conversationId}\\?at=\\d+$`));
-  await expect(bob.locator('[data-testid="message-content"]', { hasText: 'old lighthouse' })).toBeInViewport();
+  await expect(bob.locator('[data-testid="message-content"]', { hasText: 'old lighthouse' })).toBeInViewport({ timeout: 30_000 });
   await shot(bob, 'search-desktop-jump');
 
   await annCtx.close();
