@@ -295,6 +295,9 @@ export const messages = pgTable(
     uniqueIndex('messages_room_member_client_key').on(t.roomId, t.memberId, t.clientId).where(sql`${t.memberId} is not null`),
     uniqueIndex('messages_room_memberless_client_key').on(t.roomId, t.clientId).where(sql`${t.memberId} is null`),
     index('messages_search_idx').using('gin', t.search),
+    // Search, newest first: a frequent word is found by walking back in time until a page is full,
+    // where the full-text index would fetch every message holding it.
+    index('messages_created_idx').on(t.createdAt, t.id),
     // Search's has:link filter when it, not the words, narrows things down.
     index('messages_link_idx').on(t.roomId, t.createdAt).where(sql`${t.hasLink}`),
     // The sticky section's read: the newest host messages of a room, however many others came since.

@@ -294,6 +294,18 @@ describe('message search: bad input', () => {
   });
 });
 
+describe('message search: rate limit', () => {
+  it('answers 429 RATE_LIMITED past 60 searches a minute, per account', async () => {
+    const [me, other] = await Promise.all([inboxPerson(t, 'srla'), inboxPerson(t, 'srlb')]);
+    for (let i = 0; i < 60; i++) expect((await search(me.client, { q: `word${i}` })).status).toBe(200);
+    const refused = await search(me.client, { q: 'one more' });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error?.code).toBe('RATE_LIMITED');
+    expect(refused.headers.get('retry-after')).toBeTruthy();
+    expect((await search(other.client, { q: 'one more' })).status).toBe(200);
+  });
+});
+
 describe('people search', () => {
   it('finds by prefix and by a close spelling of the username or display name', async () => {
     const me = await inboxPerson(t, 'ppa');

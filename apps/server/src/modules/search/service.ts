@@ -67,6 +67,7 @@ export async function searchMessages(ctx: AppContext, user: UserRow, input: Sear
   if (problem) throw badRequest(problem.code, problem.message);
   const q = input.q.trim();
   const cursor = input.cursor ? decodeCursor(input.cursor) : undefined;
+  await ctx.limits.consume('search', user.id);
   const tree = await repo.queryTree(ctx.db, q);
   if (tree === '' || tree === 'T') {
     throw badRequest(
