@@ -117,3 +117,36 @@ test('search, see the marked words, page on, and jump to a hit in context', asyn
   await annCtx.close();
   await bobCtx.close();
 });
+
+test('a pop chat: search within it from its header and open a hit at its message', async ({ browser }) => {
+  test.setTimeout(300_000);
+  const hostName = unique('Hst');
+  const ctx = await newContext(browser, 'phone');
+  await person(ctx, hostName);
+  const created = await ctx.request.post('/api/chats', { data: { name: 'Treasure hunt' } });
+  expect(created.status()).toBe(201);
+  const code = ((await created.json()) as { chat: { code: string } }).chat.code;
+  expect((await ctx.request.post(`/api/chats/${code}/join`, { data: {} })).status()).toBeLessThan(300);
+
+  const page = await ctx.newPage();
+  await page.goto(`/chat/${code}`);
+  await expect(page.getByTestId('composer-input')).toBeVisible({ timeout: 30_000 });
+  await send(page, 'The map is buried under the crooked oak');
+  await sendMany(page, 14, (i) => `clue number ${i}`);
+
+  await page.getByTestId('chat-search').click();
+  await expect(page).toHaveURL(/\/search\?in=/);
+  await expect(page.getByTestId('search-in')).toContainText('Treasure hunt');
+  await page.getByTestId('search-input').fill('crooked oak');
+  await page.getByTestId('search-submit').click();
+  const hit = page.getByTestId('search-hit');
+  await expect(hit).toHaveCount(1, { timeout: 20_000 });
+  await expect(hit.getByTestId('search-hit-room')).toHaveText('Treasure hunt');
+  await expect(hit.locator('mark')).toHaveText(['crooked', 'oak']);
+  await hit.click();
+  await expect(page).toHaveURL(new RegExp(`/chat/${code}\\?at=\\d+$`));
+  await expect(page.locator('[data-testid="message-content"]', { hasText: 'crooked oak' })).toBeInViewport({ timeout: 30_000 });
+  await expect(page.locator('[data-testid="message-content"]', { hasText: 'clue number 13' })).not.toBeInViewport();
+  await shot(page, 'search-phone-pop-chat-jump');
+  await ctx.close();
+});
