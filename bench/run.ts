@@ -17,6 +17,7 @@ import type { ConnectResult, HistoryResult, ReadyMessage, RoomPlan, RoomSpec, Se
 import type { StepSpec, StormSpec } from './src/loadgen';
 import { createDatabase, dropDatabase, clearRedisPrefix } from './src/external';
 import { measureContentRules, renderRules, type RulesResult } from './src/rules';
+import { measureSearch, type SearchResult } from './src/search';
 
 const env = process.env;
 const QUICK = env.BENCH_QUICK === '1';
@@ -31,7 +32,7 @@ const roomsFor = (spec: string) => new Map(spec.split(',').map((kv) => kv.split(
 const cfg = {
   quick: QUICK,
   servers: list('BENCH_SERVERS', 'A,B,C,D,E'),
-  scenarios: list('BENCH_SCENARIOS', QUICK ? 'rules,verify,memory,fanout,ack,history,storm,inbox' : 'rules,verify,memory,fanout,ack,history,storm,mix,inbox'),
+  scenarios: list('BENCH_SCENARIOS', QUICK ? 'rules,search,verify,memory,fanout,ack,history,storm,inbox' : 'rules,search,verify,memory,fanout,ack,history,storm,mix,inbox'),
   memConns: list('BENCH_MEM_CONNS', QUICK ? '1000' : '1000,5000,10000').map(Number),
   roomSizes: list('BENCH_ROOM_SIZES', QUICK ? '100' : '10,100,1000').map(Number),
   externalRoomSizes: list('BENCH_DE_ROOM_SIZES', QUICK ? '100' : '100,1000').map(Number),
@@ -54,6 +55,8 @@ const cfg = {
   mixMs: num('BENCH_MIX_MS', 3000),
   /** Per sending member: stay well inside the product's 5/s and 30/min (apps/server/src/infra/limits.ts). */
   budget: { perSecond: num('BENCH_SENDER_PER_SECOND', 2), perMinute: num('BENCH_SENDER_PER_MINUTE', 25) } as BudgetRule,
+  searchMessages: num('BENCH_SEARCH_MESSAGES', QUICK ? 100_000 : 1_000_000),
+  searchRuns: num('BENCH_SEARCH_RUNS', QUICK ? 50 : 200),
   verifyMessages: num('BENCH_VERIFY_MESSAGES', QUICK ? 20 : 40),
   inboxUsers: num('BENCH_INBOX_USERS', QUICK ? 200 : 1000),
   inboxDirect: num('BENCH_INBOX_DIRECT', 20),
@@ -628,6 +631,10 @@ async function main() {
     rules = measureContentRules();
     log(renderRules(rules));
   }
+  let search: SearchResult | undefined;
+  if (cfg.scenarios.includes('search')) {
+    search = await measureSearch({ messages: cfg.searchMessages, runs: cfg.searchRuns, databaseUrl: cfg.databaseUrl, log });
+  }
   const servers: ServerResult[] = [];
   for (const id of cfg.servers) servers.push(await runServer(id));
 
@@ -646,14 +653,15 @@ async function main() {
     },
     config: { ...cfg, roomsPerSize: Object.fromEntries(cfg.roomsPerSize), databaseUrl: cfg.databaseUrl ? '(set)' : '', redisUrl: cfg.redisUrl ? '(set)' : '' },
     ...(rules ? { rules } : {}),
+    ...(search ? { search } : {}),
     servers,
   };
   const dir = path.join(BENCH_DIR, 'results');
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(results, null, 2);
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  // A smoke run does not overwrite the full run's latest results.
-  const q = QUICK ? '-quick' : '';
+  // A smoke run, or a run of scenarios without servers, does not overwrite the full run's latest results.
+  const q = (QUICK ? '-quick' : '') + (servers.length === 0 ? `-${cfg.scenarios.join('-')}` : '');
   const files = [`latest${q}.json`, `run-${stamp}${q}.json`, `latency${q}.svg`, `latest${q}.txt`];
   const table = renderTable(results);
   writeFileSync(path.join(dir, files[0]!), json);

@@ -1,5 +1,6 @@
 import type { BenchResults, FanoutResult, ServerResult } from './results';
 import { renderRules } from './rules';
+import { renderSearch } from './search';
 import { P99_LIMIT_MS } from './results';
 
 type Cell = number | string | null;
@@ -162,6 +163,7 @@ export function renderTable(results: BenchResults): string {
     lines.push('‡ RSS grew less than the V8 heap (the RSS baseline drifted down meanwhile): the heap growth is shown, as the floor; idle memory = max(ΔRSS, Δheap) / connections');
   }
   if (results.rules) lines.push('', renderRules(results.rules));
+  if (results.search) lines.push('', renderSearch(results.search));
   lines.push('', ...targets(results));
   return lines.join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 import type { RulesResult } from './rules';
+import type { SearchResult } from './search';
 import type { CpuUsage } from './cpu';
 import type { ConnectResult, HistoryResult, LatencySummary, StepResult, StormResult, VerifyResult } from './types';
 
@@ -126,6 +127,8 @@ export interface BenchResults {
   config: Record<string, unknown>;
   /** The content rules' micro-benchmark (scenario `rules`), in the orchestrator's process. */
   rules?: RulesResult;
+  /** Full-text search over seeded messages (scenario `search`), in the orchestrator's process. */
+  search?: SearchResult;
   servers: ServerResult[];
 }
 

@@ -40,6 +40,7 @@ import { contactRoutes } from './modules/contacts/routes';
 import { inviteRoutes } from './modules/conversations/invite-routes';
 import { conversationRoutes } from './modules/conversations/routes';
 import { conversationActionRoutes } from './modules/conversations/action-routes';
+import { searchRoutes } from './modules/search/routes';
 import { InboxNotifier } from './modules/conversations/notifier';
 import { startMuteSweeper } from './modules/conversations/settings';
 import { NotificationService } from './modules/notifications/service';
@@ -226,6 +227,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(groupAvatarRoutes);
   await fastify.register(conversationActionRoutes);
   await fastify.register(notificationRoutes);
+  await fastify.register(searchRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { asc, eq } from 'drizzle-orm';
@@ -29,7 +30,7 @@ export async function storedMessages(env: NodeJS.ProcessEnv, roomId: string): Pr
       await client.end();
     }
   }
-  const db = await PGlite.create(path.join(env.DATA_DIR!, 'pglite'));
+  const db = await PGlite.create(path.join(env.DATA_DIR!, 'pglite'), { extensions: { pg_trgm } });
   try {
     return (await db.query<StoredRow>(sql, [roomId])).rows;
   } finally {

@@ -14,3 +14,4 @@ export * from './inbox-actions';
 export * from './presence';
 export * from './contacts';
 export * from './notifications';
+export * from './search';

@@ -59,6 +59,9 @@ export const users = pgTable(
     // People search (Inbox) matches prefixes of the username and the display name.
     index('users_username_prefix_idx').on(t.usernameLower.op('text_pattern_ops')),
     index('users_display_name_prefix_idx').using('btree', sql`lower(${t.displayName}) text_pattern_ops`),
+    // …and, fuzzily, trigrams of both (pg_trgm): a typo still finds the person.
+    index('users_username_trgm_idx').using('gin', sql`${t.usernameLower} gin_trgm_ops`),
+    index('users_display_name_trgm_idx').using('gin', sql`lower(${t.displayName}) gin_trgm_ops`),
   ],
 );
 
@@ -286,6 +289,8 @@ export const messages = pgTable(
     amountCents: integer('amount_cents'),
     createdAt: ts('created_at').notNull().defaultNow(),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
+    /** Whether the text holds a web address: search's `has:link` filter reads it instead of the text. */
+    hasLink: boolean('has_link').generatedAlwaysAs(sql`content ~* '(https?://|www\.)[^[:space:]]'`),
   },
   (t) => [
     index('messages_reply_idx').on(t.replyToId),
@@ -295,6 +300,11 @@ export const messages = pgTable(
     uniqueIndex('messages_room_member_client_key').on(t.roomId, t.memberId, t.clientId).where(sql`${t.memberId} is not null`),
     uniqueIndex('messages_room_memberless_client_key').on(t.roomId, t.clientId).where(sql`${t.memberId} is null`),
     index('messages_search_idx').using('gin', t.search),
+    // Search, newest first: a frequent word is found by walking back in time until a page is full,
+    // where the full-text index would fetch every message holding it.
+    index('messages_created_idx').on(t.createdAt, t.id),
+    // Search's has:link filter when it, not the words, narrows things down.
+    index('messages_link_idx').on(t.roomId, t.createdAt).where(sql`${t.hasLink}`),
     // The sticky section's read: the newest host messages of a room, however many others came since.
     index('messages_host_idx').on(t.roomId, t.seq).where(sql`${t.type} = 'host'`),
   ],

@@ -25,6 +25,8 @@ export const LIMIT_RULES = {
   /** Purchases (seats, pins, tips) per payer. */
   purchases: { points: 30, durationSeconds: 60, message: 'Too many purchases at once. Wait a minute.' },
   avatarUpload: { points: 20, durationSeconds: 60 * 60, message: 'Too many avatar uploads. Try again later.' },
+  /** Message searches per account: each one reads an index, so a script cannot make the database do nothing else. */
+  search: { points: 60, durationSeconds: 60, message: 'Too many searches at once. Wait a moment and search again.' },
 } as const;
 export type LimitRule = keyof typeof LIMIT_RULES;
 

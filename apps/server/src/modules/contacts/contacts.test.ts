@@ -107,6 +107,13 @@ describe(`contacts (${backend})`, () => {
     expect(bobHears.find((e) => e.request)!.request).toMatchObject({ id: sent.body.request.id, direction: 'incoming', person: { userId: ann.id, username: ann.username } });
     expect((await requestsOf(ann)).outgoing.map((r) => r.person.userId)).toEqual([bob.id]);
     expect((await requestsOf(bob)).incoming.map((r) => r.id)).toEqual([sent.body.request.id]);
+    // The request rings Bob's bell, and leads to the Contacts page.
+    await until(async () => (await bob.client.get('/api/notifications')).body.notifications.length === 1, 5_000, 'the bell');
+    expect((await bob.client.get('/api/notifications')).body.notifications[0]).toMatchObject({
+      kind: 'contact_request',
+      actor: { username: ann.username },
+      link: '/contacts',
+    });
 
     const dup = await ann.client.post('/api/contact-requests', { userId: bob.id });
     expect(dup.status).toBe(409);

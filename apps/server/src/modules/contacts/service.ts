@@ -141,6 +141,7 @@ export async function sendRequest(ctx: AppContext, user: UserRow, body: z.output
   const me = { userId: user.id, username: user.username, displayName: user.displayName, avatarKey: user.avatarKey };
   changed(ctx, [user.id], { what: ['requests'] });
   changed(ctx, [other.id], { what: ['requests'], request: toRequest({ ...me, id: inserted.id, createdAt: inserted.createdAt }, 'incoming') });
+  ctx.notifications.notify(other.id, { kind: 'contact_request', actorUserId: user.id, actorName: user.username });
   const them = { userId: other.id, username: other.username, displayName: other.displayName, avatarKey: other.avatarKey };
   return { request: toRequest({ ...them, id: inserted.id, createdAt: inserted.createdAt }, 'outgoing'), accepted: null };
 }

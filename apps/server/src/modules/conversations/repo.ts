@@ -1,6 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
-import { MEMBERS_PREVIEW_MAX, MENTION_COUNT_MAX, UNREAD_COUNT_MAX, USER_SEARCH_LIMIT } from '@chatpop/protocol';
-import { notBlockedSql } from '../contacts/blocks';
+import { MEMBERS_PREVIEW_MAX, MENTION_COUNT_MAX, UNREAD_COUNT_MAX } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messages, rooms, users, type MemberRow, type RoomRow, type UserRow } from '../../db/schema';
 
@@ -268,47 +267,6 @@ export async function findUsersByUsernames(db: DbExecutor, names: string[]): Pro
 }
 
 /** LIKE treats `_` and `%` as wildcards, and `_` is common in usernames. */
-const likePrefix = (q: string) => `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/**
- * People whose username or display name starts with `q`, yourself and
- * accounts without a username or a confirmed email left out; an exact
- * username first, then by username. Each with your direct conversation with
- * them, if any.
- */
-export async function searchUsers(db: DbExecutor, me: string, q: string) {
-  const prefix = likePrefix(q);
-  const myId = sql`${me}::uuid`;
-  return db
-    .select({
-      userId: users.id,
-      username: sql<string>`${users.username}`,
-      displayName: users.displayName,
-      avatarKey: users.avatarKey,
-      directConversationId: rooms.id,
-    })
-    .from(users)
-    .leftJoin(
-      rooms,
-      and(
-        eq(rooms.kind, 'direct'),
-        sql`${rooms.directKey} = least(${users.id}, ${myId})::text || ':' || greatest(${users.id}, ${myId})::text`,
-      ),
-    )
-    .where(
-      and(
-        ne(users.id, me),
-        isNotNull(users.username),
-        isNotNull(users.emailConfirmedAt),
-        // Neither side of a block finds the other (SPEC §4).
-        notBlockedSql(users.id, myId),
-        or(sql`${users.usernameLower} like ${prefix}`, sql`lower(${users.displayName}) like ${prefix}`),
-      ),
-    )
-    .orderBy(sql`${users.usernameLower} = ${q.toLowerCase()} desc`, asc(users.usernameLower))
-    .limit(USER_SEARCH_LIMIT);
-}
-
 /** The room's newest seq, read from the row (the room directory's copy of it is stale by design). */
 export async function currentLastSeq(db: DbExecutor, roomId: string): Promise<number> {
   const [row] = await db.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId)).limit(1);

@@ -11,7 +11,6 @@ import {
   muteBodySchema,
   presenceQuerySchema,
   updateGroupBodySchema,
-  userSearchQuerySchema,
 } from '@chatpop/protocol';
 import { z } from 'zod';
 import { parse } from '../../http';
@@ -143,10 +142,5 @@ export async function conversationRoutes(app: FastifyInstance) {
   app.get('/api/inbox/summary', async (req) => {
     const { user } = await requireUser(ctx, req);
     return conversations.inboxSummary(ctx, user);
-  });
-
-  app.get('/api/users/search', async (req) => {
-    const { user } = await requireUser(ctx, req);
-    return conversations.searchPeople(ctx, user, parse(userSearchQuerySchema, req.query).q);
   });
 }

@@ -16,14 +16,12 @@ import {
   type HistoryResponse,
   type InboxSummary,
   type ReceiptAck,
-  type UserSearchResult,
 } from '@chatpop/protocol';
 import type { z } from 'zod';
 import { track, type AppContext } from '../../context';
 import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
 import { AppError, badRequest, forbidden, notFound } from '../../errors';
 import type { StoredMessage } from '../../infra/cache';
-import { avatarUrl } from '../auth/service';
 import { findParticipation, insertRoom } from '../chats/repo';
 import { cachePut, history, insertSystemMessage, sendMessage, type SendInput, type SendResult } from '../messages/service';
 import { blockedEitherWay } from '../contacts/blocks';
@@ -114,20 +112,6 @@ export async function inboxSummary(ctx: AppContext, user: UserRow): Promise<Inbo
     unread: totals.unread,
     unreadConversations: totals.unreadConversations,
     mentions: totals.mentions,
-  };
-}
-
-export async function searchPeople(ctx: AppContext, user: UserRow, q: string): Promise<UserSearchResult> {
-  requireInboxUser(user);
-  const rows = await repo.searchUsers(ctx.db, user.id, q);
-  return {
-    users: rows.map((r) => ({
-      userId: r.userId,
-      username: r.username,
-      displayName: r.displayName,
-      avatarUrl: avatarUrl(r.avatarKey),
-      directConversationId: r.directConversationId,
-    })),
   };
 }
 

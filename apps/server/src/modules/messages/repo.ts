@@ -130,6 +130,7 @@ function fromRaw(r: Record<string, unknown>): MessageRow {
     amountCents: r.amount_cents === null || r.amount_cents === undefined ? null : Number(r.amount_cents),
     createdAt: asDate(r.created_at)!,
     search: (r.search as string | null) ?? null,
+    hasLink: r.has_link === true,
   };
 }
 

@@ -256,7 +256,7 @@ describe('notifications from groups and money', () => {
     const heard = collect<NotificationNewPayload>(await socketOf(bob), 'notification:new');
     t.app.ctx.notifications.notify(bob.id, { kind: 'contact_request', actorUserId: ann.id, actorName: ann.username });
     await until(() => heard.length === 1, 5_000, 'the contact request');
-    expect(heard[0]!.notification).toMatchObject({ kind: 'contact_request', room: null, actor: { username: ann.username }, link: '/inbox' });
+    expect(heard[0]!.notification).toMatchObject({ kind: 'contact_request', room: null, actor: { username: ann.username }, link: '/contacts' });
     // …and a block silences it too.
     await t.app.ctx.db.insert(userBlocks).values({ blockerId: bob.id, blockedId: ann.id });
     t.app.ctx.notifications.notify(bob.id, { kind: 'contact_request', actorUserId: ann.id, actorName: ann.username });

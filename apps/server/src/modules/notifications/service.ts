@@ -164,10 +164,10 @@ export class NotificationService implements Notifier {
 /** Where following a notification leads in the web app. */
 function linkOf(kind: NotificationKind, room: { id: string; kind: RoomRow['kind'] } | null, code: string | null, seq: number | null): string {
   const at = seq !== null ? `?at=${seq}` : '';
-  if (!room) return kind === 'contact_request' ? '/inbox' : '/';
+  if (!room) return kind === 'contact_request' ? '/contacts' : '/';
   if (room.kind === 'direct' || room.kind === 'group') return `/inbox/${room.id}${at}`;
-  // A Back Room opens from its pop chat's page.
-  if (room.kind === 'backroom') return code ? `/chat/${code}` : '/';
+  // A Back Room opens from its pop chat's page, at the message in the Back Room.
+  if (room.kind === 'backroom') return code ? `/chat/${code}${at}${at ? '&room=backroom' : ''}` : '/';
   return code ? `/chat/${code}${at}` : '/';
 }
 

@@ -7,6 +7,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { InboxLink } from '@/components/inbox/inbox-link';
 import { NotificationBell } from '@/components/notifications/notification-bell';
+import { SearchLink } from '@/components/search/search-link';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
 import { Alert, Spinner } from '@/components/ui/misc';
@@ -46,6 +47,7 @@ export function AccountShell({
         <>
           {session.status === 'signed-in' && (
             <>
+              <SearchLink />
               <InboxLink />
               <NotificationBell />
             </>

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ChatView, Member, ModerateMemberBody, PresenceEntry, Theme } from '@chatpop/protocol';
-import { ArrowLeftIcon, CheckIcon, LinkIcon, LockIcon, PaletteIcon, ShieldIcon, UsersIcon } from 'lucide-react';
+import { ArrowLeftIcon, CheckIcon, LinkIcon, LockIcon, PaletteIcon, SearchIcon, ShieldIcon, UsersIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import {
@@ -39,6 +39,7 @@ export function ChatHeader({
   onBlock,
   onOpenTools,
   reportCount,
+  searchIn = null,
 }: {
   chat: ChatView;
   theme: ChatTheme;
@@ -56,6 +57,8 @@ export function ChatHeader({
   /** Set for the host and moderators: opens their tools. */
   onOpenTools: (() => void) | null;
   reportCount: number;
+  /** A signed-in participant's search within this chat (or its Back Room): the room to search in and its name. */
+  searchIn?: { roomId: string; name: string } | null;
 }) {
   const [copied, setCopied] = useState(false);
   const muted = useSyncExternalStore(subscribeMuted, isMuted, () => false);
@@ -95,6 +98,16 @@ export function ChatHeader({
         </div>
 
         <div className="ml-auto flex shrink-0 items-center gap-1">
+          {searchIn && (
+            <Link
+              href={`/search?${new URLSearchParams({ in: searchIn.roomId, name: searchIn.name })}`}
+              className={cn(headerButton, theme.headerButton)}
+              aria-label="Search in this chat"
+              data-testid="chat-search"
+            >
+              <SearchIcon aria-hidden />
+            </Link>
+          )}
           <button
             type="button"
             onClick={() => void copyText(chatUrl(chat.code)).then(setCopied)}

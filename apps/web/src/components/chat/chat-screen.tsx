@@ -24,7 +24,18 @@ type Phase =
   | { kind: 'error'; message: string }
   | { kind: 'ready'; chat: ChatView; viewer: Viewer };
 
-export function ChatScreen({ code, created, paymentId = null }: { code: string; created: boolean; paymentId?: string | null }) {
+export function ChatScreen({
+  code,
+  created,
+  paymentId = null,
+  at = null,
+}: {
+  code: string;
+  created: boolean;
+  paymentId?: string | null;
+  /** A link to one message (`?at=<seq>`, `&room=backroom` for the Back Room's). */
+  at?: { seq: number; backroom: boolean } | null;
+}) {
   const valid = normalizeChatCode(code) === code;
   const [phase, setPhase] = useState<Phase>(valid ? { kind: 'loading' } : { kind: 'not-found' });
   const [participation, setParticipation] = useState<Participation | null>(null);
@@ -131,6 +142,7 @@ export function ChatScreen({ code, created, paymentId = null }: { code: string; 
             refreshToken={refreshToken}
             created={created}
             paymentId={paymentId}
+            at={at}
           />
         </div>
       </ThemeScope>

@@ -74,6 +74,7 @@ export function ChatView({
   refreshToken,
   created,
   paymentId,
+  at = null,
 }: {
   chat: Chat;
   viewer: Viewer;
@@ -89,6 +90,8 @@ export function ChatView({
   created: boolean;
   /** Back from checkout: the payment to show the outcome of. */
   paymentId: string | null;
+  /** A link to one message (a search hit): its seq, and whether it is in the Back Room. */
+  at?: { seq: number; backroom: boolean } | null;
 }) {
   const router = useRouter();
   const joinedAs = participation?.member ?? null;
@@ -306,6 +309,15 @@ export function ChatView({
     }
   }, [chat.code, showError]);
 
+  // A link into the Back Room: go in once, as the Back Room button would.
+  const wantsBackroom = Boolean(at?.backroom) && joinedAs !== null;
+  const backroomOpened = useRef(false);
+  useEffect(() => {
+    if (!wantsBackroom || backroomOpened.current) return;
+    backroomOpened.current = true;
+    void enterBackroom();
+  }, [wantsBackroom, enterBackroom]);
+
   const leaveBackroom = useCallback(() => {
     setBackroom(null);
     setReplyTo(null);
@@ -399,6 +411,7 @@ export function ChatView({
         onBlock={user?.username ? block : null}
         onOpenTools={canModerate ? () => setToolsOpen(true) : null}
         reportCount={snapshot.liveReports.length}
+        searchIn={user && joinedAs ? { roomId: backroom?.roomId ?? chat.roomId, name: backroom ? `${chat.name} · Back Room` : chat.name } : null}
       />
       {reconnecting && <ReconnectBanner theme={theme} unreachable={snapshot.unreachable} onRetry={() => room?.retryNow()} />}
       {snapshot.fatal && (
@@ -462,6 +475,7 @@ export function ChatView({
         missed={snapshot.missed}
         onShowMissed={(afterSeq) => void room?.loadMissed(afterSeq)}
         onReveal={(seq) => room?.reveal(seq) ?? Promise.resolve(false)}
+        jumpToSeq={at && (at.backroom ? backroom !== null : backroom === null) ? at.seq : null}
         onLoadOlder={() => void room?.loadOlder()}
         onRetryHistory={() => void room?.start()}
         handlers={handlers}

@@ -128,6 +128,7 @@ export function MessagePane({
   pinnedMessageIds,
   profiles,
   onReveal,
+  jumpToSeq = null,
 }: {
   items: ChatItem[];
   hostMessages: Message[];
@@ -148,6 +149,8 @@ export function MessagePane({
    * it is there.
    */
   onReveal?: (seq: number) => Promise<boolean>;
+  /** A link to one message (`?at=<seq>`, e.g. a search hit): once the history is in, load back to it, scroll there and flash it. */
+  jumpToSeq?: number | null;
   emptyText: string;
   /** Over the oldest message once the whole history is loaded. */
   startText?: string;
@@ -343,6 +346,25 @@ export function MessagePane({
     },
     [onReveal, virtualizer],
   );
+  // The message a link named: once the first page is in, the same load-back-and-flash as a quote.
+  const jumpedTo = useRef<number | null>(null);
+  const historyReady = history.status === 'ready';
+  useEffect(() => {
+    if (jumpToSeq === null || !historyReady || jumpedTo.current === jumpToSeq) return;
+    jumpedTo.current = jumpToSeq;
+    void (async () => {
+      let target = itemsRef.current.find((i) => i.message.seq === jumpToSeq);
+      if (!target && onReveal) {
+        setJump({ status: 'loading' });
+        const held = await onReveal(jumpToSeq).catch(() => false);
+        await afterPaint();
+        target = held ? itemsRef.current.find((i) => i.message.seq === jumpToSeq) : undefined;
+      }
+      if (!target) return setJump({ status: 'missing' });
+      await showMessage(target.message.id, jumpToSeq);
+    })();
+  }, [jumpToSeq, historyReady, onReveal, showMessage]);
+
   useEffect(() => {
     if (jump?.status !== 'missing') return;
     const timer = setTimeout(() => setJump(null), 4_000);

@@ -8,6 +8,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { UserAvatar } from '@/components/account/user-avatar';
 import { InboxLink } from '@/components/inbox/inbox-link';
 import { NotificationBell } from '@/components/notifications/notification-bell';
+import { SearchLink } from '@/components/search/search-link';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
@@ -42,6 +43,7 @@ export function HomeScreen() {
   const actions =
     session.status === 'signed-in' ? (
       <>
+        <SearchLink />
         <InboxLink />
         <NotificationBell />
         <Link

@@ -1,8 +1,9 @@
 'use client';
 
 import { messageSchema, pinnedResponseSchema, type ConversationMember, type ConversationSummary, type Message, type Theme, type UserPresence } from '@chatpop/protocol';
-import { InfoIcon, LockIcon, MessageSquareOffIcon } from 'lucide-react';
-import { useRouter } from 'next/navigation';
+import { InfoIcon, LockIcon, MessageSquareOffIcon, SearchIcon } from 'lucide-react';
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { z } from 'zod';
 import { Composer } from '@/components/chat/composer';
@@ -80,6 +81,9 @@ export function ConversationView({
   const { load, members, pinnedMessage, setPinnedMessage, room, snapshot, reload, apply } = useConversation(id, onLive);
   const inbox = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   const router = useRouter();
+  // A link to one message of the conversation (a search hit): `?at=<seq>`.
+  const atParam = useSearchParams().get('at');
+  const jumpToSeq = atParam !== null && /^\d{1,9}$/.test(atParam) && Number(atParam) > 0 ? Number(atParam) : null;
   const conversation = load.status === 'ready' ? load.conversation : null;
   const myMemberId = conversation?.myMemberId ?? null;
   const self = snapshot.self;
@@ -338,6 +342,14 @@ export function ConversationView({
                 onDetails={() => setInfoChoice(true)}
               />
             )}
+            <Link
+              href={`/search?${new URLSearchParams({ in: id, name: name || 'this conversation' })}`}
+              className={cn(headerButton, theme.headerButton)}
+              aria-label="Search in this conversation"
+              data-testid="conversation-search"
+            >
+              <SearchIcon aria-hidden />
+            </Link>
             <button
               type="button"
               onClick={() => setInfoChoice(!(wide ? panelOpen : sheetOpen))}
@@ -385,6 +397,7 @@ export function ConversationView({
           missed={snapshot.missed}
           onShowMissed={(afterSeq) => void room?.loadMissed(afterSeq)}
           onReveal={reveal}
+          jumpToSeq={jumpToSeq}
           pinned={
             pinnedMessage
               ? (select) => <PinnedBanner pinned={pinnedMessage} theme={theme} onSelect={select} onUnpin={canPin ? unpinFromBanner : undefined} />

@@ -1,7 +1,7 @@
 'use client';
 
 import type { PublicUser, Theme } from '@chatpop/protocol';
-import { MessagesSquareIcon, SquarePenIcon, UsersIcon, WifiOffIcon } from 'lucide-react';
+import { MessagesSquareIcon, SearchIcon, SquarePenIcon, UsersIcon, WifiOffIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useParams, usePathname, useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
@@ -114,6 +114,9 @@ export function InboxScreen({ children }: { children?: ReactNode }) {
               <h1 className="min-w-0 flex-1 truncate px-1 text-lg font-bold" data-testid="inbox-title">
                 Inbox
               </h1>
+              <Link href="/search" aria-label="Search messages" className={cn(headerButton, theme.headerButton)} data-testid="inbox-search-link">
+                <SearchIcon aria-hidden />
+              </Link>
               <ThemeMenu theme={theme} onChoose={chooseTheme} />
               {me && <NotificationBell className={cn(headerButton, theme.headerButton)} />}
               {me && (

@@ -31,7 +31,15 @@ export default async function ChatPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { code } = await params;
-  const { created, payment } = await searchParams;
+  const { created, payment, at, room } = await searchParams;
   const raw = decodeURIComponent(code);
-  return <ChatScreen code={normalizeChatCode(raw) ?? raw.toUpperCase()} created={created === '1'} paymentId={typeof payment === 'string' ? payment : null} />;
+  const seq = typeof at === 'string' && /^\d{1,9}$/.test(at) ? Number(at) : null;
+  return (
+    <ChatScreen
+      code={normalizeChatCode(raw) ?? raw.toUpperCase()}
+      created={created === '1'}
+      paymentId={typeof payment === 'string' ? payment : null}
+      at={seq !== null && seq > 0 ? { seq, backroom: room === 'backroom' } : null}
+    />
+  );
 }
