@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { expectNoSeriousA11yIssues, message, newContext, registerAccount, registerThroughForm, send, shot, unique } from './support';
+import { expectNoSeriousA11yIssues, joinWithRolledName, message, newContext, registerAccount, registerThroughForm, send, shot, unique } from './support';
 
 /**
  * Where a person meets the rules of issue 9 (items 7 and 8): a ban that holds
@@ -30,9 +30,7 @@ async function hostCreatesChat(ctx: BrowserContext, chatName: string, money = fa
 async function joinAnonymously(page: Page, url: string) {
   await page.goto(url);
   await page.getByTestId('join-button').click();
-  await page.getByTestId('roll-button').click();
-  const name = (await page.getByTestId('rolled-name').textContent())!.trim();
-  await page.getByTestId('join-submit').click();
+  const name = await joinWithRolledName(page);
   await expect(page.getByTestId('composer-input')).toBeVisible();
   return name;
 }

@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { expectNoSeriousA11yIssues, longPress, message, newContext, registerThroughForm, send, shot, unique } from './support';
+import { expectNoSeriousA11yIssues, joinWithRolledName, longPress, message, newContext, registerThroughForm, send, shot, unique } from './support';
 
 /**
  * The crowd's phone (pop chats): what a late arrival, a reader and a host meet
@@ -23,8 +23,7 @@ async function joinAs(ctx: BrowserContext, url: string) {
   const page = await ctx.newPage();
   await page.goto(url);
   await page.getByTestId('join-button').click();
-  await page.getByTestId('roll-button').click();
-  await page.getByTestId('join-submit').click();
+  await joinWithRolledName(page);
   await expect(page.getByTestId('composer-input')).toBeVisible();
   return page;
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { cspViolations, newContext, registerAccount, send, unique } from './support';
+import { cspViolations, joinWithRolledName, newContext, registerAccount, send, unique } from './support';
 
 // The web pages' security headers, and that the policy they carry lets the
 // whole app work: pages, the API relay, the chat's socket to the API port.
@@ -49,8 +49,7 @@ test('the policy blocks nothing the app does: pages, sign-in, a chat with its li
   }
   await guest.goto(`/chat/${code}`);
   await guest.getByTestId('join-button').click();
-  await guest.getByTestId('roll-button').click();
-  await guest.getByTestId('join-submit').click();
+  await joinWithRolledName(guest);
   await expect(guest.getByTestId('composer-input')).toBeVisible();
   // A message each way proves the socket to the API's port is allowed.
   await send(guest, 'hello through the policy');

@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { API_URL, PHONE_CONTEXT, confirmFromOutbox, expectNoSeriousA11yIssues, newContext, registerAccount, shot, unique } from './support';
+import { API_URL, confirmFromOutbox, expectNoSeriousA11yIssues, joinWithRolledName, newContext, PHONE_CONTEXT, registerAccount, shot, unique } from './support';
 
 const GENERATED = /^[A-Z][a-z]+[A-Z][a-z]+\d{3,5}$/;
 
@@ -104,7 +104,9 @@ test('a registered user joins with their reserved name by default, or rolls a ra
   await expect(page.getByTestId('join-submit')).toHaveText(`Join as ${name}`);
   await shot(page, 'desktop-10-join-reserved');
   await page.getByTestId('mode-dice').click();
-  await page.getByTestId('roll-button').click();
+  // Choosing a random name rolls one.
+  await expect(page.getByTestId('join-submit')).not.toHaveText(`Join as ${name}`);
+  await expect(page.getByTestId('roll-button')).toBeEnabled();
   const random = await rolledName(page);
   await expect(page.getByTestId('join-submit')).toHaveText(`Join as ${random}`);
   await shot(page, 'desktop-11-join-random');
@@ -128,9 +130,7 @@ test('the registration form says live whether a name is free and which rule it b
   const ctx = await newContext(browser, 'phone');
   const page = await ctx.newPage();
   await openJoinDialog(page, chat);
-  await page.getByTestId('roll-button').click();
-  const chatName = await rolledName(page);
-  await page.getByTestId('join-submit').click();
+  const chatName = await joinWithRolledName(page);
   await expect(page.getByTestId('composer-input')).toBeVisible();
 
   await page.goto(`/register?next=${encodeURIComponent(chat)}`);

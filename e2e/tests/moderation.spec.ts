@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext } from '@playwright/test';
-import { expectNoSeriousA11yIssues, longPress, message, newContext, playedSounds, recordSounds, registerThroughForm, send, shot, unique } from './support';
+import { expectNoSeriousA11yIssues, joinWithRolledName, longPress, message, newContext, playedSounds, recordSounds, registerThroughForm, send, shot, unique } from './support';
 
 /**
  * The host's room on phones (issue: sticky host messages, moderation,
@@ -28,9 +28,7 @@ async function joinAs(ctx: BrowserContext, url: string) {
   const page = await ctx.newPage();
   await page.goto(url);
   await page.getByTestId('join-button').click();
-  await page.getByTestId('roll-button').click();
-  const name = (await page.getByTestId('rolled-name').textContent())!.trim();
-  await page.getByTestId('join-submit').click();
+  const name = await joinWithRolledName(page);
   await expect(page.getByTestId('composer-input')).toBeVisible();
   return { page, name };
 }
@@ -150,9 +148,7 @@ test('a host moderates a raid from a phone: delete, time-out, slow mode, blocked
   const fresh = await freshCtx.newPage();
   await fresh.goto(url);
   await fresh.getByTestId('join-button').click();
-  await fresh.getByTestId('roll-button').click();
-  await expect(fresh.getByTestId('rolled-name')).toBeVisible();
-  await fresh.getByTestId('join-submit').click();
+  await joinWithRolledName(fresh);
   await expect(fresh.getByTestId('join-error')).toContainText('banned');
   await shot(fresh, 'phone-38-ban-holds');
 

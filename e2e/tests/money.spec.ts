@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { expectNoSeriousA11yIssues, longPress, message, newContext, playedSounds, recordSounds, registerThroughForm, send, shot, unique } from './support';
+import { expectNoSeriousA11yIssues, joinWithRolledName, longPress, message, newContext, playedSounds, recordSounds, registerThroughForm, send, shot, unique } from './support';
 
 /**
  * Money on phones, all on the test provider (issue 5): a host opens a chat
@@ -37,9 +37,7 @@ async function joinAs(ctx: BrowserContext, url: string, prepare?: (page: Page) =
   await prepare?.(page);
   await page.goto(url);
   await page.getByTestId('join-button').click();
-  await page.getByTestId('roll-button').click();
-  const name = (await page.getByTestId('rolled-name').textContent())!.trim();
-  await page.getByTestId('join-submit').click();
+  const name = await joinWithRolledName(page);
   await expect(page.getByTestId('composer-input')).toBeVisible();
   return { page, name };
 }

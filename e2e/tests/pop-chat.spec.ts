@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { confirmFromOutbox, expectNoSeriousA11yIssues, goOffline, goOnline, newContext, registerThroughForm, send, shot, unique } from './support';
+import { confirmFromOutbox, expectNoSeriousA11yIssues, goOffline, goOnline, joinWithRolledName, newContext, registerThroughForm, send, shot, unique } from './support';
 
 /** Messages a page shows, as [seq, text] of the sent (not pending) ones, system notices left out. */
 async function shownMessages(page: Page) {
@@ -19,9 +19,7 @@ async function joinAs(page: Page, url: string): Promise<string> {
   await expect(page.getByTestId('chat-name')).toBeVisible();
   await page.getByTestId('join-button').click();
   await expect(page.getByTestId('join-modal')).toBeVisible();
-  await page.getByTestId('roll-button').click();
-  const name = (await page.getByTestId('rolled-name').textContent())!.trim();
-  await page.getByTestId('join-submit').click();
+  const name = await joinWithRolledName(page);
   await expect(page.getByTestId('join-modal')).toBeHidden();
   await expect(page.getByTestId('composer-input')).toBeVisible();
   return name;
@@ -67,8 +65,9 @@ test('a host creates a chat, two participants join from a phone and a desktop, a
   await expect(phone.getByTestId('sticky-host')).toContainText('Welcome! Ask me anything.');
   await shot(phone, 'phone-01-chat-before-joining');
   await phone.getByTestId('join-button').click();
-  await expect(phone.getByTestId('join-submit')).toBeDisabled();
-  await phone.getByTestId('roll-button').click();
+  // The dialog opens with a name rolled.
+  await expect(phone.getByTestId('join-submit')).toHaveText(/^Join as /);
+  await expect(phone.getByTestId('roll-button')).toBeEnabled();
   await expect(phone.getByTestId('rolled-name')).toHaveText(/^[A-Z][a-z]+[A-Z][a-z]+\d{3,5}$/);
   const phoneName = (await phone.getByTestId('rolled-name').textContent())!.trim();
   await shot(phone, 'phone-02-join-rolled');

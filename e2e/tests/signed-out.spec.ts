@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoSeriousA11yIssues, newContext, registerAccount, send, shot, unique } from './support';
+import { expectNoSeriousA11yIssues, joinWithRolledName, newContext, registerAccount, send, shot, unique } from './support';
 
 // Signing out everywhere ends every live chat of the account at once, on
 // every device: each says so and offers to sign in again, rather than
@@ -20,9 +20,7 @@ async function joinAnonymously(page: Page, path: string) {
   await page.goto(path);
   await expect(page.getByTestId('chat-name')).toBeVisible();
   await page.getByTestId('join-button').click();
-  await page.getByTestId('roll-button').click();
-  await expect(page.getByTestId('join-submit')).toBeEnabled();
-  await page.getByTestId('join-submit').click();
+  await joinWithRolledName(page);
   await expect(page.getByTestId('composer-input')).toBeVisible();
 }
 

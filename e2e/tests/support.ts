@@ -174,3 +174,17 @@ export async function expectNoSeriousA11yIssues(page: Page, where: string, inclu
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(serious.map((v) => `${where}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
+
+/**
+ * In the open join dialog: waits for the name it rolls on opening (or the
+ * person's own), then joins with it; answers the name.
+ */
+export async function joinWithRolledName(page: Page): Promise<string> {
+  const submit = page.getByTestId('join-submit');
+  await expect(submit).toHaveText(/^Join as /);
+  // Not mid-roll: the name on screen is the one the join will use.
+  await expect(page.getByTestId('roll-button')).toBeEnabled();
+  const name = (await page.getByTestId('rolled-name').textContent())!.trim();
+  await submit.click();
+  return name;
+}
