@@ -89,6 +89,26 @@ function flashMessage(container: HTMLElement | null, messageId: string): boolean
 /** After React has drawn what a load brought (two frames: the commit, then layout). */
 const afterPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
 
+/**
+ * Keeps a shown message on screen while the rows drawn around it are
+ * measured: a row above it that turns out taller or shorter than guessed
+ * moves it, so it is brought back until it stays put (a few frames).
+ */
+async function keepInView(container: HTMLElement | null, messageId: string, current: () => boolean): Promise<void> {
+  for (let i = 0; i < 12 && current(); i++) {
+    await afterPaint();
+    const el = container?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(messageId)}"]`);
+    if (!container || !el) return;
+    const row = el.getBoundingClientRect();
+    const view = container.getBoundingClientRect();
+    if (row.top >= view.top && row.bottom <= view.bottom) {
+      if (i >= 2) return;
+    } else {
+      el.scrollIntoView({ block: 'center', behavior: 'auto' });
+    }
+  }
+}
+
 type Jump = { status: 'loading' } | { status: 'missing' } | null;
 
 function sameGroup(prev: ChatItem | undefined, item: ChatItem): boolean {
@@ -330,7 +350,9 @@ export function MessagePane({
         nearBottom.current = false;
         virtualizer.scrollToIndex(index, { align: 'center' });
         await afterPaint();
-        return run === jumpRun.current && flashMessage(scrollerRef.current, id);
+        if (run !== jumpRun.current || !flashMessage(scrollerRef.current, id)) return false;
+        await keepInView(scrollerRef.current, id, () => run === jumpRun.current);
+        return run === jumpRun.current;
       };
       if (await show()) return setJump(null);
       if (run !== jumpRun.current) return;

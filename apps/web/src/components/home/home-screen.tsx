@@ -49,7 +49,7 @@ export function HomeScreen() {
         <Link
           href="/account"
           aria-label={`Your account: signed in as ${session.user.username ?? session.user.displayName ?? session.user.email}`}
-          className="flex items-center gap-2 rounded-full py-1 pr-3 pl-1 text-sm text-zinc-600 outline-none hover:bg-violet-50 focus-visible:ring-2 focus-visible:ring-ring"
+          className="flex items-center gap-2 rounded-full py-1 pr-1 pl-1 text-sm text-zinc-600 sm:pr-3 outline-none hover:bg-violet-50 focus-visible:ring-2 focus-visible:ring-ring"
           data-testid="account-link"
         >
           <UserAvatar user={session.user} className="size-8 text-sm" />

@@ -9,7 +9,7 @@ export function SearchLink({ className }: { className?: string }) {
       href="/search"
       aria-label="Search messages"
       className={cn(
-        'relative inline-flex h-10 items-center gap-1.5 rounded-full px-3 text-sm font-medium text-zinc-700 outline-none hover:bg-violet-50 hover:text-zinc-900 focus-visible:ring-2 focus-visible:ring-ring',
+        'relative inline-flex h-10 items-center gap-1.5 rounded-full px-2 text-sm sm:px-3 font-medium text-zinc-700 outline-none hover:bg-violet-50 hover:text-zinc-900 focus-visible:ring-2 focus-visible:ring-ring',
         className,
       )}
       data-testid="search-link"
