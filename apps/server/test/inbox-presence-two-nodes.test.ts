@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PresencePayload, TypingPayload, UserPresence } from '@chatpop/protocol';
-import { backend, call, collect, connectAccountSocket, connectSocket, freshDatabase, sleep, until, type ClientSocket } from './harness';
-import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from './process';
+import { backend, call, collect, connectAccountSocket, connectSocket, sleep, until, type ClientSocket } from './harness';
+import { signUpThroughMail, startTwoNodes } from './process';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -11,11 +11,7 @@ afterAll(async () => {
 // Two server processes on one PostgreSQL and one Redis, as behind a load balancer.
 describe.runIf(backend === 'networked')('presence and typing on two nodes', () => {
   it('reach partners on the other node, and "appear offline" empties a pop chat\'s online list on the other node', async () => {
-    const db = await freshDatabase();
-    cleanups.push(() => db.drop());
-    const env = { DATABASE_URL: db.url, REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: `presencenodes${Date.now()}:`, JWT_SECRET: randomSecret() };
-    const [a, b] = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [ServerProcess, ServerProcess];
-    cleanups.push(() => void a.stop('SIGKILL'), () => void b.stop('SIGKILL'));
+    const [a, b] = await startTwoNodes('presencenodes', cleanups);
     const sockets: ClientSocket[] = [];
     cleanups.push(() => sockets.forEach((s) => s.close()));
 

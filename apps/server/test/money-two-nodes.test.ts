@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BackroomUpdatedPayload, PinsUpdatedPayload } from '@chatpop/protocol';
-import { backend, call, collect, connectSocket, freshDatabase, rollAndJoin, sleep, until, type ClientSocket } from './harness';
-import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from './process';
+import { backend, call, collect, connectSocket, rollAndJoin, sleep, until, type ClientSocket } from './harness';
+import { signUpThroughMail, startTwoNodes } from './process';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -11,18 +11,7 @@ afterAll(async () => {
 // Two server processes on one PostgreSQL and one Redis: both sweep, one expiry is announced once, to both.
 describe.runIf(backend === 'networked')('money on two nodes', () => {
   it('a pin bought on one node expires once and both nodes’ clients hear it; seat counts cross nodes', async () => {
-    const db = await freshDatabase();
-    cleanups.push(() => db.drop());
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.TEST_REDIS_URL,
-      REDIS_PREFIX: `money2n${Date.now()}:`,
-      JWT_SECRET: randomSecret(),
-      PAYMENTS_SWEEP_MS: '50',
-      PIN_DURATION_SCALE: '0.05',
-    };
-    const [a, b] = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [ServerProcess, ServerProcess];
-    cleanups.push(() => void a.stop('SIGKILL'), () => void b.stop('SIGKILL'));
+    const [a, b] = await startTwoNodes('money2n', cleanups, { PAYMENTS_SWEEP_MS: '50', PIN_DURATION_SCALE: '0.05' });
 
     const host = a.client();
     await signUpThroughMail(host, { email: 'money2n@example.com', password: 'Passw0rd!', username: 'MoneyHost' });

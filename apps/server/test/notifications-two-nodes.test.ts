@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message, NotificationNewPayload, NotificationsReadPayload } from '@chatpop/protocol';
-import { backend, call, collect, connectAccountSocket, freshDatabase, sleep, until, type ClientSocket } from './harness';
-import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from './process';
+import { backend, call, collect, connectAccountSocket, sleep, until, type ClientSocket } from './harness';
+import { signUpThroughMail, startTwoNodes } from './process';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -11,11 +11,7 @@ afterAll(async () => {
 // Two server processes on one PostgreSQL and one Redis, as behind a load balancer.
 describe.runIf(backend === 'networked')('notifications on two nodes', () => {
   it('reach the user’s connections on the other node, reads too, and a reconnect fetches what was missed', async () => {
-    const db = await freshDatabase();
-    cleanups.push(() => db.drop());
-    const env = { DATABASE_URL: db.url, REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: `notifynodes${Date.now()}:`, JWT_SECRET: randomSecret() };
-    const [a, b] = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [ServerProcess, ServerProcess];
-    cleanups.push(() => void a.stop('SIGKILL'), () => void b.stop('SIGKILL'));
+    const [a, b] = await startTwoNodes('notifynodes', cleanups);
     const sockets: ClientSocket[] = [];
     cleanups.push(() => sockets.forEach((s) => s.close()));
 

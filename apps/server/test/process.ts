@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HttpClient, nextIp, until } from './harness';
+import { HttpClient, freshDatabase, nextIp, until } from './harness';
 
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,6 +60,24 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
 }
 
 export const randomSecret = () => randomBytes(32).toString('hex');
+
+/**
+ * Two server processes on one fresh PostgreSQL database and one Redis, as
+ * behind a load balancer (keys under a prefix of their own). Their teardown
+ * goes on `cleanups`; `env` adds settings both nodes share.
+ */
+export async function startTwoNodes(
+  name: string,
+  cleanups: (() => Promise<void> | void)[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<[ServerProcess, ServerProcess]> {
+  const db = await freshDatabase();
+  cleanups.push(() => db.drop());
+  const shared = { DATABASE_URL: db.url, REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: `${name}${Date.now()}:`, JWT_SECRET: randomSecret(), ...env };
+  const nodes = (await Promise.all([startServerProcess(shared), startServerProcess(shared)])) as [ServerProcess, ServerProcess];
+  cleanups.push(() => void nodes[0].stop('SIGKILL'), () => void nodes[1].stop('SIGKILL'));
+  return nodes;
+}
 
 /**
  * Registers through `client` on a server process and confirms from the link

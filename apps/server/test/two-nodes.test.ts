@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Message, PresencePayload } from '@chatpop/protocol';
-import { backend, call, collect, connectSocket, freshDatabase, rollAndJoin, sleep, until, type ClientSocket } from './harness';
-import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from './process';
+import { backend, call, collect, connectSocket, rollAndJoin, sleep, until, type ClientSocket } from './harness';
+import { signUpThroughMail, startTwoNodes } from './process';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -11,12 +11,8 @@ afterAll(async () => {
 // Two server processes on one PostgreSQL and one Redis, as behind a load balancer.
 describe.runIf(backend === 'networked')('two nodes on one PostgreSQL and one Redis', () => {
   it('delivers across nodes, replays across nodes, and shares presence', async () => {
-    const db = await freshDatabase();
-    cleanups.push(() => db.drop());
-    const env = { DATABASE_URL: db.url, REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: `twonode${Date.now()}:`, JWT_SECRET: randomSecret() };
     // Both start at once: the migration advisory lock lets one migrate while the other waits.
-    const [a, b] = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [ServerProcess, ServerProcess];
-    cleanups.push(() => void a.stop('SIGKILL'), () => void b.stop('SIGKILL'));
+    const [a, b] = await startTwoNodes('twonode', cleanups);
 
     const host = a.client();
     await signUpThroughMail(host, { email: 'nodes@example.com', password: 'Passw0rd!', username: 'NodeHost' });

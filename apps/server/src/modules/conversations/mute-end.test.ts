@@ -6,7 +6,6 @@ import {
   call,
   collect,
   connectAccountSocket,
-  freshDatabase,
   inboxPerson,
   sleep,
   startApp,
@@ -16,7 +15,7 @@ import {
   type InboxPerson,
   type TestApp,
 } from '../../../test/harness';
-import { randomSecret, signUpThroughMail, startServerProcess, type ServerProcess } from '../../../test/process';
+import { signUpThroughMail, startTwoNodes } from '../../../test/process';
 
 // 8 hours × 0.0001 = 2.9 s; a week × 0.0001 = 60 s. The sweep runs every 100 ms.
 const SCALE = 0.0001;
@@ -115,18 +114,7 @@ describe(`a timed mute ends (${backend})`, () => {
 // Both nodes sweep; each mute's end reaches each of the owner's devices once.
 describe.runIf(backend === 'networked')('a timed mute ends on two nodes', () => {
   it('is announced exactly once to devices on either node', async () => {
-    const db = await freshDatabase();
-    cleanups.push(() => db.drop());
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.TEST_REDIS_URL,
-      REDIS_PREFIX: `muteend${Date.now()}:`,
-      JWT_SECRET: randomSecret(),
-      MUTE_DURATION_SCALE: String(SCALE),
-      MUTE_SWEEP_MS: '50',
-    };
-    const [a, b] = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [ServerProcess, ServerProcess];
-    cleanups.push(() => void a.stop('SIGKILL'), () => void b.stop('SIGKILL'));
+    const [a, b] = await startTwoNodes('muteend', cleanups, { MUTE_DURATION_SCALE: String(SCALE), MUTE_SWEEP_MS: '50' });
     const sockets: ClientSocket[] = [];
     cleanups.push(() => sockets.forEach((s) => s.close()));
 
