@@ -16,6 +16,15 @@ export function parse<S extends z.ZodType>(schema: S, data: unknown): z.output<S
   return result.data;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether an id from a path or body can name a row at all: anything else is
+ * answered "not found" by the caller, without asking the database (which
+ * would refuse it as a malformed uuid).
+ */
+export const isUuid = (id: string): boolean => UUID.test(id);
+
 /**
  * The key `@fastify/cookie` signs cookies with, derived from the server's
  * secret (JWT_SECRET) for this one use: every node of a deployment derives

@@ -23,6 +23,7 @@ import * as conversationsRepo from '../conversations/repo';
 import { blockedEitherWay } from './blocks';
 import { personUnavailable, requireNotBlocked } from './policy';
 import * as repo from './repo';
+import { isUuid } from '../../http';
 
 /**
  * Contacts, contact requests and blocks (SPEC §4; docs/api.md, "Contacts and
@@ -30,7 +31,6 @@ import * as repo from './repo';
  * devices as `contacts:changed` over their own channel.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const userNotFound = () => notFound('USER_NOT_FOUND', 'There is no one with that username.');
 const contactNotFound = () => notFound('CONTACT_NOT_FOUND', 'That person is not in your contacts.');
@@ -89,7 +89,7 @@ export async function addContact(ctx: AppContext, user: UserRow, body: z.output<
 
 export async function updateContact(ctx: AppContext, user: UserRow, contactId: string, body: z.output<typeof updateContactBodySchema>) {
   requireInboxUser(user);
-  if (!UUID.test(contactId)) throw contactNotFound();
+  if (!isUuid(contactId)) throw contactNotFound();
   const patch: { nickname?: string | null; favourite?: boolean } = {};
   if (body.nickname !== undefined) patch.nickname = body.nickname || null;
   if (body.favourite !== undefined) patch.favourite = body.favourite;
@@ -102,7 +102,7 @@ export async function updateContact(ctx: AppContext, user: UserRow, contactId: s
 
 export async function removeContact(ctx: AppContext, user: UserRow, contactId: string): Promise<void> {
   requireInboxUser(user);
-  if (!UUID.test(contactId) || !(await track(ctx, repo.deleteContact(ctx.db, user.id, contactId)))) throw contactNotFound();
+  if (!isUuid(contactId) || !(await track(ctx, repo.deleteContact(ctx.db, user.id, contactId)))) throw contactNotFound();
   changed(ctx, [user.id], { what: ['contacts'] });
 }
 
@@ -149,7 +149,7 @@ export async function sendRequest(ctx: AppContext, user: UserRow, body: z.output
 /** The addressee says yes: each is added to the other's contacts (keeping any nickname already set). */
 export async function acceptRequest(ctx: AppContext, user: UserRow, requestId: string): Promise<Contact> {
   requireInboxUser(user);
-  if (!UUID.test(requestId)) throw requestNotFound();
+  if (!isUuid(requestId)) throw requestNotFound();
   const request = await repo.findRequest(ctx.db, requestId);
   if (!request || request.toId !== user.id) throw requestNotFound();
   const blocked = await blockedEitherWay(ctx.db, user.id, request.fromId);
@@ -173,7 +173,7 @@ export async function acceptRequest(ctx: AppContext, user: UserRow, requestId: s
 /** The addressee says no, or the sender takes it back: the request goes. The sender is not told which. */
 export async function closeRequest(ctx: AppContext, user: UserRow, requestId: string, as: 'addressee' | 'sender'): Promise<void> {
   requireInboxUser(user);
-  if (!UUID.test(requestId)) throw requestNotFound();
+  if (!isUuid(requestId)) throw requestNotFound();
   const request = await repo.findRequest(ctx.db, requestId);
   if (!request || (as === 'addressee' ? request.toId : request.fromId) !== user.id) throw requestNotFound();
   if (!(await track(ctx, repo.deleteRequest(ctx.db, request.id)))) throw requestNotFound();
@@ -197,7 +197,7 @@ export async function listBlocked(ctx: AppContext, user: UserRow): Promise<Block
 async function blockTarget(ctx: AppContext, body: z.output<typeof blockBodySchema>): Promise<UserRow & { username: string }> {
   if (body.userId) return findPerson(ctx, { userId: body.userId });
   const memberNotFound = () => notFound('MEMBER_NOT_FOUND', 'There is no such participant in this chat.');
-  if (!UUID.test(body.memberId!) || !UUID.test(body.roomId!)) throw memberNotFound();
+  if (!isUuid(body.memberId!) || !isUuid(body.roomId!)) throw memberNotFound();
   const member = await findMember(ctx.db, body.memberId!);
   if (!member || member.roomId !== body.roomId) throw memberNotFound();
   if (!member.userId || !member.verified) {
@@ -238,7 +238,7 @@ export async function block(ctx: AppContext, user: UserRow, body: z.output<typeo
 export async function unblock(ctx: AppContext, user: UserRow, blockedId: string): Promise<void> {
   requireInboxUser(user);
   if (blockedId === user.id) throw badRequest('BLOCK_SELF', 'You cannot block or unblock yourself.');
-  if (!UUID.test(blockedId) || !(await track(ctx, repo.deleteBlock(ctx.db, user.id, blockedId)))) {
+  if (!isUuid(blockedId) || !(await track(ctx, repo.deleteBlock(ctx.db, user.id, blockedId)))) {
     throw notFound('USER_NOT_FOUND', 'You have not blocked that person.');
   }
   changed(ctx, [user.id], { what: ['blocks'] });

@@ -2,8 +2,8 @@ import type { AppContext } from '../../context';
 import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
 import { AppError, notFound } from '../../errors';
 import { findParticipation } from '../chats/repo';
+import { isUuid } from '../../http';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isConversation = (room: Pick<RoomRow, 'kind'>) => room.kind === 'direct' || room.kind === 'group';
 
@@ -28,7 +28,7 @@ export interface ConversationAccess {
  * says nothing about whether it exists.
  */
 export async function accessConversation(ctx: AppContext, user: UserRow, roomId: string): Promise<ConversationAccess> {
-  if (!UUID.test(roomId)) throw conversationNotFound();
+  if (!isUuid(roomId)) throw conversationNotFound();
   const room = await ctx.rooms.byRoomId(roomId);
   if (!room || !isConversation(room)) throw conversationNotFound();
   const member = await findParticipation(ctx.db, room.id, { userId: user.id });

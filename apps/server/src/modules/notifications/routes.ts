@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { markNotificationsReadBodySchema, notificationListQuerySchema, pushSubscriptionBodySchema, pushUnsubscribeBodySchema } from '@chatpop/protocol';
 import { z } from 'zod';
-import { parse } from '../../http';
+import { isUuid, parse } from '../../http';
 import { requireUser } from '../auth/actor';
 import { notificationNotFound } from './policy';
 import * as notifications from './service';
 
 const idParams = z.object({ id: z.string().max(64) });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The notification centre and Web Push over HTTP (docs/api.md): thin handlers over ./service, every one signed in. */
 export async function notificationRoutes(app: FastifyInstance) {
@@ -21,7 +20,7 @@ export async function notificationRoutes(app: FastifyInstance) {
   app.post('/api/notifications/:id/read', async (req) => {
     const { user } = await requireUser(ctx, req);
     const { id } = parse(idParams, req.params);
-    if (!UUID.test(id)) throw notificationNotFound();
+    if (!isUuid(id)) throw notificationNotFound();
     const { unread, notifications: [notification] } = await notifications.markRead(ctx, user, [id]);
     return { notification, unread };
   });
