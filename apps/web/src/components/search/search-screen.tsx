@@ -13,6 +13,7 @@ import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { InboxLink } from '@/components/inbox/inbox-link';
+import { NotificationBell } from '@/components/notifications/notification-bell';
 import { PeopleSearch } from '@/components/inbox/people-search';
 import { PageShell } from '@/components/site/page-shell';
 import { Button } from '@/components/ui/button';
@@ -166,7 +167,12 @@ export function SearchScreen() {
     <PageShell
       actions={
         <>
-          {session.status === 'signed-in' && <InboxLink />}
+          {session.status === 'signed-in' && (
+            <>
+              <InboxLink />
+              <NotificationBell />
+            </>
+          )}
           <Button asChild variant="ghost" size="sm">
             <Link href="/" data-testid="back-home">
               <ArrowLeftIcon aria-hidden /> Home
