@@ -91,21 +91,42 @@ const afterPaint = () => new Promise<void>((resolve) => requestAnimationFrame(()
 
 /**
  * Keeps a shown message on screen while the rows drawn around it are
- * measured: a row above it that turns out taller or shorter than guessed
- * moves it, so it is brought back until it stays put (a few frames).
+ * measured and older pages arrive above it: whatever moves it, it is brought
+ * back until it has stayed put for a few frames, or the reader takes over
+ * (a wheel, a touch, a key), or two seconds have passed.
  */
-async function keepInView(container: HTMLElement | null, messageId: string, current: () => boolean): Promise<void> {
-  for (let i = 0; i < 12 && current(); i++) {
-    await afterPaint();
-    const el = container?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(messageId)}"]`);
-    if (!container || !el) return;
-    const row = el.getBoundingClientRect();
-    const view = container.getBoundingClientRect();
-    if (row.top >= view.top && row.bottom <= view.bottom) {
-      if (i >= 2) return;
-    } else {
-      el.scrollIntoView({ block: 'center', behavior: 'auto' });
+async function keepInView(container: HTMLElement | null, messageId: string, current: () => boolean, redraw: () => void): Promise<void> {
+  if (!container) return;
+  let readerMoved = false;
+  const reader = () => (readerMoved = true);
+  const inputs = ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const;
+  for (const type of inputs) container.addEventListener(type, reader, { passive: true });
+  try {
+    const until = performance.now() + 2_000;
+    let still = 0;
+    let lastTop = Number.NaN;
+    while (current() && !readerMoved && performance.now() < until) {
+      await afterPaint();
+      const el = container.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(messageId)}"]`);
+      if (!el) {
+        redraw();
+        still = 0;
+        continue;
+      }
+      const row = el.getBoundingClientRect();
+      const view = container.getBoundingClientRect();
+      if (row.top >= view.top && row.bottom <= view.bottom) {
+        still = row.top === lastTop ? still + 1 : 0;
+        lastTop = row.top;
+        if (still >= 4) return;
+      } else {
+        el.scrollIntoView({ block: 'center', behavior: 'auto' });
+        still = 0;
+        lastTop = Number.NaN;
+      }
     }
+  } finally {
+    for (const type of inputs) container.removeEventListener(type, reader);
   }
 }
 
@@ -203,7 +224,7 @@ export function MessagePane({
   const [stickyHeight, setStickyHeight] = useState(0);
   const [showPill, setShowPill] = useState(false);
   const nearBottom = useRef(true);
-  const previous = useRef<{ first?: string; last?: string; scrollHeight: number; count: number }>({ scrollHeight: 0, count: 0 });
+  const previous = useRef<{ first?: string; last?: string; scrollHeight: number; listTop: number; count: number }>({ scrollHeight: 0, listTop: 0, count: 0 });
 
   const hasSticky = hostMessages.length > 0 || Boolean(pinned);
   useLayoutEffect(() => {
@@ -282,11 +303,19 @@ export function MessagePane({
     const first = items[0]?.key;
     const lastItem = items[items.length - 1];
     const last = lastItem?.key;
+    const listTop = listRef.current?.offsetTop ?? 0;
     if (prev.count === 0 && items.length > 0) {
       el.scrollTop = el.scrollHeight;
       nearBottom.current = true;
     } else if (first !== prev.first && last === prev.last && items.length > prev.count) {
-      el.scrollTop += el.scrollHeight - prev.scrollHeight;
+      // Older rows arrived above: move by exactly what now stands above the row that was first. (The
+      // height measured since the last page is not counted again: the virtualizer already moved for it.)
+      const at = prev.first === undefined ? -1 : items.findIndex((item) => item.key === prev.first);
+      const measured = virtualizer.measurementsCache;
+      const was = measured[at];
+      const top = measured[0];
+      if (at > 0 && was && top) el.scrollTop += was.start - top.start + (listTop - prev.listTop);
+      else el.scrollTop += el.scrollHeight - prev.scrollHeight;
     } else if (items.length !== prev.count || last !== prev.last) {
       const mine = lastItem !== undefined && (lastItem.status !== 'sent' || (selfId !== null && lastItem.message.memberId === selfId));
       if (nearBottom.current || (mine && last !== prev.last)) {
@@ -297,8 +326,8 @@ export function MessagePane({
         setShowPill(true);
       }
     }
-    previous.current = { first, last, scrollHeight: el.scrollHeight, count: items.length };
-  }, [items, selfId]);
+    previous.current = { first, last, scrollHeight: el.scrollHeight, listTop, count: items.length };
+  }, [items, selfId, virtualizer]);
 
   // The sticky section or the keyboard changed the space: stay at the bottom if we were there.
   useEffect(() => {
@@ -351,7 +380,11 @@ export function MessagePane({
         virtualizer.scrollToIndex(index, { align: 'center' });
         await afterPaint();
         if (run !== jumpRun.current || !flashMessage(scrollerRef.current, id)) return false;
-        await keepInView(scrollerRef.current, id, () => run === jumpRun.current);
+        const redraw = () => {
+          const at = itemsRef.current.findIndex((item) => item.message.id === id);
+          if (at >= 0) virtualizer.scrollToIndex(at, { align: 'center' });
+        };
+        await keepInView(scrollerRef.current, id, () => run === jumpRun.current, redraw);
         return run === jumpRun.current;
       };
       if (await show()) return setJump(null);
