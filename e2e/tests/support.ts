@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { devices, expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { containsProfanity } from '@chatpop/protocol';
 
 export const SCREENSHOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../artifacts/screenshots');
 mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -80,7 +81,13 @@ export async function goOnline(context: BrowserContext) {
 }
 
 let counter = 0;
-export const unique = (prefix: string) => `${prefix}${Date.now().toString(36).slice(-4)}${++counter}`;
+/** A fresh name: the prefix, a time stamp and a counter, never one the profanity rule refuses (`4ss` reads as a word). */
+export function unique(prefix: string): string {
+  for (;;) {
+    const name = `${prefix}${Date.now().toString(36).slice(-4)}${++counter}`;
+    if (!containsProfanity(name)) return name;
+  }
+}
 
 /** Where the API listens; the dev outbox answers there, to this machine only. */
 export const API_URL = process.env.E2E_API_URL ?? 'http://127.0.0.1:9000';
