@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import jsQR from 'jsqr';
 import { confirmFromOutbox, expectNoSeriousA11yIssues, goOffline, goOnline, joinWithRolledName, newContext, registerThroughForm, send, shot, unique } from './support';
 
 /** Messages a page shows, as [seq, text] of the sent (not pending) ones, system notices left out. */
@@ -172,8 +173,50 @@ test('a private chat shows nothing before its access code', async ({ browser }) 
   await phone.getByTestId('access-code-submit').click();
   await expect(phone.getByTestId('chat-name')).toHaveText('The secret garden');
   await shot(phone, 'phone-06-private-open');
-  await Promise.all([hostCtx.close(), phoneCtx.close()]);
+
+  // The host's link can carry the code: its QR code holds that link, and a friend who opens it is let straight in.
+  const card = host.getByTestId('share-card');
+  await expect(card.getByTestId('chat-link')).not.toContainText('#access');
+  await card.getByTestId('share-with-code').click();
+  await expect(card.getByTestId('chat-link')).toContainText('#access=tulips-2026');
+  const withCode = (await card.getByTestId('chat-link').textContent())!;
+  await card.getByTestId('show-qr-code').click();
+  const qr = host.getByTestId('qr-code-dialog');
+  await expect(qr.getByTestId('qr-code-image')).toBeVisible();
+  await expect(qr).toContainText('without typing the access code');
+  expect(await decodeQr(qr.getByTestId('qr-code-image'))).toBe(withCode);
+  await shot(host, 'desktop-09-private-qr-code');
+  await expectNoSeriousA11yIssues(host, 'QR code dialog');
+  await host.keyboard.press('Escape');
+  await expect(qr).toBeHidden();
+
+  const friendCtx = await newContext(browser, 'phone');
+  const friend = await friendCtx.newPage();
+  await friend.goto(withCode);
+  await expect(friend.getByTestId('chat-name')).toHaveText('The secret garden');
+  await expect(friend.getByTestId('access-gate')).toHaveCount(0);
+  expect(new URL(friend.url()).hash, 'the code leaves the address bar').toBe('');
+  // A link whose code is wrong (changed since) stops at the gate with the code in the field and says so.
+  const stale = await (await newContext(browser, 'phone')).newPage();
+  await stale.goto(withCode.replace('tulips-2026', 'roses'));
+  await expect(stale.getByTestId('access-code-error')).toContainText('not right');
+  await expect(stale.getByTestId('access-code-input')).toHaveValue('roses');
+  await Promise.all([hostCtx.close(), phoneCtx.close(), friendCtx.close(), stale.context().close()]);
 });
+
+/** Reads a QR code image as a phone's camera would: its pixels, decoded. */
+async function decodeQr(image: Locator): Promise<string | null> {
+  const { width, height, data } = await image.evaluate((img: HTMLImageElement) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    return { width: pixels.width, height: pixels.height, data: Array.from(pixels.data) };
+  });
+  return jsQR(Uint8ClampedArray.from(data), width, height)?.data ?? null;
+}
 
 test('themes switch per participant and set the browser colour', async ({ browser }) => {
   const ctx = await newContext(browser, 'phone');

@@ -1,6 +1,28 @@
-/** The public link of a chat on this site. */
-export function chatUrl(code: string): string {
-  return `${window.location.origin}/chat/${code}`;
+/**
+ * The link of a chat on this site; with an access code, the link that lets its
+ * bearer in without typing it. The code rides in the fragment (`#access=`),
+ * which browsers never send to a server, so it stays out of logs and referrers.
+ */
+export function chatUrl(code: string, accessCode?: string): string {
+  const url = `${window.location.origin}/chat/${code}`;
+  return accessCode ? `${url}#${ACCESS_FRAGMENT}=${encodeURIComponent(accessCode)}` : url;
+}
+
+const ACCESS_FRAGMENT = 'access';
+
+/** The access code a private link carried, taken out of the address bar so it is not shared on by accident. */
+export function takeAccessCodeFromLink(): string | null {
+  const params = new URLSearchParams(window.location.hash.slice(1));
+  const code = params.get(ACCESS_FRAGMENT);
+  if (code === null) return null;
+  window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+  return code.trim() || null;
+}
+
+/** A QR code of a link, as an image address (the encoder loads only when a code is asked for). */
+export async function qrCodeImage(text: string): Promise<string> {
+  const { toDataURL } = await import('qrcode');
+  return toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 288, color: { dark: '#000000', light: '#ffffff' } });
 }
 
 export async function copyText(text: string): Promise<boolean> {

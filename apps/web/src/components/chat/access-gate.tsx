@@ -2,13 +2,14 @@
 
 import { ACCESS_CODE_MAX_CHARS, type ChatView } from '@chatpop/protocol';
 import { LockIcon } from 'lucide-react';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { FormError, Spinner } from '@/components/ui/misc';
 import { api, chatPath, errorMessage } from '@/lib/api';
 import { chatWithViewerSchema, type Viewer } from '@/lib/chat-api';
+import { takeAccessCodeFromLink } from '@/lib/share';
 
 /** A private chat before its access code: nothing about the chat, only the prompt (SPEC §2.2). */
 export function AccessGate({ code, onGranted }: { code: string; onGranted: (res: { chat: ChatView; viewer: Viewer }) => void }) {
@@ -16,22 +17,37 @@ export function AccessGate({ code, onGranted }: { code: string; onGranted: (res:
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!accessCode.trim()) {
-      setError('Enter the access code.');
-      return;
-    }
+  async function enter(candidate: string) {
     setBusy(true);
     setError(null);
     try {
-      const res = await api.post(chatPath(code, '/access'), { accessCode: accessCode.trim() }, { schema: chatWithViewerSchema });
+      const res = await api.post(chatPath(code, '/access'), { accessCode: candidate }, { schema: chatWithViewerSchema });
       onGranted(res);
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
     }
   }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!accessCode.trim()) {
+      setError('Enter the access code.');
+      return;
+    }
+    void enter(accessCode.trim());
+  }
+
+  // A link that carries the access code lets its bearer straight in; a wrong one leaves it in the field to correct.
+  const fromLink = useRef(false);
+  useEffect(() => {
+    if (fromLink.current) return;
+    fromLink.current = true;
+    const carried = takeAccessCodeFromLink();
+    if (carried === null) return;
+    setAccessCode(carried.slice(0, ACCESS_CODE_MAX_CHARS));
+    void enter(carried.slice(0, ACCESS_CODE_MAX_CHARS));
+  }, []);
 
   return (
     <form

@@ -1,21 +1,30 @@
 'use client';
 
 import type { ChatView } from '@chatpop/protocol';
-import { CheckIcon, CopyIcon, PartyPopperIcon, Share2Icon, XIcon } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { CheckIcon, CopyIcon, PartyPopperIcon, QrCodeIcon, Share2Icon, XIcon } from 'lucide-react';
+import { useEffect, useId, useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { canShareNatively, chatUrl, copyText, shareLink } from '@/lib/share';
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import { Label } from '@/components/ui/label';
+import { Spinner } from '@/components/ui/misc';
+import { Switch } from '@/components/ui/switch';
+import { canShareNatively, chatUrl, copyText, qrCodeImage, shareLink } from '@/lib/share';
 
 /** Shown to the host right after creating the chat: the link to share (and the access code of a private chat). */
 export function ShareCard({ chat, onDismiss }: { chat: ChatView; onDismiss: () => void }) {
   const [url, setUrl] = useState(`/chat/${chat.code}`);
   const [copied, setCopied] = useState(false);
   const [native, setNative] = useState(false);
+  const [qrOpen, setQrOpen] = useState(false);
+  // A private chat's link can carry its access code, so whoever has the link is let straight in.
+  const privateCode = chat.access === 'private' ? chat.accessCode : undefined;
+  const [withCode, setWithCode] = useState(false);
+  const withCodeId = useId();
 
   useEffect(() => {
-    setUrl(chatUrl(chat.code));
+    setUrl(chatUrl(chat.code, withCode ? privateCode : undefined));
     setNative(canShareNatively());
-  }, [chat.code]);
+  }, [chat.code, withCode, privateCode]);
 
   useEffect(() => {
     if (!copied) return;
@@ -50,17 +59,87 @@ export function ShareCard({ chat, onDismiss }: { chat: ChatView; onDismiss: () =
           {copied ? 'Copied' : 'Copy'}
         </Button>
       </div>
-      {native && (
-        <Button variant="secondary" onClick={() => void shareLink(chat.name, url)} data-testid="share-chat-link">
-          <Share2Icon aria-hidden /> Share to an app
+      <div className="flex flex-wrap gap-2">
+        {native && (
+          <Button variant="secondary" className="flex-1" onClick={() => void shareLink(chat.name, url)} data-testid="share-chat-link">
+            <Share2Icon aria-hidden /> Share to an app
+          </Button>
+        )}
+        <Button variant="secondary" className="flex-1" onClick={() => setQrOpen(true)} data-testid="show-qr-code">
+          <QrCodeIcon aria-hidden /> QR code
         </Button>
+      </div>
+      {privateCode && (
+        <div className="flex flex-col gap-3 text-sm">
+          <p>
+            Access code: <strong className="font-mono tracking-wider" data-testid="share-access-code">{privateCode}</strong>
+            <span className="block text-xs text-muted-foreground">
+              {withCode ? 'The link above lets people in without it.' : 'Visitors need it too. Share it with the people you invite.'}
+            </span>
+          </p>
+          <div className="flex items-center justify-between gap-3">
+            <Label htmlFor={withCodeId} className="font-normal">
+              Put the access code in the link
+            </Label>
+            <Switch id={withCodeId} checked={withCode} onCheckedChange={setWithCode} data-testid="share-with-code" />
+          </div>
+        </div>
       )}
-      {chat.access === 'private' && chat.accessCode && (
-        <p className="text-sm">
-          Access code: <strong className="font-mono tracking-wider" data-testid="share-access-code">{chat.accessCode}</strong>
-          <span className="block text-xs text-muted-foreground">Visitors need it too. Share it with the people you invite.</span>
-        </p>
-      )}
+      <QrCodeDialog open={qrOpen} onOpenChange={setQrOpen} url={url} chatName={chat.name} carriesCode={withCode && Boolean(privateCode)} />
     </section>
+  );
+}
+
+/** The link as a QR code, big enough to be scanned from a phone held up in a room. */
+function QrCodeDialog({
+  open,
+  onOpenChange,
+  url,
+  chatName,
+  carriesCode,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  url: string;
+  chatName: string;
+  carriesCode: boolean;
+}) {
+  const [image, setImage] = useState<{ url: string; src: string } | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    if (!open || image?.url === url) return;
+    let live = true;
+    setFailed(false);
+    qrCodeImage(url).then(
+      (src) => live && setImage({ url, src }),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [open, url, image?.url]);
+  const ready = image?.url === url ? image.src : null;
+
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="max-w-sm" data-testid="qr-code-dialog">
+        <DialogHeader>
+          <DialogTitle>Scan to join</DialogTitle>
+          <DialogDescription>
+            {carriesCode ? 'Anyone who scans this code is let in without typing the access code.' : "Point a phone's camera at the code to open the chat."}
+          </DialogDescription>
+        </DialogHeader>
+        <div className="mx-auto flex size-72 max-w-full items-center justify-center rounded-2xl bg-white p-2">
+          {ready ? (
+            <img src={ready} alt={`QR code of the link to ${chatName}`} width={288} height={288} className="size-full" data-testid="qr-code-image" />
+          ) : failed ? (
+            <p className="text-center text-sm text-zinc-700">The code could not be drawn. Copy the link instead.</p>
+          ) : (
+            <Spinner label="Drawing the code" />
+          )}
+        </div>
+        <p className="truncate text-center font-mono text-xs text-muted-foreground">{url}</p>
+      </DialogContent>
+    </Dialog>
   );
 }
