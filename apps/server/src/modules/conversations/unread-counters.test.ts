@@ -17,7 +17,7 @@ const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
   t = await startApp();
-});
+}, 180_000);
 afterEach(() => {
   for (const s of sockets.splice(0)) s.close();
 });
