@@ -32,6 +32,11 @@ interface Client {
 const clients: Client[] = [];
 let url = '';
 
+/** The web app's presence heartbeat: without it the server sweeps an idle connection's user offline after 60 s. */
+const HEARTBEAT_MS = 25_000;
+const JOIN_TIMEOUT_MS = 60_000;
+const PROGRESS_MS = 10_000;
+
 async function connect(msg: { url: string; users: InboxUserSpec[]; rooms: InboxRoomSpec[]; concurrency: number }) {
   url = msg.url;
   const roomsOf = new Map<string, string[]>();
@@ -39,28 +44,68 @@ async function connect(msg: { url: string; users: InboxUserSpec[]; rooms: InboxR
   const joinMs = newHistogram();
   let next = 0;
   let failed = 0;
+  let timedOut = 0;
+  let dropped = 0;
+  let joins = 0;
+  const errors: Record<string, number> = {};
+  const started = performance.now();
+  // A line every 10 s, so a slow or stuck ramp shows where it is.
+  const progress = setInterval(() => {
+    const s = Math.round((performance.now() - started) / 1000);
+    console.log(`[inbox-load ${s}s] ${clients.length}/${msg.users.length} users connected, ${joins} joins (${failed} refused, ${timedOut} timed out), ${dropped} connections dropped`);
+  }, PROGRESS_MS);
   const one = async (u: InboxUserSpec) => {
     const socket = ioClient(url, { path: '/socket.io', transports: ['websocket'], auth: { chatTokens: [], accessToken: u.token }, reconnection: false, forceNew: true, timeout: 120_000 });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', (err) => reject(err));
     });
+    let gone = false;
+    socket.once('disconnect', () => {
+      gone = true;
+      dropped++;
+    });
+    const heartbeat = setInterval(() => socket.emit('presence:heartbeat', () => undefined), HEARTBEAT_MS);
+    socket.once('disconnect', () => clearInterval(heartbeat));
     const c: Client = { userId: u.userId, socket, rooms: roomsOf.get(u.userId) ?? [], newest: new Map(), pendingRead: new Set() };
-    // Joins paced under the per-connection event budget (60 at once, 20/s).
+    // One join at a time per connection, as a device opening its conversations would, well under the
+    // per-connection event budget (60 at once, 20/s); a refused or unanswered join is counted, not fatal.
     for (const roomId of c.rooms) {
+      if (gone) break;
       const t0 = performance.now();
-      const res = (await socket.timeout(60_000).emitWithAck('room:join', { roomId, afterSeq: 0 })) as { ok: boolean };
-      record(joinMs, (performance.now() - t0) * 1000);
-      if (!res.ok) failed++;
+      try {
+        const res = (await socket.timeout(JOIN_TIMEOUT_MS).emitWithAck('room:join', { roomId, afterSeq: 0 })) as { ok: boolean; error?: { code: string } };
+        record(joinMs, (performance.now() - t0) * 1000);
+        joins++;
+        if (!res.ok) {
+          failed++;
+          const code = res.error?.code ?? 'unknown';
+          errors[code] = (errors[code] ?? 0) + 1;
+        }
+      } catch {
+        timedOut++;
+      }
     }
     clients.push(c);
   };
-  await Promise.all(
-    Array.from({ length: msg.concurrency }, async () => {
-      while (next < msg.users.length) await one(msg.users[next++]!);
-    }),
-  );
-  return { clients: clients.length, joins: clients.reduce((a, c) => a + c.rooms.length, 0), joinFailed: failed, join: summarize(joinMs) };
+  try {
+    await Promise.all(
+      Array.from({ length: msg.concurrency }, async () => {
+        while (next < msg.users.length) await one(msg.users[next++]!);
+      }),
+    );
+  } finally {
+    clearInterval(progress);
+  }
+  return {
+    clients: clients.length,
+    joins: clients.reduce((a, c) => a + c.rooms.length, 0),
+    joinFailed: failed + timedOut,
+    joinErrors: { ...errors, ...(timedOut ? { timeout: timedOut } : {}) },
+    dropped,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+    join: summarize(joinMs),
+  };
 }
 
 interface RunSpec {
