@@ -22,6 +22,7 @@ const mentionExpr = sql<number>`least(${members.mentionCount}, ${MENTION_COUNT_M
 
 const activityExpr = sql<Date>`coalesce(${rooms.lastMessageAt}, ${rooms.createdAt})`;
 const pinnedExpr = sql<number>`(${members.pinnedAt} is not null)::int`;
+const memberCountExpr = sql<number>`(select count(*)::int from members o where o.room_id = ${rooms.id} and o.removed_at is null)`.mapWith(Number);
 
 export interface ListCursor {
   pinned: number;
@@ -65,41 +66,37 @@ export async function listForUser(
       ),
     );
   }
-  const query = db
-    .select({
-      room: rooms,
-      member: members,
-      unread: unreadExpr,
-      mentions: mentionExpr,
-      activity: activityExpr,
-      activityKey: sql<string>`${activityExpr}::text`,
-      pinned: pinnedExpr,
-    })
+  // The page first, from narrow rows (the sort keys and the membership's id): the user's 1,000
+  // memberships are sorted without carrying every column of every room and membership along.
+  const keys = db
+    .select({ memberId: members.id, activity: activityExpr, activityKey: sql<string>`${activityExpr}::text`, pinned: pinnedExpr })
     .from(members)
     .innerJoin(rooms, eq(rooms.id, members.roomId))
     .where(and(...where))
     .orderBy(desc(pinnedExpr), desc(activityExpr), desc(rooms.id));
-  const rows = opts.limit ? await query.limit(opts.limit) : await query;
-  // Member counts for the page only, after its limit.
-  const counts = await memberCounts(db, rows.map((r) => r.room.id));
-  return rows.map((r) => ({
-    ...r,
-    activity: new Date(r.activity),
-    pinned: Number(r.pinned),
-    unread: Number(r.unread),
-    mentions: Number(r.mentions),
-    memberCount: counts.get(r.room.id) ?? 0,
-  }));
-}
-
-async function memberCounts(db: DbExecutor, roomIds: string[]): Promise<Map<string, number>> {
-  if (roomIds.length === 0) return new Map();
-  const rows = await db
-    .select({ roomId: members.roomId, n: sql<number>`count(*)::int`.mapWith(Number) })
+  const page = opts.limit ? await keys.limit(opts.limit) : await keys;
+  if (page.length === 0) return [];
+  // Then the page's rows in full, with their counters and member counts: a few dozen rows.
+  const full = await db
+    .select({ room: rooms, member: members, unread: unreadExpr, mentions: mentionExpr, memberCount: memberCountExpr })
     .from(members)
-    .where(and(inArray(members.roomId, roomIds), isNull(members.removedAt)))
-    .groupBy(members.roomId);
-  return new Map(rows.map((r) => [r.roomId, r.n]));
+    .innerJoin(rooms, eq(rooms.id, members.roomId))
+    .where(inArray(members.id, page.map((k) => k.memberId)));
+  const byMember = new Map(full.map((r) => [r.member.id, r]));
+  return page.flatMap((k) => {
+    const r = byMember.get(k.memberId);
+    if (!r) return [];
+    return [
+      {
+        ...r,
+        activity: new Date(k.activity),
+        activityKey: k.activityKey,
+        pinned: Number(k.pinned),
+        unread: Number(r.unread),
+        mentions: Number(r.mentions),
+      },
+    ];
+  });
 }
 
 /** Not muted now: a muted conversation's unread messages stay in its own row but leave the totals. */
