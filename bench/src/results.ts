@@ -108,6 +108,8 @@ export interface InboxResult {
     joinErrors?: Record<string, number>;
     /** Connections the server closed while they were joining. */
     dropped?: number;
+    /** Handshakes refused, closed by the server or unanswered within two minutes. */
+    connectFailed?: number;
     /** How long connecting and joining everyone took. */
     seconds?: number;
     join: LatencySummary;
