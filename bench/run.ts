@@ -509,7 +509,10 @@ async function scenarioInbox(t: Target): Promise<InboxResult> {
   try {
     await gen.waitFor('ready');
     const connect = await gen.request<InboxResult['connect']>({ cmd: 'connect', url: `http://127.0.0.1:${t.ports[0]}`, users: world.users, rooms: world.rooms, concurrency: 50 }, 1_800_000);
-    log(`${t.id} inbox: ${connect.clients} users connected, ${connect.joins} joins (${connect.joinFailed} refused), join p99 ${connect.join.p99} ms`);
+    log(
+      `${t.id} inbox: ${connect.clients} users connected in ${connect.seconds} s (${connect.connectFailed ?? 0} failed to connect), ${connect.joins} joins (${connect.joinFailed} refused ${JSON.stringify(connect.joinErrors ?? {})}, ` +
+        `${connect.dropped ?? 0} connections dropped), join p50 ${connect.join.p50} p99 ${connect.join.p99} ms`,
+    );
     const phase = async (receipts: boolean): Promise<InboxLoadRun> => {
       await waitQuiet(3000);
       await serverLoad(t, { reset: true });

@@ -159,7 +159,11 @@ async function seedInbox(plan: InboxPlan) {
     await ctx.db.transaction(async (tx) => {
       await tx.insert(roomsTable).values(batch.map((c, i) => ({ ...c.room, ...(c.message ? { lastSeq: 1, lastMessageAt: new Date(now - (at + i) * 1000) } : {}) })));
       const memberRows = batch.flatMap((c) =>
-        c.users.map((u) => ({ ...memberRow(c.room.id!, u, c.admin?.id === u.id ? 'admin' : 'member'), ...(c.message?.id === u.id ? { lastReadSeq: 1, lastDeliveredSeq: 1 } : {}) })),
+        c.users.map((u) => ({
+          ...memberRow(c.room.id!, u, c.admin?.id === u.id ? 'admin' : 'member'),
+          // The counters the send statement would have kept: one message sent, one unread for the other side.
+          ...(c.message ? (c.message.id === u.id ? { lastReadSeq: 1, lastDeliveredSeq: 1, sentCount: 1 } : { unreadCount: 1 }) : {}),
+        })),
       );
       await tx.insert(membersTable).values(memberRows);
       const withMessage = batch.filter((c) => c.message);

@@ -32,6 +32,12 @@ interface Client {
 const clients: Client[] = [];
 let url = '';
 
+/** The web app's presence heartbeat: without it the server sweeps an idle connection's user offline after 60 s. */
+const HEARTBEAT_MS = 25_000;
+const JOIN_TIMEOUT_MS = 60_000;
+const CONNECT_TIMEOUT_MS = 120_000;
+const PROGRESS_MS = 10_000;
+
 async function connect(msg: { url: string; users: InboxUserSpec[]; rooms: InboxRoomSpec[]; concurrency: number }) {
   url = msg.url;
   const roomsOf = new Map<string, string[]>();
@@ -39,28 +45,87 @@ async function connect(msg: { url: string; users: InboxUserSpec[]; rooms: InboxR
   const joinMs = newHistogram();
   let next = 0;
   let failed = 0;
+  let timedOut = 0;
+  let dropped = 0;
+  let connectFailed = 0;
+  let joins = 0;
+  const errors: Record<string, number> = {};
+  const started = performance.now();
+  // A line every 10 s, so a slow or stuck ramp shows where it is.
+  const progress = setInterval(() => {
+    const s = Math.round((performance.now() - started) / 1000);
+    console.log(`[inbox-load ${s}s] ${clients.length}/${msg.users.length} users connected (${connectFailed} failed), ${joins} joins (${failed} refused, ${timedOut} timed out), ${dropped} connections dropped`);
+  }, PROGRESS_MS);
   const one = async (u: InboxUserSpec) => {
     const socket = ioClient(url, { path: '/socket.io', transports: ['websocket'], auth: { chatTokens: [], accessToken: u.token }, reconnection: false, forceNew: true, timeout: 120_000 });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', (err) => reject(err));
+    // A handshake the server gave up on (Socket.IO closes a connection that has not joined its namespace within
+    // 45 s) ends with no `connect_error`: without the close and the timer, this user's worker would wait forever.
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), CONNECT_TIMEOUT_MS);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      socket.once('connect', () => done(true));
+      socket.once('connect_error', (err) => {
+        const code = err.message || 'connect_error';
+        errors[code] = (errors[code] ?? 0) + 1;
+        done(false);
+      });
+      socket.io.once('close', () => done(false));
     });
+    if (!connected) {
+      connectFailed++;
+      socket.close();
+      return;
+    }
+    let gone = false;
+    socket.once('disconnect', () => {
+      gone = true;
+      dropped++;
+    });
+    const heartbeat = setInterval(() => socket.emit('presence:heartbeat', () => undefined), HEARTBEAT_MS);
+    socket.once('disconnect', () => clearInterval(heartbeat));
     const c: Client = { userId: u.userId, socket, rooms: roomsOf.get(u.userId) ?? [], newest: new Map(), pendingRead: new Set() };
-    // Joins paced under the per-connection event budget (60 at once, 20/s).
+    // One join at a time per connection, as a device opening its conversations would, well under the
+    // per-connection event budget (60 at once, 20/s); a refused or unanswered join is counted, not fatal.
     for (const roomId of c.rooms) {
+      if (gone) break;
       const t0 = performance.now();
-      const res = (await socket.timeout(60_000).emitWithAck('room:join', { roomId, afterSeq: 0 })) as { ok: boolean };
-      record(joinMs, (performance.now() - t0) * 1000);
-      if (!res.ok) failed++;
+      try {
+        const res = (await socket.timeout(JOIN_TIMEOUT_MS).emitWithAck('room:join', { roomId, afterSeq: 0 })) as { ok: boolean; error?: { code: string } };
+        record(joinMs, (performance.now() - t0) * 1000);
+        joins++;
+        if (!res.ok) {
+          failed++;
+          const code = res.error?.code ?? 'unknown';
+          errors[code] = (errors[code] ?? 0) + 1;
+        }
+      } catch {
+        timedOut++;
+      }
     }
     clients.push(c);
   };
-  await Promise.all(
-    Array.from({ length: msg.concurrency }, async () => {
-      while (next < msg.users.length) await one(msg.users[next++]!);
-    }),
-  );
-  return { clients: clients.length, joins: clients.reduce((a, c) => a + c.rooms.length, 0), joinFailed: failed, join: summarize(joinMs) };
+  try {
+    await Promise.all(
+      Array.from({ length: msg.concurrency }, async () => {
+        while (next < msg.users.length) await one(msg.users[next++]!);
+      }),
+    );
+  } finally {
+    clearInterval(progress);
+  }
+  return {
+    clients: clients.length,
+    joins: clients.reduce((a, c) => a + c.rooms.length, 0),
+    joinFailed: failed + timedOut,
+    joinErrors: { ...errors, ...(timedOut ? { timeout: timedOut } : {}) },
+    dropped,
+    connectFailed,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+    join: summarize(joinMs),
+  };
 }
 
 interface RunSpec {

@@ -100,7 +100,20 @@ export interface InboxResult {
   users: number;
   conversations: number;
   seedSeconds: number;
-  connect: { clients: number; joins: number; joinFailed: number; join: LatencySummary };
+  connect: {
+    clients: number;
+    joins: number;
+    joinFailed: number;
+    /** Refusals by error code, and joins with no answer within a minute (`timeout`). */
+    joinErrors?: Record<string, number>;
+    /** Connections the server closed while they were joining. */
+    dropped?: number;
+    /** Handshakes refused, closed by the server or unanswered within two minutes. */
+    connectFailed?: number;
+    /** How long connecting and joining everyone took. */
+    seconds?: number;
+    join: LatencySummary;
+  };
   messagesPerSecond: number;
   withoutReceipts: InboxLoadRun;
   withReceipts: InboxLoadRun;

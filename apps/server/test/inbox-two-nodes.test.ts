@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConversationEventPayload, InboxUnreadPayload, Message, MessageHiddenPayload, PinUpdatedPayload, ReceiptPayload } from '@chatpop/protocol';
+import type { ConversationEventPayload, InboxUnreadPayload, Message, MessageHiddenPayload, PinUpdatedPayload, ReceiptPayload, TypingPayload } from '@chatpop/protocol';
 import { backend, call, collect, connectAccountSocket, sleep, until, type ClientSocket } from './harness';
 import { signUpThroughMail, startTwoNodes } from './process';
 
@@ -33,7 +33,7 @@ describe.runIf(backend === 'networked')('the Inbox on two nodes', () => {
     const eveOnA = await connect(a.url, eve);
     const bobNews = collect<ConversationEventPayload>(bobsOtherDeviceOnA, 'conversation:new');
     const eveHeard: unknown[] = [];
-    for (const event of ['message:new', 'conversation:new', 'conversation:updated', 'inbox:unread', 'receipt', 'message:hidden', 'pin:updated'] as const) {
+    for (const event of ['message:new', 'conversation:new', 'conversation:updated', 'inbox:unread', 'receipt', 'message:hidden', 'pin:updated', 'typing'] as const) {
       eveOnA.on(event, (p: unknown) => eveHeard.push(p));
     }
 
@@ -48,6 +48,17 @@ describe.runIf(backend === 'networked')('the Inbox on two nodes', () => {
     const bobTotals = collect<InboxUnreadPayload>(bobsOtherDeviceOnA, 'inbox:unread');
     expect((await call(annOnA, 'room:join', { roomId: id, afterSeq: 0 })).ok).toBe(true);
     expect((await call(bobOnB, 'room:join', { roomId: id, afterSeq: 0 })).ok).toBe(true);
+    // Ann types on A: Bob hears it on B (joined) and on his device on A (through his own channel); Ann does not hear herself.
+    const bobTypingOnB = collect<TypingPayload>(bobOnB, 'typing');
+    const bobTypingOnA = collect<TypingPayload>(bobsOtherDeviceOnA, 'typing');
+    const annTyping = collect<TypingPayload>(annOnA, 'typing');
+    annOnA.emit('typing', { roomId: id, typing: true });
+    await until(() => bobTypingOnB.some((p) => p.roomId === id && p.username === 'AnnNodes' && p.typing), 10_000, 'typing on B');
+    await until(() => bobTypingOnA.some((p) => p.roomId === id && p.username === 'AnnNodes' && p.typing), 10_000, "typing on Bob's device on A");
+    annOnA.emit('typing', { roomId: id, typing: false });
+    await until(() => bobTypingOnB.some((p) => p.roomId === id && !p.typing), 10_000, 'typing stopped on B');
+    expect(annTyping).toEqual([]);
+
     const sent = await call<{ message: Message }>(annOnA, 'message:send', { roomId: id, clientId: 'ann-on-a-0001', content: 'across nodes' });
     expect(sent.ok).toBe(true);
     await until(() => bobGot.some((m) => m.content === 'across nodes'), 10_000, 'the message on B');

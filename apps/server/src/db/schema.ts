@@ -236,6 +236,15 @@ export const members = pgTable(
     pinnedAt: ts('pinned_at'),
     /** "Mark as unread": shown as unread until the next read. */
     markedUnreadAt: ts('marked_unread_at'),
+    /**
+     * Conversations only: this member's unread messages and unread @mentions,
+     * kept on every send, read, delete and edit (docs/decisions.md, "Unread
+     * counters"); shown capped at UNREAD_COUNT_MAX / MENTION_COUNT_MAX.
+     */
+    unreadCount: integer('unread_count').notNull().default(0),
+    mentionCount: integer('mention_count').notNull().default(0),
+    /** Conversations only: messages this member wrote (the dashboard's "messages sent"). */
+    sentCount: integer('sent_count').notNull().default(0),
   },
   (t) => [
     // Dual sessions (SPEC §2.2): a signed-in participation and an anonymous one are separate identities.

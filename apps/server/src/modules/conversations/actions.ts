@@ -47,7 +47,10 @@ export async function deleteForMe(ctx: AppContext, user: UserRow, roomId: string
     ctx,
     ctx.db.transaction(async (tx) => {
       const fresh = await actionsRepo.hide(tx, member.id, row);
-      if (fresh) await forgetMentionOf(tx, member.id, row.seq);
+      if (fresh) {
+        await forgetMentionOf(tx, member.id, row.seq);
+        await messagesRepo.recountUnread(tx, room.id, [member.id]);
+      }
       return fresh;
     }),
   );

@@ -102,7 +102,7 @@ export async function announce(ctx: AppContext, room: RoomRow, change: Change) {
  * after they join is unread news to them.
  */
 export async function admit(tx: Tx, room: RoomRow, person: InboxUser, change: Change): Promise<void> {
-  const seen = { lastReadSeq: room.lastSeq, lastDeliveredSeq: room.lastSeq };
+  const seen = { lastReadSeq: room.lastSeq, lastDeliveredSeq: room.lastSeq, unreadCount: 0, mentionCount: 0 };
   const now = new Date();
   const earlier = await repo.memberRowOf(tx, room.id, person.id);
   if (earlier) {

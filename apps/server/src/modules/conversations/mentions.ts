@@ -3,6 +3,7 @@ import { USERNAME_MAX_CHARS } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messageMentions } from '../../db/schema';
 import { notBlockedSql } from '../contacts/blocks';
+import { lockRoomRow, recountUnread } from '../messages/repo';
 
 
 /**
@@ -67,22 +68,35 @@ export async function recordMentions(db: DbExecutor, message: Mentioning): Promi
       ),
     );
   if (named.length === 0) return 0;
-  await db
-    .insert(messageMentions)
-    .values(named.map((m) => ({ memberId: m.id, seq: message.seq, messageId: message.id })))
-    .onConflictDoNothing();
+  await db.transaction(async (tx) => {
+    // The room's lock before its members' rows, the order senders take them in.
+    await lockRoomRow(tx, message.roomId);
+    const inserted = await tx
+      .insert(messageMentions)
+      .values(named.map((m) => ({ memberId: m.id, seq: message.seq, messageId: message.id })))
+      .onConflictDoNothing()
+      .returning({ memberId: messageMentions.memberId });
+    // Their mention counters (docs/decisions.md, "Unread counters"): one more for each still behind it.
+    if (inserted.length === 0) return;
+    await tx
+      .update(members)
+      .set({ mentionCount: sql`${members.mentionCount} + 1` })
+      .where(and(inArray(members.id, inserted.map((r) => r.memberId)), sql`${members.lastReadSeq} < ${message.seq}`));
+  });
   return named.length;
 }
 
-/** An edit: the mentions follow the new text. */
+/** An edit: the mentions follow the new text, and so do the counters of whoever it mentioned before or now. */
 export async function replaceMentions(db: DbExecutor, message: Mentioning): Promise<void> {
-  await forgetMentions(db, message.id);
+  const before = await forgetMentions(db, message.id);
   await recordMentions(db, message);
+  if (before.length > 0) await recountUnread(db, message.roomId, before);
 }
 
-/** A message deleted for everyone mentions nobody any more. */
-export async function forgetMentions(db: DbExecutor, messageId: string): Promise<void> {
-  await db.delete(messageMentions).where(eq(messageMentions.messageId, messageId));
+/** A message deleted for everyone mentions nobody any more; answers whom it mentioned. */
+export async function forgetMentions(db: DbExecutor, messageId: string): Promise<string[]> {
+  const rows = await db.delete(messageMentions).where(eq(messageMentions.messageId, messageId)).returning({ memberId: messageMentions.memberId });
+  return rows.map((r) => r.memberId);
 }
 
 /** A message one member deleted for themselves no longer mentions them. */

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, or, sql, type 
 import { MEMBERS_PREVIEW_MAX, MENTION_COUNT_MAX, UNREAD_COUNT_MAX } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messages, rooms, users, type MemberRow, type RoomRow, type UserRow } from '../../db/schema';
+import { recountedCounters } from '../messages/repo';
 
 export const CONVERSATION_KINDS = ['direct', 'group'] as const;
 
@@ -12,35 +13,12 @@ export function directKey(a: string, b: string): string {
 }
 
 /**
- * Unread messages of one membership, as a SQL expression over `rooms` and
- * `members` in scope: messages after the read watermark that others wrote,
- * system and deleted ones (for everyone, or by this member for themselves)
- * not counted, at most UNREAD_COUNT_MAX. The `messages (room_id, seq)` index
- * bounds the work by what is unread, and a conversation with nothing after
- * the watermark costs no message read at all.
+ * Unread messages and @mentions of one membership: its counters
+ * (docs/decisions.md, "Unread counters"), shown at most UNREAD_COUNT_MAX and
+ * MENTION_COUNT_MAX.
  */
-const unreadExpr = sql<number>`case when ${rooms.lastSeq} > ${members.lastReadSeq} then (
-  select count(*)::int from (
-    select 1 from messages x
-    where x.room_id = ${rooms.id} and x.seq > ${members.lastReadSeq}
-      and x.member_id is distinct from ${members.id} and x.type <> 'system' and x.deleted_at is null
-      and not exists (select 1 from message_hides h where h.member_id = ${members.id} and h.seq = x.seq)
-    limit ${UNREAD_COUNT_MAX}
-  ) u
-) else 0 end`.mapWith(Number);
-
-/**
- * Unread @mentions of one membership: its `message_mentions` rows past the
- * read watermark (a range of their key; deleted messages and messages the
- * member deleted for themselves have no rows), at most MENTION_COUNT_MAX.
- */
-const mentionExpr = sql<number>`case when ${rooms.lastSeq} > ${members.lastReadSeq} then (
-  select count(*)::int from (
-    select 1 from message_mentions mm
-    where mm.member_id = ${members.id} and mm.seq > ${members.lastReadSeq}
-    limit ${MENTION_COUNT_MAX}
-  ) mn
-) else 0 end`.mapWith(Number);
+const unreadExpr = sql<number>`least(${members.unreadCount}, ${UNREAD_COUNT_MAX})::int`.mapWith(Number);
+const mentionExpr = sql<number>`least(${members.mentionCount}, ${MENTION_COUNT_MAX})::int`.mapWith(Number);
 
 const activityExpr = sql<Date>`coalesce(${rooms.lastMessageAt}, ${rooms.createdAt})`;
 const pinnedExpr = sql<number>`(${members.pinnedAt} is not null)::int`;
@@ -88,23 +66,37 @@ export async function listForUser(
       ),
     );
   }
-  const query = db
-    .select({
-      room: rooms,
-      member: members,
-      unread: unreadExpr,
-      mentions: mentionExpr,
-      memberCount: memberCountExpr,
-      activity: activityExpr,
-      activityKey: sql<string>`${activityExpr}::text`,
-      pinned: pinnedExpr,
-    })
+  // The page first, from narrow rows (the sort keys and the membership's id): the user's 1,000
+  // memberships are sorted without carrying every column of every room and membership along.
+  const keys = db
+    .select({ memberId: members.id, activity: activityExpr, activityKey: sql<string>`${activityExpr}::text`, pinned: pinnedExpr })
     .from(members)
     .innerJoin(rooms, eq(rooms.id, members.roomId))
     .where(and(...where))
     .orderBy(desc(pinnedExpr), desc(activityExpr), desc(rooms.id));
-  const rows = opts.limit ? await query.limit(opts.limit) : await query;
-  return rows.map((r) => ({ ...r, activity: new Date(r.activity), pinned: Number(r.pinned), unread: Number(r.unread), mentions: Number(r.mentions) }));
+  const page = opts.limit ? await keys.limit(opts.limit) : await keys;
+  if (page.length === 0) return [];
+  // Then the page's rows in full, with their counters and member counts: a few dozen rows.
+  const full = await db
+    .select({ room: rooms, member: members, unread: unreadExpr, mentions: mentionExpr, memberCount: memberCountExpr })
+    .from(members)
+    .innerJoin(rooms, eq(rooms.id, members.roomId))
+    .where(inArray(members.id, page.map((k) => k.memberId)));
+  const byMember = new Map(full.map((r) => [r.member.id, r]));
+  return page.flatMap((k) => {
+    const r = byMember.get(k.memberId);
+    if (!r) return [];
+    return [
+      {
+        ...r,
+        activity: new Date(k.activity),
+        activityKey: k.activityKey,
+        pinned: Number(k.pinned),
+        unread: Number(r.unread),
+        mentions: Number(r.mentions),
+      },
+    ];
+  });
 }
 
 /** Not muted now: a muted conversation's unread messages stay in its own row but leave the totals. */
@@ -129,16 +121,15 @@ export async function totalsForUser(db: DbExecutor, userId: string) {
 }
 
 /**
- * Messages the user wrote in their conversations (system messages have no
- * author): per membership, an index-only count on the per-sender client-id
- * index `(room_id, member_id, client_id)`, never a read of others' messages.
+ * Messages the user wrote in their conversations, those of conversations they
+ * left included: the sum of their memberships' `sent_count`, which the send
+ * statement keeps (docs/decisions.md, "Unread counters").
  */
 export async function messagesSentBy(db: DbExecutor, userId: string): Promise<number> {
   const [row] = await db
-    .select({ n: sql<number>`count(*)::int`.mapWith(Number) })
+    .select({ n: sql<number>`coalesce(sum(${members.sentCount}), 0)::int`.mapWith(Number) })
     .from(members)
     .innerJoin(rooms, eq(rooms.id, members.roomId))
-    .innerJoin(messages, and(eq(messages.roomId, members.roomId), eq(messages.memberId, members.id)))
     .where(and(eq(members.userId, userId), inArray(rooms.kind, [...CONVERSATION_KINDS])));
   return row?.n ?? 0;
 }
@@ -285,32 +276,36 @@ export interface WatermarkMove {
 /**
  * Moves a member's watermarks forward to `seq` (reading implies delivery)
  * and clears "marked unread" on a read, under the row's lock, so concurrent
- * receipts from several devices each see what they themselves moved. A
- * watermark never moves back; null when nothing changed.
+ * receipts from several devices each see what they themselves moved. A read
+ * counts the member's unread messages and mentions afresh from the new
+ * watermark (in a statement after the lock, so it sees every send that held
+ * it; docs/decisions.md, "Unread counters"). A watermark never moves back;
+ * null when nothing changed.
  */
 export async function advanceWatermarks(db: DbExecutor, memberId: string, seq: number, read: boolean): Promise<WatermarkMove | null> {
-  const result = await db.execute(sql`
-    update members m set
-      last_read_seq = case when ${read} then greatest(m.last_read_seq, ${seq}::int) else m.last_read_seq end,
-      last_delivered_seq = greatest(m.last_delivered_seq, ${seq}::int),
-      marked_unread_at = case when ${read} then null else m.marked_unread_at end
-    from (select id, last_read_seq, last_delivered_seq, marked_unread_at from members where id = ${memberId}::uuid for update) old
-    where m.id = old.id
-      and (old.last_delivered_seq < ${seq}::int or (${read} and (old.last_read_seq < ${seq}::int or old.marked_unread_at is not null)))
-    returning m.last_read_seq, m.last_delivered_seq, old.last_read_seq as old_read, old.last_delivered_seq as old_delivered,
-      old.marked_unread_at is not null and m.marked_unread_at is null as unmarked
-  `);
-  const r = (result as unknown as { rows: Record<string, unknown>[] }).rows[0];
-  if (!r) return null;
-  const readSeq = Number(r.last_read_seq);
-  const deliveredSeq = Number(r.last_delivered_seq);
-  return {
-    readSeq,
-    deliveredSeq,
-    readMoved: readSeq > Number(r.old_read),
-    deliveredMoved: deliveredSeq > Number(r.old_delivered),
-    unmarked: r.unmarked === true,
-  };
+  return db.transaction(async (tx) => {
+    const [old] = await tx
+      .select({ read: members.lastReadSeq, delivered: members.lastDeliveredSeq, marked: members.markedUnreadAt })
+      .from(members)
+      .where(eq(members.id, memberId))
+      .for('update');
+    if (!old) return null;
+    const readMoved = read && seq > old.read;
+    const deliveredMoved = seq > old.delivered;
+    const unmarked = read && old.marked !== null;
+    if (!readMoved && !deliveredMoved && !unmarked) return null;
+    const readSeq = readMoved ? seq : old.read;
+    const deliveredSeq = Math.max(old.delivered, seq);
+    await tx.execute(sql`
+      update members m set
+        last_read_seq = ${readSeq}::int,
+        last_delivered_seq = ${deliveredSeq}::int,
+        marked_unread_at = ${read ? sql`null` : sql`m.marked_unread_at`}
+        ${readMoved ? sql`, ${recountedCounters(sql`${readSeq}::int`)}` : sql``}
+      where m.id = ${memberId}::uuid
+    `);
+    return { readSeq, deliveredSeq, readMoved, deliveredMoved, unmarked };
+  });
 }
 
 export async function markUnread(db: DbExecutor, memberId: string): Promise<MemberRow | undefined> {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { members, messages, rooms } from '../../db/schema';
 import { AppError } from '../../errors';
 import { parse } from '../../http';
+import { recountUnread } from '../messages/repo';
 import { roomCacheKey } from '../messages/service';
 import { isFromThisMachine } from './routes';
 
@@ -70,6 +71,11 @@ export async function devSeedRoutes(app: FastifyInstance) {
         }
         await tx.insert(messages).values(rows);
       }
+      // The counters the send statement keeps (docs/decisions.md, "Unread counters"), counted afresh.
+      await tx.execute(
+        sql`update members m set sent_count = (select count(*)::int from messages x where x.room_id = m.room_id and x.member_id = m.id and x.type <> 'system') where m.room_id = ${room.id}::uuid`,
+      );
+      await recountUnread(tx, room.id, senders.map((s) => s.id));
       return first;
     });
     await ctx.cache.drop(await roomCacheKey(ctx, room));

@@ -1,5 +1,5 @@
-import { and, asc, between, desc, eq, gte, inArray, isNull, notInArray, sql } from 'drizzle-orm';
-import { REACTION_NAMES_MAX, type Reaction } from '@chatpop/protocol';
+import { and, asc, between, desc, eq, gte, inArray, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
+import { MENTION_COUNT_MAX, REACTION_NAMES_MAX, UNREAD_COUNT_MAX, type Reaction } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messageEdits, messages, reactions, rooms, type MessageEditRow, type MessageRow } from '../../db/schema';
 
@@ -78,7 +78,7 @@ export interface NewMessage {
 
 /**
  * Inserts a message with the room's next seq in one statement (one round trip,
- * atomic): a message this sender already stored under this client id is
+ * atomic), counting it unread for the conversation's other members: a message this sender already stored under this client id is
  * returned instead and no seq is taken. The room row's lock orders concurrent senders, so seq
  * is gap-free and follows commit order; two racing resends of one client id
  * meet the unique index and the loser's statement rolls back whole.
@@ -91,7 +91,19 @@ export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: 
     ), next as (
       update rooms set last_seq = last_seq + 1, last_message_at = now()
       where id = ${m.roomId}::uuid and not exists (select 1 from existing)
-      returning last_seq
+      returning last_seq, kind
+    ), bumped as (
+      -- A conversation member's unread counter (docs/decisions.md, "Unread counters"): one more for
+      -- everyone else still behind this seq; a system message counts for no one.
+      update members set unread_count = unread_count + 1
+      from next
+      where members.room_id = ${m.roomId}::uuid and next.kind in ('direct', 'group') and ${m.type}::text <> 'system'
+        and members.removed_at is null and members.id is distinct from ${m.memberId}::uuid and members.last_read_seq < next.last_seq
+    ), counted as (
+      -- …and one more written by its author (the dashboard's "messages sent").
+      update members set sent_count = sent_count + 1
+      from next
+      where members.id = ${m.memberId}::uuid and next.kind in ('direct', 'group') and ${m.type}::text <> 'system'
     ), inserted as (
       insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id, hidden, amount_cents, forwarded_from_id)
       select ${m.id}::uuid, ${m.roomId}::uuid, next.last_seq, ${m.clientId}::text, ${m.memberId}::uuid, ${m.username}::text,
@@ -208,4 +220,58 @@ export async function replaceContent(db: DbExecutor, row: MessageRow, content: s
 
 export async function editsOf(db: DbExecutor, messageId: string): Promise<MessageEditRow[]> {
   return db.select().from(messageEdits).where(eq(messageEdits.messageId, messageId)).orderBy(asc(messageEdits.editedAt), asc(messageEdits.id));
+}
+
+// ---- unread counters (conversations) ------------------------------------------
+
+/**
+ * A conversation member's unread messages after `watermark`, as SQL over
+ * `members m`: messages others wrote, system and deleted ones (for everyone,
+ * or by this member for themselves) not counted, at most UNREAD_COUNT_MAX.
+ * The `messages (room_id, seq)` index bounds the work by what is unread.
+ */
+const unreadAfter = (watermark: SQL) => sql`(select count(*)::int from (
+  select 1 from messages x
+  where x.room_id = m.room_id and x.seq > ${watermark}
+    and x.member_id is distinct from m.id and x.type <> 'system' and x.deleted_at is null
+    and not exists (select 1 from message_hides h where h.member_id = m.id and h.seq = x.seq)
+  limit ${UNREAD_COUNT_MAX}
+) u)`;
+
+/** Unread @mentions of `members m` after `watermark`: a range of `message_mentions`' key, at most MENTION_COUNT_MAX. */
+const mentionsAfter = (watermark: SQL) => sql`(select count(*)::int from (
+  select 1 from message_mentions mm where mm.member_id = m.id and mm.seq > ${watermark} limit ${MENTION_COUNT_MAX}
+) mn)`;
+
+/** The counter columns' new values for `members m` once its read watermark is `watermark`. */
+export const recountedCounters = (watermark: SQL) => sql`unread_count = ${unreadAfter(watermark)}, mention_count = ${mentionsAfter(watermark)}`;
+
+/** The room row's lock, which every send takes: changes to several members' counters take it first. */
+export async function lockRoomRow(tx: DbExecutor, roomId: string): Promise<void> {
+  await tx.execute(sql`select 1 from rooms where id = ${roomId}::uuid for update`);
+}
+
+/**
+ * Counts these members' unread messages and mentions afresh. Takes their row
+ * locks first, in a statement of its own, so that the count's snapshot
+ * follows every send, read and delete that held them (a send's `+1` is never
+ * overwritten by a count that could not see its message); with several
+ * members, the room's lock first, the order senders take them in. Must run
+ * in a transaction.
+ */
+export async function recountUnread(tx: DbExecutor, roomId: string, memberIds: string[]): Promise<void> {
+  if (memberIds.length === 0) return;
+  if (memberIds.length > 1) await lockRoomRow(tx, roomId);
+  const ids = sql.join(memberIds.map((id) => sql`${id}::uuid`), sql`, `);
+  await tx.execute(sql`select 1 from members where id in (${ids}) order by id for update`);
+  await tx.execute(sql`update members m set ${recountedCounters(sql`m.last_read_seq`)} where m.id in (${ids}) and m.room_id = ${roomId}::uuid`);
+}
+
+/** The live members still behind `seq`: those whose counters a change to that message can move. */
+export async function membersBehind(db: DbExecutor, roomId: string, seq: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: members.id })
+    .from(members)
+    .where(and(eq(members.roomId, roomId), isNull(members.removedAt), sql`${members.lastReadSeq} < ${seq}`));
+  return rows.map((r) => r.id);
 }

@@ -158,6 +158,8 @@ export async function softDeleteMessage(
     await ctx.db.transaction(async (tx) => {
       await repo.softDelete(tx, row.id);
       await within?.(tx);
+      // A conversation's unread counters stop counting it (and its mentions, which `within` removed).
+      if (room.kind === 'direct' || room.kind === 'group') await repo.recountUnread(tx, room.id, await repo.membersBehind(tx, room.id, row.seq));
     });
   }
   return announceDeleted(ctx, room, row.id);
