@@ -1,5 +1,5 @@
 import { and, asc, between, desc, eq, gte, inArray, isNull, notInArray, sql } from 'drizzle-orm';
-import { REACTION_NAMES_MAX, type Reaction } from '@chatpop/protocol';
+import { REACTION_NAMES_MAX, type Attachment, type Reaction } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messageEdits, messages, reactions, rooms, type MessageEditRow, type MessageRow } from '../../db/schema';
 
@@ -74,6 +74,8 @@ export interface NewMessage {
   amountCents?: number | null;
   /** A forwarded copy (Inbox): the message it copies. */
   forwardedFromId?: string | null;
+  /** The message's photos, as clients draw them. */
+  attachments?: Attachment[] | null;
 }
 
 /**
@@ -93,10 +95,10 @@ export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: 
       where id = ${m.roomId}::uuid and not exists (select 1 from existing)
       returning last_seq
     ), inserted as (
-      insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id, hidden, amount_cents, forwarded_from_id)
+      insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id, hidden, amount_cents, forwarded_from_id, attachments)
       select ${m.id}::uuid, ${m.roomId}::uuid, next.last_seq, ${m.clientId}::text, ${m.memberId}::uuid, ${m.username}::text,
              ${m.verified}::boolean, ${m.type}::text, ${m.content}::text, ${m.replyToId}::uuid, ${m.hidden}::boolean, ${m.amountCents ?? null}::integer,
-             ${m.forwardedFromId ?? null}::uuid
+             ${m.forwardedFromId ?? null}::uuid, ${m.attachments ? JSON.stringify(m.attachments) : null}::jsonb
       from next
       returning *
     )
@@ -107,6 +109,12 @@ export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: 
   const raw = (result as unknown as { rows: Record<string, unknown>[] }).rows[0];
   if (!raw) throw new Error(`room ${m.roomId} vanished during a send`);
   return { row: fromRaw(raw), created: raw.created === true };
+}
+
+/** The jsonb column as the driver gives it: parsed already (pg, PGlite) or, defensively, as text. */
+function parseAttachments(v: unknown): MessageRow['attachments'] {
+  if (v === null || v === undefined) return null;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as MessageRow['attachments'];
 }
 
 const asDate = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
@@ -128,6 +136,7 @@ function fromRaw(r: Record<string, unknown>): MessageRow {
     deletedAt: asDate(r.deleted_at),
     hidden: r.hidden === true,
     amountCents: r.amount_cents === null || r.amount_cents === undefined ? null : Number(r.amount_cents),
+    attachments: parseAttachments(r.attachments),
     createdAt: asDate(r.created_at)!,
     search: (r.search as string | null) ?? null,
     hasLink: r.has_link === true,
