@@ -24,7 +24,9 @@ export async function mediaRoutes(app: FastifyInstance) {
       throw new AppError(415, 'MEDIA_TYPE_UNSUPPORTED', 'Send the photo itself as the request body.');
     }
     try {
-      return reply.code(201).send(await uploadPhoto(ctx, bearer(req.headers.authorization), req.raw, Number.isFinite(length) ? length : null));
+      // The key rides in `Authorization: Bearer`, or in `?key=` where a relay passes no such header.
+      const key = bearer(req.headers.authorization) ?? parse(mediaQuery, req.query).key;
+      return reply.code(201).send(await uploadPhoto(ctx, key, req.raw, Number.isFinite(length) ? length : null));
     } catch (err) {
       // Refused before the body was read: the rest of it is not wanted on this connection.
       if (!req.raw.readableEnded) void reply.header('connection', 'close');
