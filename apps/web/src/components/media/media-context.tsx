@@ -7,7 +7,8 @@ import { PhotoViewer } from './photo-viewer';
 interface MediaContextValue {
   /** Where to load a photo's variant from; null while the room's media key is still on its way. */
   urlFor(attachment: Attachment, variant: MediaVariant): string | null;
-  open(message: Message, index: number): void;
+  /** Opens the viewer; focus goes back to `opener` when it closes. */
+  open(message: Message, index: number, opener?: HTMLElement | null): void;
 }
 
 const MediaContext = createContext<MediaContextValue | null>(null);
@@ -66,7 +67,7 @@ export function MediaProvider({
   localPreview?: (attachmentId: string) => string | null;
   children: ReactNode;
 }) {
-  const [viewing, setViewing] = useState<{ message: Message; index: number } | null>(null);
+  const [viewing, setViewing] = useState<{ message: Message; index: number; opener: HTMLElement | null } | null>(null);
   const urlFor = useCallback(
     (a: Attachment, variant: MediaVariant) => {
       const local = localPreview?.(a.id);
@@ -76,7 +77,7 @@ export function MediaProvider({
     },
     [publicRoom, mediaKey, localPreview],
   );
-  const open = useCallback((message: Message, index: number) => setViewing({ message, index }), []);
+  const open = useCallback((message: Message, index: number, opener?: HTMLElement | null) => setViewing({ message, index, opener: opener ?? null }), []);
   const value = useMemo(() => ({ urlFor, open }), [urlFor, open]);
   return (
     <MediaContext.Provider value={value}>
@@ -86,6 +87,7 @@ export function MediaProvider({
         index={viewing?.index ?? 0}
         onIndex={(index) => setViewing((v) => (v ? { ...v, index } : v))}
         onClose={() => setViewing(null)}
+        returnFocusTo={viewing?.opener ?? null}
         urlFor={urlFor}
       />
     </MediaContext.Provider>

@@ -75,7 +75,7 @@ export function PhotoAlbum({ message }: { message: Message }) {
         <button
           key={a.id}
           type="button"
-          onClick={() => media.open(message, i)}
+          onClick={(e) => media.open(message, i, e.currentTarget)}
           className="block outline-none focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-inset"
           style={single ? { width: box.width, height: box.height } : { width: TILE_PX, height: TILE_PX }}
           aria-label={single ? `Open the photo from ${author}` : `Open photo ${i + 1} of ${attachments.length} from ${author}`}

@@ -21,13 +21,19 @@ export function PhotoViewer({
   onIndex,
   onClose,
   urlFor,
+  returnFocusTo,
 }: {
   message: Message | null;
   index: number;
   onIndex: (index: number) => void;
   onClose: () => void;
   urlFor: (a: Attachment, variant: MediaVariant) => string | null;
+  /** The photo that opened the viewer: focus returns there (a tap may not have focused it). */
+  returnFocusTo: HTMLElement | null;
 }) {
+  // Kept past the close, when the props have already let go of it.
+  const returnTo = useRef<HTMLElement | null>(null);
+  if (returnFocusTo) returnTo.current = returnFocusTo;
   const photos = message?.attachments ?? [];
   const photo = photos[index] ?? null;
   const swipeFrom = useRef<number | null>(null);
@@ -71,6 +77,13 @@ export function PhotoViewer({
           onKeyDown={onKeyDown}
           data-testid="photo-viewer"
           aria-describedby={undefined}
+          onCloseAutoFocus={(e) => {
+            const target = returnTo.current;
+            if (target?.isConnected) {
+              e.preventDefault();
+              target.focus();
+            }
+          }}
         >
           <div className="flex items-center gap-2 px-3 py-2">
             <DialogPrimitive.Title className="min-w-0 flex-1 truncate text-sm font-semibold">
