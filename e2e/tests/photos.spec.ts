@@ -24,6 +24,8 @@ async function joinAs(page: Page, url: string): Promise<string> {
 }
 
 test('a participant on a phone sends photos from the file chooser; another on a desktop sees them and opens the viewer', async ({ browser }) => {
+  // Three browser contexts, two uploads and four axe runs: more than the default budget on a busy machine.
+  test.setTimeout(240_000);
   const hostName = unique('Snap');
   const hostCtx = await newContext(browser, 'desktop');
   await registerAccount(hostCtx, { email: `${hostName.toLowerCase()}@example.com`, password: 'Passw0rd!', username: hostName });
