@@ -342,6 +342,11 @@ describe('members-only media: private chats and conversations', () => {
     expect(sent.ok && sent.message.attachments?.[0]?.id).toBe(photo.id);
     await until(() => heard.some((m) => m.attachments?.[0]?.id === photo.id), 5000, 'the photo reaching Ben');
     expect((await fetchMedia(photo.id, 'thumb', benKey)).status).toBe(200);
+    // Search's has=media finds messages with photos.
+    await send(as, roomId, 'trip without pictures', []);
+    const found = await ben.client.get<{ hits: { messageId: string }[] }>(`/api/search?q=trip&has=media&in=${roomId}`);
+    expect(found.status).toBe(200);
+    expect(found.body.hits.map((h) => h.messageId)).toEqual([sent.ok ? sent.message.id : '']);
     expect((await fetchMedia(photo.id, 'thumb')).status).toBe(401);
 
     // A stranger has no way in: no key for the conversation, and their own keys are for other rooms.
