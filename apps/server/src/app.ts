@@ -41,6 +41,8 @@ import { inviteRoutes } from './modules/conversations/invite-routes';
 import { conversationRoutes } from './modules/conversations/routes';
 import { conversationActionRoutes } from './modules/conversations/action-routes';
 import { searchRoutes } from './modules/search/routes';
+import { mediaRoutes } from './modules/media/routes';
+import { startMediaSweeper } from './modules/media/service';
 import { InboxNotifier } from './modules/conversations/notifier';
 import { startMuteSweeper } from './modules/conversations/settings';
 import { NotificationService } from './modules/notifications/service';
@@ -154,6 +156,7 @@ export async function createApp(config: Config): Promise<App> {
   const registrationSweeper = startPendingRegistrationSweeper(ctx);
   const paymentSweeper = startPaymentSweeper(ctx);
   const muteSweeper = startMuteSweeper(ctx);
+  const mediaSweeper = startMediaSweeper(ctx);
   fastify.decorate('ctx', ctx);
 
   await fastify.register(cookie, { secret: cookieSigningKey(config.jwtSecret) });
@@ -228,6 +231,7 @@ export async function createApp(config: Config): Promise<App> {
   await fastify.register(conversationActionRoutes);
   await fastify.register(notificationRoutes);
   await fastify.register(searchRoutes);
+  await fastify.register(mediaRoutes);
 
   await fastify.ready();
   const realtime = attachRealtime(ctx, fastify.server, adapterClients);
@@ -250,6 +254,7 @@ export async function createApp(config: Config): Promise<App> {
         clearInterval(registrationSweeper);
         clearInterval(paymentSweeper);
         clearInterval(muteSweeper);
+        clearInterval(mediaSweeper);
         ctx.inboxEvents.close();
         await realtime.close();
         ctx.accountPresence.close();

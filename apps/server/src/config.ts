@@ -96,6 +96,10 @@ const envSchema = z.object({
   VAPID_PRIVATE_KEY: optional(z.string().regex(/^[A-Za-z0-9_-]{40,50}$/, 'VAPID_PRIVATE_KEY is the base64url private key that web-push generates.')),
   /** Who the push services may contact about this server: a mailto: or https: URL. */
   VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, 'VAPID_SUBJECT must be a mailto: or https:// URL.').default('mailto:push@chatpop.localhost'),
+  /** Uploaded photos never sent in a message are removed after this long (docs/architecture.md, "Media"). */
+  MEDIA_UNSENT_TTL_MS: z.coerce.number().int().min(100).max(7 * 86_400_000).default(3_600_000),
+  /** How often each node removes unsent uploads past their time and the media of deleted messages. */
+  MEDIA_SWEEP_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
   /** Tests only (NODE_ENV=test): accept plain-http push endpoints (a push service on localhost). */
   PUSH_ALLOW_HTTP: z
     .enum(['true', 'false', '1', '0', ''])
@@ -135,6 +139,8 @@ export interface Config {
   muteSweepMs: number;
   presenceTtlMs: number;
   presenceSweepMs: number;
+  mediaUnsentTtlMs: number;
+  mediaSweepMs: number;
   /** A test hook, null outside NODE_ENV=test (modules/messages/service.ts, holdForTest). */
   testHoldCacheWrite: string | null;
   /** Web Push, when both VAPID keys are set; null: push is off. `allowHttp` only under NODE_ENV=test. */
@@ -190,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     muteSweepMs: e.MUTE_SWEEP_MS,
     presenceTtlMs: e.PRESENCE_TTL_MS,
     presenceSweepMs: e.PRESENCE_SWEEP_MS,
+    mediaUnsentTtlMs: e.MEDIA_UNSENT_TTL_MS,
+    mediaSweepMs: e.MEDIA_SWEEP_MS,
     testHoldCacheWrite: e.NODE_ENV === 'test' ? (e.TEST_HOLD_CACHE_WRITE ?? null) : null,
     push:
       e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY

@@ -15,3 +15,4 @@ export * from './presence';
 export * from './contacts';
 export * from './notifications';
 export * from './search';
+export * from './media';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachmentIdsSchema, attachmentSchema } from './media';
 
 export const MESSAGE_MAX_CHARS = 10_000;
 /** The largest seq a room can reach (the database's integer): every seq and cursor a client sends is within 0–SEQ_MAX. */
@@ -65,6 +66,8 @@ export const messageSchema = z.object({
   amountCents: z.number().int().optional(),
   /** A copy forwarded from another message (Inbox): shown with a "Forwarded" label; absent otherwise. */
   forwarded: z.boolean().optional(),
+  /** Photos (an album of up to ALBUM_MAX_PHOTOS), in the order sent; absent on a message without any, and on a deleted one. */
+  attachments: z.array(attachmentSchema).optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
@@ -105,6 +108,8 @@ export const sendMessageSchema = z
     clientId: clientIdSchema,
     content: z.string(),
     replyToId: z.string().uuid().nullable().optional(),
+    /** Uploads (`POST /api/media`) of the sender in this room not yet sent; the text may then be empty. */
+    attachmentIds: attachmentIdsSchema.optional(),
   })
   .strict();
 export type SendMessage = z.infer<typeof sendMessageSchema>;

@@ -5,6 +5,7 @@ import type { Member } from './chats';
 import type { ContactsChangedPayload } from './contacts';
 import type { Reaction } from './messages';
 import { sendMessageSchema, seqSchema } from './messages';
+import type { MediaKeyResult, mediaKeyRequestSchema } from './media';
 import type {
   MemberUpdatedPayload,
   MessageDeletedPayload,
@@ -163,6 +164,8 @@ export interface ClientToServerEvents {
   'receipt:read': (payload: z.input<typeof receiptBodySchema>, ack: (res: Ack<ReceiptAck>) => void) => void;
   /** Inbox: this device has received everything up to seq in a conversation. */
   'receipt:delivered': (payload: z.input<typeof receiptBodySchema>, ack: (res: Ack<ReceiptAck>) => void) => void;
+  /** A key for this room's media (uploads and fetches), for the member this connection joined as. */
+  'media:key': (payload: z.input<typeof mediaKeyRequestSchema>, ack: (res: Ack<MediaKeyResult>) => void) => void;
 }
 
 export interface ServerToClientEvents {

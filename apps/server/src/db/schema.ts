@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { ChatSettings, GroupPermissions } from '@chatpop/protocol';
+import type { Attachment, ChatSettings, GroupPermissions } from '@chatpop/protocol';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -296,6 +296,8 @@ export const messages = pgTable(
     hidden: boolean('hidden').notNull().default(false),
     /** What a paid message (tip, pin) cost, in cents. */
     amountCents: integer('amount_cents'),
+    /** The photos sent with the message, as clients draw them (a copy of their `attachments` rows, written in the send's statement). */
+    attachments: jsonb('attachments').$type<Attachment[]>(),
     createdAt: ts('created_at').notNull().defaultNow(),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', content)`),
     /** Whether the text holds a web address: search's `has:link` filter reads it instead of the text. */
@@ -323,6 +325,39 @@ export const messages = pgTable(
  * Every earlier version of an edited message (SPEC §4: the edit history is
  * kept and viewable): the text it had before the edit made at `edited_at`.
  */
+/**
+ * An uploaded photo (docs/architecture.md, "Media"): stored re-encoded under
+ * `media/<id>-display.webp` and `media/<id>-thumb.webp`. `message_id` is null
+ * until its uploader sends it; unsent uploads and the media of deleted
+ * messages are swept.
+ */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['photo'] }).notNull(),
+    mime: text('mime').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    /** Stored bytes of every variant together. */
+    bytes: integer('bytes').notNull(),
+    placeholder: text('placeholder').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('attachments_message_idx').on(t.messageId),
+    index('attachments_unsent_idx').on(t.createdAt).where(sql`${t.messageId} is null`),
+    index('attachments_member_created_idx').on(t.memberId, t.createdAt),
+  ],
+);
+
 export const messageEdits = pgTable(
   'message_edits',
   {
@@ -729,6 +764,7 @@ export type RoomRow = typeof rooms.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
 export type ConversationInviteRow = typeof conversationInvites.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+export type AttachmentRow = typeof attachments.$inferSelect;
 export type UserBlockRow = typeof userBlocks.$inferSelect;
 export type ContactRow = typeof contacts.$inferSelect;
 export type ContactRequestRow = typeof contactRequests.$inferSelect;

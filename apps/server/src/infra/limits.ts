@@ -24,6 +24,8 @@ export const LIMIT_RULES = {
   passwordChange: { points: 5, durationSeconds: 15 * 60, message: 'Too many attempts. Try again in a few minutes.' },
   /** Purchases (seats, pins, tips) per payer. */
   purchases: { points: 30, durationSeconds: 60, message: 'Too many purchases at once. Wait a minute.' },
+  /** Photos uploaded per person (account, else device) per day: the daily media quota. */
+  mediaUploadsPerDay: { points: 200, durationSeconds: 24 * 60 * 60, message: 'You have uploaded the most photos allowed in a day. Try again tomorrow.' },
   avatarUpload: { points: 20, durationSeconds: 60 * 60, message: 'Too many avatar uploads. Try again later.' },
   /** Message searches per account: each one reads an index, so a script cannot make the database do nothing else. */
   search: { points: 60, durationSeconds: 60, message: 'Too many searches at once. Wait a moment and search again.' },

@@ -18,6 +18,7 @@ import {
   roomOnlySchema,
   roomRangeSchema,
   sendMessageSchema,
+  mediaKeyRequestSchema,
   typingSchema,
   type Ack,
   type ClientToServerEvents,
@@ -41,6 +42,7 @@ import { appearsOffline } from '../modules/conversations/presence';
 import { memberUserIds } from '../modules/conversations/repo';
 import { editMessage } from '../modules/conversations/edits';
 import { markSeen, sendInConversation } from '../modules/conversations/service';
+import { issueKey } from '../modules/media/service';
 import { replay, resume, sendMessage } from '../modules/messages/service';
 import { publicMessage } from '../modules/messages/visibility';
 import type { RoomActor } from '../modules/moderation/policy';
@@ -189,6 +191,7 @@ export function attachRealtime(
     socket.on('message:edit', (payload, ack) => respond(ctx, ack, () => handlers.edit(payload)));
     socket.on('receipt:read', (payload, ack) => respond(ctx, ack, () => handlers.receipt(payload, true)));
     socket.on('receipt:delivered', (payload, ack) => respond(ctx, ack, () => handlers.receipt(payload, false)));
+    socket.on('media:key', (payload, ack) => respond(ctx, ack, () => handlers.mediaKey(payload)));
     socket.on('disconnect', () => handlers.disconnected());
   });
 
@@ -362,7 +365,7 @@ class RoomHandlers {
     if (!room) throw notMember();
     await this.ctx.limits.consume('messagesPerSecond', member.id);
     await this.ctx.limits.consume('messagesPerMinute', member.id);
-    const send = { clientId: input.clientId, content: input.content, replyToId: input.replyToId ?? null };
+    const send = { clientId: input.clientId, content: input.content, replyToId: input.replyToId ?? null, attachmentIds: input.attachmentIds };
     // Readers stop showing the author typing when the message arrives; the next start may go out at once.
     if (isConversation(room)) {
       const sent = await sendInConversation(this.ctx, room, member, send);
@@ -375,6 +378,15 @@ class RoomHandlers {
     // A resend is broadcast again: its first attempt may have died before its broadcast, and clients drop duplicates by seq.
     this.ctx.broadcast.message(room, message, hideFrom);
     return { message: publicMessage(message) };
+  }
+
+  /** A key for the room's media, for the member this connection joined as (docs/api.md, "Media"). */
+  async mediaKey(payload: unknown) {
+    const { roomId } = parseEvent(mediaKeyRequestSchema, payload);
+    const member = this.joined(roomId);
+    const room = await this.ctx.rooms.byRoomId(roomId);
+    if (!room) throw notMember();
+    return issueKey(this.ctx, room, member);
   }
 
   async range(payload: unknown) {

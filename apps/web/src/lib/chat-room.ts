@@ -1,4 +1,5 @@
 import {
+  type Attachment,
   HISTORY_PAGE_SIZE,
   PRESENCE_HEARTBEAT_MS,
   REPLAY_MAX_MESSAGES,
@@ -36,6 +37,8 @@ const JOIN_TIMEOUT_MS = 10_000;
 /** How long a lost connection may stay lost before the chat says it cannot be reached. */
 export const UNREACHABLE_AFTER_MS = 30_000;
 const RANGE_TIMEOUT_MS = 10_000;
+/** A media key is asked for again this long before it expires, so a photo never loads with a stale one. */
+const MEDIA_KEY_MARGIN_MS = 5 * 60_000;
 /** While a participant keeps typing, `typing: true` is repeated this often (the server forgets after TYPING_TTL_MS). */
 export const TYPING_RESEND_MS = 3_000;
 /** Without a keystroke for this long, typing stops on its own. */
@@ -851,12 +854,40 @@ export class ChatRoom {
     this.heartbeatTimer = null;
   }
 
+  // ---- media -----------------------------------------------------------------
+
+  private mediaKeyCache: { key: string; expiresAtMs: number } | null = null;
+
+  /**
+   * The room's media key (docs/api.md, "Media"), asked of the server over this
+   * room's connection and kept until shortly before it expires: uploads carry
+   * it, and photos of rooms that are not public pop chats are fetched with it.
+   */
+  async mediaKey(): Promise<string> {
+    const cached = this.mediaKeyCache;
+    if (cached && cached.expiresAtMs - Date.now() > MEDIA_KEY_MARGIN_MS) return cached.key;
+    const socket = this.socket;
+    if (!socket || !this.joined) throw new Error('Not connected to the chat yet. Try again in a moment.');
+    const res = await socket.timeout(RANGE_TIMEOUT_MS).emitWithAck('media:key', { roomId: this.opts.roomId });
+    if (!res.ok) throw new Error(res.error.message);
+    this.mediaKeyCache = { key: res.key, expiresAtMs: Date.parse(res.expiresAt) };
+    this.changed();
+    return res.key;
+  }
+
+  /** The media key if one is held and fresh, for drawing photos; null until `mediaKey()` fetched one. */
+  currentMediaKey(): string | null {
+    const cached = this.mediaKeyCache;
+    return cached && cached.expiresAtMs - Date.now() > MEDIA_KEY_MARGIN_MS ? cached.key : null;
+  }
+
   // ---- sending ---------------------------------------------------------------
 
-  send(content: string, replyTo: Message | null): void {
+  send(content: string, replyTo: Message | null, attachments: Attachment[] = []): void {
     const text = content.trim();
-    if (!text || !this.member) return;
+    if ((!text && attachments.length === 0) || !this.member) return;
     const send: PendingSend = {
+      ...(attachments.length ? { attachments } : {}),
       clientId: newClientId(),
       content: text,
       replyTo: replyTo
@@ -906,7 +937,13 @@ export class ChatRoom {
     );
     socket.emit(
       'message:send',
-      { roomId: this.opts.roomId, clientId, content: send.content, ...(send.replyToId ? { replyToId: send.replyToId } : {}) },
+      {
+        roomId: this.opts.roomId,
+        clientId,
+        content: send.content,
+        ...(send.replyToId ? { replyToId: send.replyToId } : {}),
+        ...(send.attachments?.length ? { attachmentIds: send.attachments.map((a) => a.id) } : {}),
+      },
       (res) => {
         if (this.disposed) return;
         this.settleTimer(clientId);

@@ -1,4 +1,4 @@
-import type { Message } from '@chatpop/protocol';
+import type { Attachment, Message } from '@chatpop/protocol';
 
 /**
  * The messages a client holds for one room: confirmed messages keyed by `seq`
@@ -20,6 +20,8 @@ export interface PendingSend {
   /** Bumped on every emit, so a stale timeout cannot fail a newer attempt. */
   attempt: number;
   error: string | null;
+  /** Photos already uploaded (`POST /api/media`), sent with the text. */
+  attachments?: Attachment[];
 }
 
 export interface ChatItem {
@@ -198,6 +200,7 @@ export class MessageLog {
           createdAt: send.createdAt,
           deletedAt: null,
           reactions: [],
+          ...(send.attachments?.length ? { attachments: send.attachments } : {}),
         },
       });
     }

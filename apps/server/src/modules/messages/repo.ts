@@ -1,5 +1,5 @@
 import { and, asc, between, desc, eq, gte, inArray, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
-import { MENTION_COUNT_MAX, REACTION_NAMES_MAX, UNREAD_COUNT_MAX, type Reaction } from '@chatpop/protocol';
+import { MENTION_COUNT_MAX, REACTION_NAMES_MAX, UNREAD_COUNT_MAX, type Attachment, type Reaction } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messageEdits, messages, reactions, rooms, type MessageEditRow, type MessageRow } from '../../db/schema';
 
@@ -74,6 +74,8 @@ export interface NewMessage {
   amountCents?: number | null;
   /** A forwarded copy (Inbox): the message it copies. */
   forwardedFromId?: string | null;
+  /** The message's photos, as clients draw them. */
+  attachments?: Attachment[] | null;
 }
 
 /**
@@ -105,10 +107,10 @@ export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: 
       from next
       where members.id = ${m.memberId}::uuid and next.kind in ('direct', 'group') and ${m.type}::text <> 'system'
     ), inserted as (
-      insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id, hidden, amount_cents, forwarded_from_id)
+      insert into messages (id, room_id, seq, client_id, member_id, username, verified, type, content, reply_to_id, hidden, amount_cents, forwarded_from_id, attachments)
       select ${m.id}::uuid, ${m.roomId}::uuid, next.last_seq, ${m.clientId}::text, ${m.memberId}::uuid, ${m.username}::text,
              ${m.verified}::boolean, ${m.type}::text, ${m.content}::text, ${m.replyToId}::uuid, ${m.hidden}::boolean, ${m.amountCents ?? null}::integer,
-             ${m.forwardedFromId ?? null}::uuid
+             ${m.forwardedFromId ?? null}::uuid, ${m.attachments ? JSON.stringify(m.attachments) : null}::jsonb
       from next
       returning *
     )
@@ -119,6 +121,12 @@ export async function insertNext(db: DbExecutor, m: NewMessage): Promise<{ row: 
   const raw = (result as unknown as { rows: Record<string, unknown>[] }).rows[0];
   if (!raw) throw new Error(`room ${m.roomId} vanished during a send`);
   return { row: fromRaw(raw), created: raw.created === true };
+}
+
+/** The jsonb column as the driver gives it: parsed already (pg, PGlite) or, defensively, as text. */
+function parseAttachments(v: unknown): MessageRow['attachments'] {
+  if (v === null || v === undefined) return null;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as MessageRow['attachments'];
 }
 
 const asDate = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
@@ -140,6 +148,7 @@ function fromRaw(r: Record<string, unknown>): MessageRow {
     deletedAt: asDate(r.deleted_at),
     hidden: r.hidden === true,
     amountCents: r.amount_cents === null || r.amount_cents === undefined ? null : Number(r.amount_cents),
+    attachments: parseAttachments(r.attachments),
     createdAt: asDate(r.created_at)!,
     search: (r.search as string | null) ?? null,
     hasLink: r.has_link === true,

@@ -8,6 +8,8 @@ import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, MessageRow, PaymentRow, RoomRow } from '../../db/schema';
 import type { SeqRange, StoredMessage } from '../../infra/cache';
 import { checkParticipation, checkContentRules, consumeSlowMode } from '../moderation/rules';
+import * as mediaRepo from '../media/repo';
+import { checkPhotosAllowed } from '../media/rules';
 import * as repo from './repo';
 import { visibleTo, withheldFrom } from './visibility';
 
@@ -121,6 +123,8 @@ export function toMessage(row: MessageRow, reply: MessageRow | undefined | null,
     ...(row.amountCents !== null ? { amountCents: row.amountCents } : {}),
     ...(row.hidden ? { hidden: true } : {}),
     ...(row.forwardedFromId ? { forwarded: true } : {}),
+    // A deleted message's photos are gone with its text (and no longer served: media/service.ts).
+    ...(row.attachments?.length && !row.deletedAt ? { attachments: row.attachments } : {}),
   };
 }
 
@@ -190,6 +194,8 @@ export interface SendInput {
   type?: MessageType;
   /** A forwarded copy (Inbox): the original it copies; no reply is kept. */
   forwardedFromId?: string | null;
+  /** The sender's unsent uploads in this room (`POST /api/media`), sent as the message's photos. */
+  attachmentIds?: string[];
 }
 
 /** Check, then do (STYLE §2): every rule a send must pass, touching nothing. */
@@ -200,7 +206,7 @@ export function checkSendMessage(room: RoomRow, member: MemberRow | null, input:
     throw new AppError(403, 'CHAT_LOCKED', 'The host has locked this chat. You can read but not send.');
   }
   const content = input.content.trim();
-  if (content.length === 0) throw badRequest('MESSAGE_EMPTY', 'Write something before sending.');
+  if (content.length === 0 && !input.attachmentIds?.length) throw badRequest('MESSAGE_EMPTY', 'Write something before sending.');
   if (content.length > MESSAGE_MAX_CHARS) {
     throw badRequest('MESSAGE_TOO_LONG', `A message can have at most ${MESSAGE_MAX_CHARS.toLocaleString('en-US')} characters.`, {
       max: MESSAGE_MAX_CHARS,
@@ -227,6 +233,11 @@ export interface SendResult {
  */
 export async function sendMessage(ctx: AppContext, room: RoomRow, member: MemberRow | null, input: SendInput): Promise<SendResult> {
   const content = checkSendMessage(room, member, input);
+  // The host's switch as it is now: a photo uploaded before photos were turned off is not sent after.
+  if (input.attachmentIds?.length) {
+    if (!member) throw badRequest('ATTACHMENT_NOT_FOUND', 'Only a participant can send photos.');
+    await checkPhotosAllowed(ctx, room, member);
+  }
   // Slow mode last: a send refused for another reason does not start the wait.
   if (member) await consumeSlowMode(ctx, room, member, input.type ?? 'normal');
   return track(ctx, doSend(ctx, room, member, input, content));
@@ -244,20 +255,35 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
   }
   let row: MessageRow;
   let created: boolean;
+  const message = {
+    id: uuidv7(),
+    roomId: room.id,
+    clientId: input.clientId,
+    memberId: member?.id ?? null,
+    username: member?.username ?? null,
+    verified: member?.verified ?? false,
+    type,
+    content,
+    replyToId: reply?.id ?? null,
+    hidden: member?.hiddenAt != null,
+    forwardedFromId: input.forwardedFromId ?? null,
+  };
   try {
-    const result = await repo.insertNext(ctx.db, {
-      id: uuidv7(),
-      roomId: room.id,
-      clientId: input.clientId,
-      memberId: member?.id ?? null,
-      username: member?.username ?? null,
-      verified: member?.verified ?? false,
-      type,
-      content,
-      replyToId: reply?.id ?? null,
-      hidden: member?.hiddenAt != null,
-      forwardedFromId: input.forwardedFromId ?? null,
-    });
+    const ids = input.attachmentIds ?? [];
+    const result =
+      ids.length === 0 || !member
+        ? await repo.insertNext(ctx.db, message)
+        : // The photos become the message's in its own transaction: each is sent once, by its uploader, in its room.
+          await ctx.db.transaction(async (tx) => {
+            const uploads = await mediaRepo.lockUnsent(tx, ids, room.id, member.id);
+            const inserted = await repo.insertNext(tx, { ...message, attachments: uploads.map(mediaRepo.toAttachment) });
+            if (!inserted.created) return inserted;
+            if (uploads.length !== ids.length) {
+              throw badRequest('ATTACHMENT_NOT_FOUND', 'A photo of this message is not an unsent upload of yours in this chat. Upload it again.');
+            }
+            await mediaRepo.markSent(tx, ids, inserted.row.id);
+            return inserted;
+          });
     row = result.row;
     created = result.created;
   } catch (err) {
@@ -273,12 +299,12 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
     }
   }
   // A resend answers with the message as it is now (reactions, deletion).
-  const message = created ? toMessage(row, reply) : (await withReplies(ctx, [row]))[0]!;
-  if (created) await holdForTest(ctx, message);
-  await cachePut(ctx, room, message);
+  const sent = created ? toMessage(row, reply) : (await withReplies(ctx, [row]))[0]!;
+  if (created) await holdForTest(ctx, sent);
+  await cachePut(ctx, room, sent);
   // Queued only: who is notified is worked out after the sender has their ack.
-  if (created) ctx.notifications.messageSent(room, member, message);
-  return { message, created };
+  if (created) ctx.notifications.messageSent(room, member, sent);
+  return { message: sent, created };
 }
 
 /**

@@ -73,7 +73,8 @@ export async function searchMessages(db: DbExecutor, userId: string, f: SearchFi
     where.push(sql`m.verified and exists (select 1 from members fm where fm.id = m.member_id and fm.user_id = ${f.fromUserId}::uuid)`);
   }
   if (f.has === 'link') where.push(sql`m.has_link`);
-  if (f.has === 'media') where.push(sql`m.type = 'media'`);
+  // A message with photos (media/) is still a normal or host message: it is its attachments that count.
+  if (f.has === 'media') where.push(sql`(m.type = 'media' or m.attachments is not null)`);
   if (f.after) where.push(sql`m.created_at >= ${f.after.toISOString()}::timestamptz`);
   if (f.before) where.push(sql`m.created_at <= ${f.before.toISOString()}::timestamptz`);
   if (f.cursor) where.push(sql`(m.created_at, m.id) < (${f.cursor.at}::timestamptz, ${f.cursor.id}::uuid)`);

@@ -14,6 +14,7 @@ import {
   type MoneyState,
   type PublicUser,
   type Theme,
+  type Attachment,
 } from '@chatpop/protocol';
 import { ClockIcon, LockIcon, LogInIcon, ShieldAlertIcon, UserPlusIcon, WifiOffIcon, XIcon } from 'lucide-react';
 import Link from 'next/link';
@@ -35,6 +36,8 @@ import { useProfiles } from '@/lib/use-profiles';
 import { playSound, soundFor, unlockAudio } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
 import { useChatRoom } from '@/lib/use-chat-room';
+import { MediaProvider, useMediaKey } from '@/components/media/media-context';
+import { usePhotoUploads } from '@/components/media/use-photo-uploads';
 import { useLivePins } from '@/lib/use-live-pins';
 import { cn, newClientId } from '@/lib/utils';
 import { ChatHeader } from './chat-header';
@@ -213,9 +216,17 @@ export function ChatView({
 
   const ended = chat.endedAt !== null;
   const slowMode = Math.max(chat.settings.slowModeSeconds, chat.settings.lockdown.active ? chat.settings.lockdown.slowModeSeconds : 0);
+  // ---- photos (docs/architecture.md, "Media") --------------------------------
+  // A Back Room follows its pop chat's Photos switch; lockdown turns photos off for all but the host and moderators.
+  const photosAllowed = chat.settings.media.photo && (!chat.settings.lockdown.active || canModerate);
+  const publicMedia = !backroom && chat.access === 'public';
+  const fetchMediaKey = useCallback(() => (room ? room.mediaKey() : Promise.reject(new Error('Not in the chat yet.'))), [room]);
+  const mediaKey = useMediaKey(fetchMediaKey, !publicMedia && snapshot.joined);
+  const photos = usePhotoUploads(fetchMediaKey);
+
   const onSend = useCallback(
-    (text: string) => {
-      room?.send(text, replyTo);
+    (text: string, attachments: Attachment[]) => {
+      room?.send(text, replyTo, attachments);
       setReplyTo(null);
       if (slowMode > 0 && !canModerate) setCooldownUntil(Date.now() + slowMode * 1000);
     },
@@ -395,6 +406,7 @@ export function ChatView({
 
   return (
     // Any tap in the chat also unlocks audio, for a participant who came back without the join tap.
+    <MediaProvider publicRoom={publicMedia} mediaKey={mediaKey} localPreview={photos.localPreview}>
     <div className="contents" onPointerDown={unlockAudio}>
       <ChatHeader
         chat={chat}
@@ -523,6 +535,7 @@ export function ChatView({
             onBlur={() => room?.typingStop()}
             waitSeconds={waitSeconds}
             mentionNames={mentionNames}
+            photos={photosAllowed ? photos : null}
             leading={
               canPay && (pinsOn || tipsOn)
                 ? (text) => (
@@ -600,5 +613,6 @@ export function ChatView({
         />
       )}
     </div>
+    </MediaProvider>
   );
 }

@@ -1,7 +1,9 @@
 'use client';
 
-import { MESSAGE_MAX_CHARS, type Message } from '@chatpop/protocol';
-import { ArrowUpIcon, ReplyIcon, XIcon } from 'lucide-react';
+import { MESSAGE_MAX_CHARS, PHOTO_TYPES, type Attachment, type Message } from '@chatpop/protocol';
+import { ArrowUpIcon, ImagePlusIcon, ReplyIcon, XIcon } from 'lucide-react';
+import { AttachTray } from '@/components/media/attach-tray';
+import type { PhotoUploads } from '@/components/media/use-photo-uploads';
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { insertMention, mentionAt, mentionMatches } from '@/lib/mentions';
@@ -24,11 +26,12 @@ export function Composer({
   waitSeconds = 0,
   mentionNames = [],
   leading,
+  photos = null,
 }: {
   theme: ChatTheme;
   replyTo: Message | null;
   onCancelReply: () => void;
-  onSend: (text: string) => void;
+  onSend: (text: string, attachments: Attachment[]) => void;
   onTyping: (hasText: boolean) => void;
   onBlur: () => void;
   placeholder: string;
@@ -38,7 +41,10 @@ export function Composer({
   mentionNames?: readonly string[];
   /** Before the input (the $ menu), given the text typed so far. */
   leading?: (text: string) => ReactNode;
+  /** The photo uploads, where photos are allowed: an attach button and the tray of chosen photos. */
+  photos?: PhotoUploads | null;
 }) {
+  const fileRef = useRef<HTMLInputElement>(null);
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
   const [activeMention, setActiveMention] = useState(0);
@@ -62,7 +68,9 @@ export function Composer({
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const length = text.length;
   const tooLong = length > MESSAGE_MAX_CHARS;
-  const canSend = text.trim().length > 0 && !tooLong && waitSeconds === 0;
+  const pendingPhotos = photos !== null && photos.items.length > 0;
+  // With photos chosen, every one must be uploaded first; the text may then be empty.
+  const canSend = (pendingPhotos ? photos.ready : text.trim().length > 0) && !tooLong && waitSeconds === 0;
 
   // Grow with the text, up to a few lines, then scroll.
   useLayoutEffect(() => {
@@ -79,7 +87,7 @@ export function Composer({
   function submit(event?: FormEvent) {
     event?.preventDefault();
     if (!canSend) return;
-    onSend(text);
+    onSend(text, photos?.take() ?? []);
     setText('');
     inputRef.current?.focus();
   }
@@ -158,8 +166,38 @@ export function Composer({
           ))}
         </ul>
       )}
-      <div className={cn('flex items-end gap-2 rounded-3xl py-1.5 pr-1.5 transition-shadow', leading ? 'pl-1.5' : 'pl-4', theme.composerInput)}>
+      {photos && pendingPhotos && <AttachTray photos={photos} />}
+      <div className={cn('flex items-end gap-2 rounded-3xl py-1.5 pr-1.5 transition-shadow', leading || photos ? 'pl-1.5' : 'pl-4', theme.composerInput)}>
         {leading?.(text)}
+        {photos && (
+          <>
+            <button
+              type="button"
+              onClick={() => fileRef.current?.click()}
+              className="flex size-9 shrink-0 items-center justify-center rounded-full outline-none hover:bg-black/10 focus-visible:ring-2 focus-visible:ring-ring dark:hover:bg-white/10"
+              aria-label="Attach photos"
+              data-testid="attach-button"
+            >
+              <ImagePlusIcon className="size-5" aria-hidden />
+            </button>
+            {/* On phones the chooser offers the camera beside the photo library. */}
+            <input
+              ref={fileRef}
+              type="file"
+              accept={PHOTO_TYPES.join(',')}
+              multiple
+              className="hidden"
+              tabIndex={-1}
+              aria-hidden
+              onChange={(e) => {
+                if (e.target.files?.length) photos.add(e.target.files);
+                e.target.value = '';
+                inputRef.current?.focus();
+              }}
+              data-testid="attach-input"
+            />
+          </>
+        )}
         <label htmlFor="composer-input" className="sr-only">
           Message
         </label>
@@ -192,7 +230,7 @@ export function Composer({
         <button
           type="submit"
           disabled={!canSend}
-          aria-label={waitSeconds > 0 ? `Send (slow mode: wait ${waitSeconds} seconds)` : 'Send'}
+          aria-label={waitSeconds > 0 ? `Send (slow mode: wait ${waitSeconds} seconds)` : pendingPhotos && photos.busy ? 'Send (waiting for the photos to upload)' : 'Send'}
           className={cn(
             'flex size-9 shrink-0 items-center justify-center rounded-full text-xs font-semibold tabular-nums transition-colors outline-none focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-offset-2 disabled:cursor-not-allowed',
             theme.sendButton,

@@ -609,12 +609,11 @@ function SettingsForm({ code, patch, onChat }: { code: string; patch: (body: Upd
         </NativeSelect>
       </Section>
       <Section title="Media">
-        {(['photo', 'voice', 'video'] as const).map((k) => (
-          <div key={k} className="flex items-center justify-between gap-3">
-            <Label htmlFor={`settings-media-${k}`}>{k === 'photo' ? 'Photos' : k === 'voice' ? 'Voice messages' : 'Videos'}</Label>
-            <Switch id={`settings-media-${k}`} checked={form.media[k]} onCheckedChange={(v) => up({ media: { ...form.media, [k]: v } })} />
-          </div>
-        ))}
+        {/* Photos only: voice messages and videos are not built yet, and a switch that does nothing is not offered. */}
+        <div className="flex items-center justify-between gap-3">
+          <Label htmlFor="settings-media-photo">Photos</Label>
+          <Switch id="settings-media-photo" checked={form.media.photo} onCheckedChange={(v) => up({ media: { ...form.media, photo: v } })} />
+        </div>
       </Section>
       <Section title="Earnings">
         <div className="flex items-center justify-between gap-3">

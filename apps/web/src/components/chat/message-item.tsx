@@ -11,6 +11,7 @@ import type { ChatItem } from '@/lib/message-log';
 import { mentions } from '@/lib/sounds';
 import type { ChatTheme } from '@/lib/themes';
 import { cn } from '@/lib/utils';
+import { PhotoAlbum } from '@/components/media/photo-album';
 import { RichText } from './rich-text';
 
 const LONG_PRESS_MS = 450;
@@ -221,9 +222,14 @@ export const MessageItem = memo(function MessageItem({
                 This message was deleted.
               </p>
             ) : (
-              <p className="break-words whitespace-pre-wrap" data-testid="message-content">
-                <RichText text={message.content} readerName={reader?.username ?? null} />
-              </p>
+              <>
+                {message.attachments?.length ? <PhotoAlbum message={message} /> : null}
+                {(message.content || !message.attachments?.length) && (
+                  <p className="break-words whitespace-pre-wrap" data-testid="message-content">
+                    <RichText text={message.content} readerName={reader?.username ?? null} />
+                  </p>
+                )}
+              </>
             )}
             <div className={cn('mt-0.5 flex items-center justify-end gap-1 text-[0.6875rem] leading-none', metaClass)}>
               {message.editedAt && !deleted && (

@@ -82,7 +82,8 @@ export function CreateChatForm() {
   const [accessCode, setAccessCode] = useState('');
   const [theme, setTheme] = useState<Theme>(DEFAULT_THEME);
   const [slowMode, setSlowMode] = useState(0);
-  const [media, setMedia] = useState({ photo: false, voice: false, video: false });
+  // Only photos are built: voice and video switches would do nothing, so the form does not offer them.
+  const [media, setMedia] = useState({ photo: false });
   const [backroomEnabled, setBackroomEnabled] = useState(false);
   const [seatPrice, setSeatPrice] = useState('5.00');
   const [seatLimit, setSeatLimit] = useState('10');
@@ -308,9 +309,7 @@ export function CreateChatForm() {
         </Section>
 
         <Section title="Media" description="What participants may share besides text.">
-          <ToggleRow id="media-photo" label="Photos" checked={media.photo} onChange={(v) => setMedia((m) => ({ ...m, photo: v }))} />
-          <ToggleRow id="media-voice" label="Voice messages" checked={media.voice} onChange={(v) => setMedia((m) => ({ ...m, voice: v }))} />
-          <ToggleRow id="media-video" label="Videos" checked={media.video} onChange={(v) => setMedia((m) => ({ ...m, video: v }))} />
+          <ToggleRow id="media-photo" label="Photos" checked={media.photo} onChange={(v) => setMedia({ photo: v })} />
         </Section>
 
         <Section title="Earn" description="Prices in US dollars.">

@@ -1,12 +1,14 @@
 'use client';
 
-import { messageSchema, pinnedResponseSchema, type ConversationMember, type ConversationSummary, type Message, type Theme, type UserPresence } from '@chatpop/protocol';
+import { messageSchema, pinnedResponseSchema, type Attachment, type ConversationMember, type ConversationSummary, type Message, type Theme, type UserPresence } from '@chatpop/protocol';
 import { InfoIcon, LockIcon, MessageSquareOffIcon, SearchIcon } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { z } from 'zod';
 import { Composer } from '@/components/chat/composer';
+import { MediaProvider, useMediaKey } from '@/components/media/media-context';
+import { usePhotoUploads } from '@/components/media/use-photo-uploads';
 import { MessageActions } from '@/components/chat/message-actions';
 import type { MessageHandlers, Reader } from '@/components/chat/message-item';
 import { MessagePane } from '@/components/chat/message-pane';
@@ -194,9 +196,13 @@ export function ConversationView({
     }),
     [room],
   );
+  // Photos: a conversation's are for its members only, fetched with the member's media key.
+  const fetchMediaKey = useCallback(() => (room ? room.mediaKey() : Promise.reject(new Error('Not in the conversation yet.'))), [room]);
+  const mediaKey = useMediaKey(fetchMediaKey, snapshot.joined);
+  const photos = usePhotoUploads(fetchMediaKey);
   const onSend = useCallback(
-    (text: string) => {
-      room?.send(text, replyTo);
+    (text: string, attachments: Attachment[]) => {
+      room?.send(text, replyTo, attachments);
       setReplyTo(null);
     },
     [room, replyTo],
@@ -307,6 +313,7 @@ export function ConversationView({
   ) : null;
 
   return (
+    <MediaProvider publicRoom={false} mediaKey={mediaKey} localPreview={photos.localPreview}>
     <div className="flex min-h-0 flex-1" onPointerDown={unlockAudio}>
       <div className="flex min-h-0 min-w-0 flex-1 flex-col" data-testid="conversation-view" data-conversation-id={id}>
         <header className={cn('relative z-30 shrink-0 pt-[env(safe-area-inset-top)]', theme.header)}>
@@ -434,6 +441,7 @@ export function ConversationView({
               onTyping={(hasText) => room?.typingInput(hasText)}
               onBlur={() => room?.typingStop()}
               mentionNames={mentionNames}
+              photos={photos}
               placeholder={kind === 'group' ? `Message ${name}` : name ? `Message ${name}` : 'Message'}
             />
           )}
@@ -490,5 +498,6 @@ export function ConversationView({
         <ReadBySheet message={readByFor} members={members} myMemberId={myMemberId} onClose={() => setReadByFor(null)} />
       )}
     </div>
+    </MediaProvider>
   );
 }
