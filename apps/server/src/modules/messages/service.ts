@@ -188,6 +188,11 @@ export interface SendInput {
   type?: MessageType;
   /** A forwarded copy (Inbox): the original it copies; no reply is kept. */
   forwardedFromId?: string | null;
+  /**
+   * A system line about one participant (their join notice in a pop chat), sent by no one: it carries their
+   * participation as its `memberId`, so whoever blocked them does not see it, like their messages.
+   */
+  aboutMemberId?: string | null;
 }
 
 /** Check, then do (STYLE §2): every rule a send must pass, touching nothing. */
@@ -247,7 +252,7 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
       id: uuidv7(),
       roomId: room.id,
       clientId: input.clientId,
-      memberId: member?.id ?? null,
+      memberId: member?.id ?? (input.type === 'system' ? (input.aboutMemberId ?? null) : null),
       username: member?.username ?? null,
       verified: member?.verified ?? false,
       type,
