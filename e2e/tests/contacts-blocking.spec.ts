@@ -76,6 +76,10 @@ test('add a contact, request and accept, block from a pop chat and see the messa
   await row.getByTestId('participant-menu').click();
   await shot(annPage, 'phone-111-participant-menu-block');
   await annPage.getByTestId('participant-block').click();
+  // The same confirmation as in the Inbox and on the Contacts page.
+  await expect(annPage.getByTestId('block-confirm')).toContainText('their messages, reactions and typing disappear for you');
+  await shot(annPage, 'phone-111b-participant-block-confirm');
+  await annPage.getByTestId('block-confirm-button').click();
   await expect(annPage.getByTestId('participant-block-notice')).toContainText(`You blocked ${bob}`);
   await expectNoSeriousA11yIssues(annPage, 'participant sheet', '[data-testid="participants-sheet"]');
   await annPage.keyboard.press('Escape');

@@ -12,14 +12,14 @@ import { errorMessage } from '@/lib/api';
  */
 export function BlockConfirm({
   username,
-  inGroup = false,
+  where,
   open,
   onOpenChange,
   onBlock,
 }: {
   username: string;
-  /** Asked from a group's member list: the group itself goes on as before. */
-  inGroup?: boolean;
+  /** Asked from a group's member list (the group goes on as before) or a pop chat's participants (their lines go). */
+  where?: 'group' | 'pop';
   open: boolean;
   onOpenChange: (open: boolean) => void;
   onBlock: () => Promise<void>;
@@ -50,7 +50,9 @@ export function BlockConfirm({
           <DialogDescription>
             Neither of you can message the other, add the other to a group or find the other in search, and you stop seeing each other online. They
             are not told.
-            {inGroup ? ' In groups you share, you both stay, and their messages still show.' : ''} You can unblock them later from Contacts.
+            {where === 'group' ? ' In groups you share, you both stay, and their messages still show.' : ''}
+            {where === 'pop' ? " In pop chats you share, their messages, reactions and typing disappear for you." : ''} You can unblock them later from
+            Contacts.
           </DialogDescription>
         </DialogHeader>
         <FormError>{error}</FormError>

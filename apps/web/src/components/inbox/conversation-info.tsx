@@ -227,7 +227,7 @@ export function ConversationInfo({
       {confirmBlock && (
         <BlockConfirm
           username={confirmBlock.username}
-          inGroup={c.kind === 'group'}
+          where={c.kind === 'group' ? 'group' : undefined}
           open
           onOpenChange={(open) => !open && setConfirmBlock(null)}
           onBlock={() => blocks.block(confirmBlock.userId)}
