@@ -73,7 +73,7 @@ export async function seed(db: Database['db'], messages: number): Promise<void> 
            ${AUTHOR}::uuid, 'Author', 'author', 'member'
     from generate_series(0, ${ROOMS - 1}) i`);
   // The vocabulary: w0 … w3999; w1 … w4 are frequent (in about 1 message of 8, 16, 32, 64).
-  await run(sql`drop index messages_search_idx`);
+  await run(sql`drop index messages_room_search_idx`);
   await run(sql`drop index messages_link_idx`);
   await run(sql`drop index messages_created_idx`);
   await run(sql`insert into messages (id, room_id, seq, member_id, username, verified, type, content, created_at)
@@ -89,7 +89,7 @@ export async function seed(db: Database['db'], messages: number): Promise<void> 
              case when i % 40 = 0 then 'see https://example.com/p/' || i end),
            now() - make_interval(secs => ${messages} - i)
     from generate_series(0::bigint, ${messages - 1}::bigint) i`);
-  await run(sql`create index messages_search_idx on messages using gin (search)`);
+  await run(sql`create index messages_room_search_idx on messages using gin ((room_id::text), search)`);
   await run(sql`create index messages_link_idx on messages (room_id, created_at) where has_link`);
   await run(sql`create index messages_created_idx on messages (created_at, id)`);
   await run(sql`analyze`);

@@ -76,6 +76,10 @@ test('add a contact, request and accept, block from a pop chat and see the messa
   await row.getByTestId('participant-menu').click();
   await shot(annPage, 'phone-111-participant-menu-block');
   await annPage.getByTestId('participant-block').click();
+  // The same confirmation as in the Inbox and on the Contacts page.
+  await expect(annPage.getByTestId('block-confirm')).toContainText('their messages, reactions and typing disappear for you');
+  await shot(annPage, 'phone-111b-participant-block-confirm');
+  await annPage.getByTestId('block-confirm-button').click();
   await expect(annPage.getByTestId('participant-block-notice')).toContainText(`You blocked ${bob}`);
   await expectNoSeriousA11yIssues(annPage, 'participant sheet', '[data-testid="participants-sheet"]');
   await annPage.keyboard.press('Escape');
@@ -109,6 +113,37 @@ test('add a contact, request and accept, block from a pop chat and see the messa
   await expect(annPage.getByTestId('blocked-person')).toHaveCount(0);
   await annPage.goto(url);
   await expect(message(annPage, 'bob after the block')).toBeVisible();
+
+  // In a group Cy made, Ann (not an admin) blocks Bob from his menu in the member list, after a confirmation.
+  const made = await cyCtx.request.post('/api/conversations/groups', { data: { name: 'Block group', usernames: [ann, bob] } });
+  expect(made.status(), await made.text()).toBe(201);
+  const groupId = (await made.json()).conversation.id as string;
+  await annPage.goto(`/inbox/${groupId}`);
+  const panel = annPage.getByTestId('conversation-info-panel');
+  const bobMember = panel.locator(`[data-testid="info-member"][data-username="${bob}"]`);
+  await bobMember.getByTestId('member-menu').click();
+  await expect(annPage.getByTestId('member-promote')).toHaveCount(0);
+  await annPage.getByTestId('member-block').click();
+  const confirm = annPage.getByTestId('block-confirm');
+  await expect(confirm).toContainText(`Block ${bob}?`);
+  await expect(confirm).toContainText('In groups you share, you both stay');
+  await shot(annPage, 'desktop-114-group-member-block-confirm');
+  await expectNoSeriousA11yIssues(annPage, 'block confirmation', '[data-testid="block-confirm"]');
+  await confirm.getByTestId('block-confirm-button').click();
+  await expect(confirm).toHaveCount(0);
+  const blockedNow = await annCtx.request.get('/api/blocks');
+  expect(((await blockedNow.json()).blocked as { username: string }[]).map((b) => b.username)).toEqual([bob]);
+
+  // On a phone, from the details sheet: the same menu now offers to unblock him.
+  await annPage.setViewportSize({ width: 390, height: 844 });
+  await annPage.getByTestId('conversation-info-button').click();
+  const sheet = annPage.getByTestId('conversation-info-sheet');
+  await sheet.locator(`[data-testid="info-member"][data-username="${bob}"]`).getByTestId('member-menu').click();
+  await expect(annPage.getByTestId('member-unblock')).toBeVisible();
+  await shot(annPage, 'phone-115-group-member-unblock');
+  await annPage.getByTestId('member-unblock').click();
+  await expect.poll(async () => ((await (await annCtx.request.get('/api/blocks')).json()).blocked as unknown[]).length).toBe(0);
+  await annPage.keyboard.press('Escape');
 
   // The privacy setting on the account page.
   await annPage.goto('/account');

@@ -133,7 +133,7 @@ export async function createApp(config: Config): Promise<App> {
     memberSync: { changed: async () => {} },
     sessionSockets: { ended: async () => {} },
     inboxEvents: { changed() {}, close() {} },
-    notifications: { notify() {}, messageSent() {}, idle: async () => {}, close() {} },
+    notifications: { notify() {}, messageSent() {}, roomRead() {}, idle: async () => {}, close() {} },
     accountPresence: {
       connected: async () => {},
       heartbeat: async () => {},

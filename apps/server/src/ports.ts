@@ -170,6 +170,11 @@ export interface Notifier {
   notify(userId: string, input: NotificationInput): void;
   /** A message was stored: the people it mentions, the author of the message it replies to, a direct partner. */
   messageSent(room: RoomRow, author: MemberRow | null, message: StoredMessage): void;
+  /**
+   * The user read a room up to `uptoSeq` (a conversation's read watermark moved, or they opened the room): its
+   * notifications at or before it, and those about the room itself, become read on every device.
+   */
+  roomRead(userId: string, roomId: string, uptoSeq: number): void;
   /** Resolves once everything queued so far has been done (tests, shutdown). */
   idle(): Promise<void>;
   close(): void;

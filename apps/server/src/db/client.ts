@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -51,8 +52,9 @@ async function openPostgres(url: string): Promise<Database> {
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
-  // pg_trgm: people search's fuzzy match (migration 0015), the same extension PostgreSQL ships in contrib.
-  const extensions = { pg_trgm };
+  // pg_trgm: people search's fuzzy match (migration 0015); btree_gin: search's room-and-words index (0021). The same
+  // extensions PostgreSQL ships in contrib.
+  const extensions = { btree_gin, pg_trgm };
   let client: PGlite;
   if (dataDir === 'memory://') {
     client = await PGlite.create({ extensions });

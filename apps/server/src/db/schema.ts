@@ -310,7 +310,12 @@ export const messages = pgTable(
     // Client ids belong to their sender: another participant's id never names this message.
     uniqueIndex('messages_room_member_client_key').on(t.roomId, t.memberId, t.clientId).where(sql`${t.memberId} is not null`),
     uniqueIndex('messages_room_memberless_client_key').on(t.roomId, t.clientId).where(sql`${t.memberId} is null`),
-    index('messages_search_idx').using('gin', t.search),
+    // Full-text search (btree_gin, migration 0021): the room's key and the words in one GIN index, so a search in one
+    // room intersects that room's entries with the word's instead of every message holding the word. The room is
+    // indexed as text so that only that filter (`room_id::text = …`) reaches it: the join to the searcher's rooms
+    // cannot drive it room by room (a rescan of a frequent word's entries per room); a search over all of them
+    // reads the words alone, which a GIN index over several columns answers as well.
+    index('messages_room_search_idx').using('gin', sql`(${t.roomId}::text)`, t.search),
     // Search, newest first: a frequent word is found by walking back in time until a page is full,
     // where the full-text index would fetch every message holding it.
     index('messages_created_idx').on(t.createdAt, t.id),

@@ -336,6 +336,9 @@ class RoomHandlers {
       this.announcePresence(roomId);
     }
     const resumed = await resume(this.ctx, room, afterSeq, member.id);
+    // Opening a room reads what it shows: a pop chat or Back Room opens at its newest message, a conversation's
+    // bell entries go as far as its read watermark (the watermark itself moves with the reader's receipts).
+    if (member.userId) this.ctx.notifications.roomRead(member.userId, roomId, isConversation(room) ? member.lastReadSeq : resumed.lastSeq);
     // In a conversation, what this member deleted for themselves is withheld from them; in a pop chat, what people they blocked wrote.
     return {
       roomId,

@@ -14,6 +14,7 @@ import type { AppContext } from '../../context';
 import { AppError, badRequest, conflict } from '../../errors';
 import { uniqueViolation } from '../../db/errors';
 import type { MemberRow, RoomRow, UserRow } from '../../db/schema';
+import { hideFromBlockers } from '../contacts/hiding';
 import { sendMessage } from '../messages/service';
 import { requireNotBanned } from '../moderation/bans';
 import { claim, countAnonymousFromIp, lockRoomIp, type Identity } from '../usernames/repo';
@@ -209,8 +210,12 @@ export async function join(ctx: AppContext, access: ChatAccess, viewer: Viewer, 
     throw err;
   }
   await noteDevice(ctx, member, viewer.deviceId);
-  await sendMessage(ctx, room, null, { clientId: null, content: `${username} joined`, type: 'system' }).then(
-    (sent) => ctx.broadcast.message(room, sent.message),
+  // The notice is about the new participant: whoever blocked their account does not see it (live, in history, in replay).
+  await Promise.all([
+    sendMessage(ctx, room, null, { clientId: null, content: `${username} joined`, type: 'system', aboutMemberId: member.id }),
+    hideFromBlockers(ctx.db, room, user?.id),
+  ]).then(
+    ([sent, hideFrom]) => ctx.broadcast.message(room, sent.message, hideFrom),
     (err: unknown) => ctx.log.warn({ err }, 'join notice not sent'),
   );
   return { member, token: await tokenFor(ctx, member, access.sessionId), created: true };

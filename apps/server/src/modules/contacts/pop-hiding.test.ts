@@ -155,4 +155,49 @@ describe(`pop chats: a block hides the blocked person from the blocker only (${b
     await send(bobS, roomId, 'bob unblocked');
     await until(() => annNew.some((m) => m.content === 'bob unblocked'), 5_000, 'Bob live again');
   });
+
+  it('the blocked person’s join notice: hidden from the blocker live, in history and replay; seen by everyone else and by them', async () => {
+    const host = await hostWithChat(a);
+    const { code, roomId } = host.chat;
+    const ann = await inboxPerson(a, 'Jann');
+    const bob = await inboxPerson(a, 'Jbob');
+    expect((await ann.client.post('/api/blocks', { userId: bob.id })).status).toBe(201);
+    const annIn = await joinAs(ann, code);
+    const guest = await guestJoins(a, code);
+    const annS = await socket(a, annIn.token, roomId);
+    const guestS = await socket(b, guest.token, roomId);
+    const annNew = collect<Message>(annS, 'message:new');
+    const annSkip = collect<{ seq: number }>(annS, 'message:skip');
+    const guestNew = collect<Message>(guestS, 'message:new');
+
+    // Bob joins on node B; so does someone else, whom Ann sees arrive.
+    const bobOnB = new HttpClient(b.url, bob.client.ip);
+    for (const [k, v] of bob.client.cookies) bobOnB.cookies.set(k, v);
+    const bobIn = await joinAs({ ...bob, client: bobOnB }, code);
+    const other = await guestJoins(a, code);
+    const bobJoined = `${bob.username} joined`;
+    await until(() => guestNew.some((m) => m.content === bobJoined), 5_000, 'the guest sees Bob join');
+    const notice = guestNew.find((m) => m.content === bobJoined)!;
+    expect(notice).toMatchObject({ type: 'system', memberId: bobIn.member.id });
+    await until(() => annNew.some((m) => m.content === `${other.member.username} joined`), 5_000, 'Ann sees the other join');
+    await until(() => annSkip.some((s) => s.seq === notice.seq), 5_000, 'Ann steps over Bob’s notice');
+    expect(annNew.map((m) => m.content)).not.toContain(bobJoined);
+
+    // History and replay: withheld for Ann; there for the guest and for Bob himself.
+    const annPage = (await ann.client.get(`/api/chats/${code}/messages`)).body;
+    expect((annPage.messages as Message[]).map((m) => m.content)).not.toContain(bobJoined);
+    expect(annPage.withheld).toContain(notice.seq);
+    const replay = await call<{ messages: Message[]; withheld: number[] }>(annS, 'room:join', { roomId, afterSeq: 0 });
+    expect(replay.ok && replay.messages.map((m) => m.content)).not.toContain(bobJoined);
+    expect(replay.ok && replay.withheld).toContain(notice.seq);
+    for (const client of [guest.client, bob.client]) {
+      const page = (await client.get(`/api/chats/${code}/messages`)).body;
+      expect((page.messages as Message[]).map((m) => m.content)).toContain(bobJoined);
+      expect(page.withheld).toEqual([]);
+    }
+
+    // Unblocked, the notice is back in Ann's history.
+    expect((await ann.client.delete(`/api/blocks/${bob.id}`)).status).toBe(204);
+    expect(((await ann.client.get(`/api/chats/${code}/messages`)).body.messages as Message[]).map((m) => m.content)).toContain(bobJoined);
+  });
 });

@@ -331,6 +331,8 @@ export async function markSeen(ctx: AppContext, user: UserRow, roomId: string, s
     return { roomId: room.id, readSeq: current.lastReadSeq, deliveredSeq: current.lastDeliveredSeq };
   }
   ctx.inboxEvents.changed([user.id], room.id, { totals: moved.readMoved || moved.unmarked });
+  // What the user has now read no longer rings the bell, on any of their devices.
+  if (moved.readMoved) ctx.notifications.roomRead(user.id, room.id, moved.readSeq);
   return { roomId: room.id, readSeq: moved.readSeq, deliveredSeq: moved.deliveredSeq };
 }
 

@@ -196,6 +196,11 @@ export interface SendInput {
   forwardedFromId?: string | null;
   /** The sender's unsent uploads in this room (`POST /api/media`), sent as the message's photos. */
   attachmentIds?: string[];
+  /**
+   * A system line about one participant (their join notice in a pop chat), sent by no one: it carries their
+   * participation as its `memberId`, so whoever blocked them does not see it, like their messages.
+   */
+  aboutMemberId?: string | null;
 }
 
 /** Check, then do (STYLE §2): every rule a send must pass, touching nothing. */
@@ -259,7 +264,7 @@ async function doSend(ctx: AppContext, room: RoomRow, member: MemberRow | null, 
     id: uuidv7(),
     roomId: room.id,
     clientId: input.clientId,
-    memberId: member?.id ?? null,
+    memberId: member?.id ?? (input.type === 'system' ? (input.aboutMemberId ?? null) : null),
     username: member?.username ?? null,
     verified: member?.verified ?? false,
     type,

@@ -348,3 +348,107 @@ describe('the bell', () => {
     expect(heard[0]).toMatchObject({ unread: 3, notification: { kind: 'direct_message', count: 2 } });
   });
 });
+
+describe('reading a room reads its notifications', () => {
+  it('a conversation read up to a message reads the notifications at or before it, on every device', async () => {
+    const [ann, bob, cy] = await Promise.all([person('dann'), person('dbob'), person('dcy')]);
+    const dm = await direct(ann, bob);
+    const g = await group(cy, [ann, bob]);
+    const annSocket = await socketOf(ann);
+    const first = await send(annSocket, dm, 'one');
+    const second = await send(annSocket, dm, 'two');
+    await send(annSocket, g, `@${bob.username} over here`);
+    const before = await bell(bob);
+    expect(before.notifications.map((n) => [n.kind, n.count, n.read]).sort()).toEqual([
+      ['direct_message', 2, false],
+      ['group_added', 1, false],
+      ['mention', 1, false],
+    ]);
+    const dmNote = before.notifications.find((n) => n.kind === 'direct_message')!;
+
+    const phone = await socketOf(bob);
+    const laptop = await socketOf(bob);
+    const reads = collect<NotificationsReadPayload>(laptop, 'notifications:read');
+    // Read up to the first message only: the notification points at the second, so it stays unread.
+    expect((await call(phone, 'receipt:read', { roomId: dm, seq: first.seq })).ok).toBe(true);
+    await settled();
+    expect(reads).toEqual([]);
+    expect((await bell(bob)).unread).toBe(3);
+
+    expect((await call(phone, 'receipt:read', { roomId: dm, seq: second.seq })).ok).toBe(true);
+    await until(() => reads.length === 1, 5_000, 'the read on the other device');
+    expect(reads[0]).toEqual({ ids: [dmNote.id], unread: 2 });
+    // The group's notifications are another room's: untouched.
+    const after = await bell(bob);
+    expect(after.unread).toBe(2);
+    expect(after.notifications.filter((n) => !n.read).map((n) => n.room!.id)).toEqual([g, g]);
+    // Ann opened the group to write in it, which read her "added to the group"; Bob's reads are his alone.
+    expect((await bell(ann)).notifications.map((n) => [n.kind, n.read])).toEqual([['group_added', true]]);
+
+    // The HTTP read does the same: the mention and "added to the group" go.
+    const lastSeq = (await bob.client.get(`/api/conversations/${g}`)).body.conversation.lastSeq as number;
+    expect((await bob.client.post(`/api/conversations/${g}/read`, { seq: lastSeq })).status).toBe(200);
+    await until(() => reads.length === 2, 5_000, 'the group read on the other device');
+    expect(reads[1]!.unread).toBe(0);
+    expect(new Set(reads[1]!.ids)).toEqual(new Set(after.notifications.filter((n) => !n.read).map((n) => n.id)));
+    expect((await bell(bob)).notifications.every((n) => n.read)).toBe(true);
+
+    // A read that moves nothing announces nothing.
+    expect((await call(phone, 'receipt:read', { roomId: dm, seq: second.seq })).ok).toBe(true);
+    await settled();
+    expect(reads).toHaveLength(2);
+  });
+
+  it('opening a conversation reads what is behind its watermark; a notification behind it is stored read', async () => {
+    const [ann, bob, cy] = await Promise.all([person('oann'), person('obob'), person('ocy')]);
+    const g = await group(ann, [bob, cy]);
+    expect((await bell(bob)).unread).toBe(1);
+    const laptop = await socketOf(bob);
+    const reads = collect<NotificationsReadPayload>(laptop, 'notifications:read');
+    // Opening the group (nothing new to read in it): "added to the group" is read.
+    expect((await call(await socketOf(bob), 'room:join', { roomId: g, afterSeq: 0 })).ok).toBe(true);
+    await until(() => reads.length === 1, 5_000, 'the group opened');
+    expect(reads[0]!.unread).toBe(0);
+
+    // Bob read up to a message (on a device) before the notification about it was worked out: it is stored read.
+    const mention = await send(await socketOf(ann), g, `@${bob.username} early`);
+    await settled();
+    expect((await bob.client.post(`/api/conversations/${g}/read`, { seq: mention.seq })).status).toBe(200);
+    t.app.ctx.notifications.notify(bob.id, {
+      kind: 'mention',
+      actorUserId: cy.id,
+      actorName: cy.username,
+      roomId: g,
+      messageId: mention.id,
+      seq: mention.seq,
+      preview: 'late',
+    });
+    const { notifications, unread } = await bell(bob);
+    expect(unread).toBe(0);
+    expect(notifications.filter((n) => n.kind === 'mention').map((n) => n.read)).toEqual([true, true]);
+  });
+
+  it('opening a pop chat reads its notifications; an anonymous participation reads nobody’s', async () => {
+    const host = await hostWithChat(t);
+    const fan = await person('opop');
+    const joined = await fan.client.post(`/api/chats/${host.chat.code}/join`, {});
+    expect([200, 201]).toContain(joined.status);
+    const guest = await guestJoins(t, host.chat.code);
+    const guestSocket = await connectSocket(t.url, [guest.token]);
+    sockets.push(guestSocket);
+    await send(guestSocket, host.chat.roomId, `@${fan.username} look`);
+    await until(async () => (await bell(fan)).unread === 1, 5_000, 'the pop chat mention');
+    const [mention] = (await bell(fan)).notifications;
+
+    const bellDevice = await socketOf(fan);
+    const reads = collect<NotificationsReadPayload>(bellDevice, 'notifications:read');
+    // The guest's own join of the room touches nobody's bell.
+    await settled();
+    expect(reads).toEqual([]);
+    const chatDevice = await socketOf(fan, [joined.body.token]);
+    expect((await call(chatDevice, 'room:join', { roomId: host.chat.roomId, afterSeq: 0 })).ok).toBe(true);
+    await until(() => reads.length === 1, 5_000, 'the chat opened');
+    expect(reads[0]).toEqual({ ids: [mention!.id], unread: 0 });
+    expect((await bell(fan)).notifications.map((n) => n.read)).toEqual([true]);
+  });
+});

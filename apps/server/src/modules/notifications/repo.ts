@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { NOTIFICATION_GROUP_WINDOW_MS, NOTIFICATION_UNREAD_MAX } from '@chatpop/protocol';
 import type { DbExecutor } from '../../db/client';
 import { members, messages, notifications, pushSubscriptions, userBlocks, type NotificationRow, type PushSubscriptionRow } from '../../db/schema';
@@ -99,6 +99,29 @@ export async function markRead(db: DbExecutor, userId: string, ids: string[] | n
   return rows.map((r) => r.id);
 }
 
+/**
+ * Marks read the user's unread notifications that point into a room at or
+ * before `uptoSeq` (one about a message the user has now read), and those
+ * about the room itself with no message (being added to a group); returns
+ * their ids. Unread notifications are few per user: the partial unread index
+ * finds them.
+ */
+export async function markReadInRoom(db: DbExecutor, userId: string, roomId: string, uptoSeq: number, now = new Date()): Promise<string[]> {
+  const rows = await db
+    .update(notifications)
+    .set({ readAt: now })
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        isNull(notifications.readAt),
+        eq(notifications.roomId, roomId),
+        or(isNull(notifications.seq), lte(notifications.seq, uptoSeq)),
+      ),
+    )
+    .returning({ id: notifications.id });
+  return rows.map((r) => r.id);
+}
+
 // ---- who is told ------------------------------------------------------------------
 
 /** Account participations of a room named by these lower-cased usernames: live, not banned. */
@@ -132,14 +155,14 @@ export async function otherAccounts(db: DbExecutor, roomId: string, exceptUserId
   return rows.map((r) => r.userId).filter((id): id is string => id !== null && id !== exceptUserId);
 }
 
-/** These users' live participations in a room: the member id (presence) and the conversation mute. */
+/** These users' live participations in a room: the member id (presence), the conversation mute and the read watermark. */
 export async function participations(db: DbExecutor, roomId: string, userIds: string[]) {
   if (userIds.length === 0) return [];
   const rows = await db
-    .select({ userId: members.userId, memberId: members.id, mutedUntil: members.notificationsMutedUntil })
+    .select({ userId: members.userId, memberId: members.id, mutedUntil: members.notificationsMutedUntil, lastReadSeq: members.lastReadSeq })
     .from(members)
     .where(and(eq(members.roomId, roomId), inArray(members.userId, userIds), isNull(members.removedAt)));
-  return rows as { userId: string; memberId: string; mutedUntil: Date | null }[];
+  return rows as { userId: string; memberId: string; mutedUntil: Date | null; lastReadSeq: number }[];
 }
 
 /** Those of `userIds` with a block between them and `actor`, whichever side made it. */

@@ -63,6 +63,11 @@ export class NotificationService implements Notifier {
     this.enqueue(() => this.fromMessage(room, author, message));
   }
 
+  roomRead(userId: string, roomId: string, uptoSeq: number) {
+    // Queued behind the notifications still being delivered, so one stored after this read is judged against it.
+    this.enqueue(() => readInRoom(this.ctx, userId, roomId, uptoSeq));
+  }
+
   async idle() {
     while (this.running) await this.running;
   }
@@ -132,9 +137,10 @@ export class NotificationService implements Notifier {
       const muted = new Set(parts.filter((p) => p.mutedUntil && p.mutedUntil.getTime() > now).map((p) => p.userId));
       list = list.filter((t) => !muted.has(t.userId));
       if (list.length === 0) return;
-      // Someone with the room open (joined) on any device sees it happen: stored as read, and no push.
+      // Someone with the room open (joined) on any device sees it happen: stored as read, and no push. So does
+      // someone whose read watermark passed the message already (read on another device before this ran).
       const online = new Set((await this.ctx.presence.online(room.id)).map((e) => e.memberId));
-      for (const p of parts) if (online.has(p.memberId)) viewing.add(p.userId);
+      for (const p of parts) if (online.has(p.memberId) || (input.seq != null && p.lastReadSeq >= input.seq)) viewing.add(p.userId);
     }
     for (const target of list) {
       const isViewing = viewing.has(target.userId);
@@ -265,6 +271,20 @@ export async function markRead(ctx: AppContext, user: UserRow, ids: string[] | n
   if (changed.length > 0) ctx.broadcast.notificationsRead(user.id, { ids: ids ? changed : null, unread });
   const now = ids ? await repo.findOwn(ctx.db, user.id, ids) : [];
   return { unread, notifications: await Promise.all(now.map((r) => toView(ctx, r))) };
+}
+
+/**
+ * Reading a room reads its notifications (docs/architecture.md
+ * "Notifications"): those pointing at a message at or before `uptoSeq`, and
+ * those about the room itself, are marked read, and every device of the user
+ * hears it (`notifications:read`), so the bell's count drops everywhere.
+ * Queued (`roomRead`) when a conversation's read watermark moves and when
+ * the user opens a conversation, pop chat or Back Room.
+ */
+async function readInRoom(ctx: AppContext, userId: string, roomId: string, uptoSeq: number): Promise<void> {
+  const changed = await track(ctx, repo.markReadInRoom(ctx.db, userId, roomId, uptoSeq));
+  if (changed.length === 0) return;
+  ctx.broadcast.notificationsRead(userId, { ids: changed, unread: await repo.unreadCount(ctx.db, userId) });
 }
 
 // ---- Web Push subscriptions -------------------------------------------------------------

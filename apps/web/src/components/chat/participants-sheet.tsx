@@ -20,6 +20,7 @@ import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '
 import { api, chatPath, errorMessage } from '@/lib/api';
 import { avatarColour, initial } from '@/lib/format';
 import { cn } from '@/lib/utils';
+import { BlockConfirm } from '@/components/contacts/block-confirm';
 import { BanConfirm } from './ban-confirm';
 import { timeoutLabel } from './message-actions';
 
@@ -92,6 +93,7 @@ export function ParticipantsSheet({
   }, [state, online, updates]);
 
   const [banning, setBanning] = useState<Member | null>(null);
+  const [blocking, setBlocking] = useState<Member | null>(null);
 
   async function act(m: Member, body: ModerateMemberBody) {
     setActionError(null);
@@ -102,17 +104,14 @@ export function ParticipantsSheet({
     }
   }
 
+  /** After the confirmation; rejects with the server's error, which the confirmation shows. */
   async function blockMember(m: Member) {
     if (!onBlock) return;
     setActionError(null);
     setNotice(null);
-    try {
-      await onBlock(m.id);
-      setBlockedIds((prev) => new Set(prev).add(m.id));
-      setNotice(`You blocked ${m.username}. You won't see their messages, reactions or typing here. Unblock them from Contacts.`);
-    } catch (e) {
-      setActionError(e instanceof Error ? e.message : 'That did not work. Try again.');
-    }
+    await onBlock(m.id);
+    setBlockedIds((prev) => new Set(prev).add(m.id));
+    setNotice(`You blocked ${m.username}. You won't see their messages, reactions or typing here. Unblock them from Contacts.`);
   }
 
   const onlineCount = members.filter((m) => m.online).length;
@@ -268,7 +267,7 @@ export function ParticipantsSheet({
                         {onBlock && m.verified && !blockedIds.has(m.id) && (
                           <>
                             <DropdownMenuSeparator />
-                            <DropdownMenuItem onSelect={() => void blockMember(m)} className="text-destructive" data-testid="participant-block">
+                            <DropdownMenuItem onSelect={() => setBlocking(m)} className="text-destructive" data-testid="participant-block">
                               Block {m.username}
                             </DropdownMenuItem>
                           </>
@@ -290,6 +289,17 @@ export function ParticipantsSheet({
             if (!o) setBanning(null);
           }}
           onBan={(body) => onModerate(banning.id, banning.username, body)}
+        />
+      )}
+      {blocking && (
+        <BlockConfirm
+          username={blocking.username}
+          where="pop"
+          open
+          onOpenChange={(o) => {
+            if (!o) setBlocking(null);
+          }}
+          onBlock={() => blockMember(blocking)}
         />
       )}
     </Sheet>

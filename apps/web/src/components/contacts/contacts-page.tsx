@@ -6,6 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { AccountShell, Section } from '@/components/account/account-shell';
 import { UserAvatar } from '@/components/account/user-avatar';
+import { BlockConfirm } from '@/components/contacts/block-confirm';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import {
@@ -36,6 +37,7 @@ function ContactsBody() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<Contact | null>(null);
+  const [blocking, setBlocking] = useState<Contact | null>(null);
   const router = useRouter();
 
   async function run(work: () => Promise<unknown>, done?: string) {
@@ -158,7 +160,7 @@ function ContactsBody() {
                     <DropdownMenuSeparator />
                     <DropdownMenuItem
                       className="text-destructive"
-                      onSelect={() => void run(() => api.post('/api/blocks', { userId: c.userId }), `You blocked ${c.username}.`)}
+                      onSelect={() => setBlocking(c)}
                       data-testid="contact-block"
                     >
                       Block {c.username}
@@ -194,6 +196,19 @@ function ContactsBody() {
       </Section>
 
       <NicknameDialog contact={editing} onClose={() => setEditing(null)} onSave={(c, nickname) => run(() => api.patch(`/api/contacts/${c.userId}`, { nickname }))} />
+      {blocking && (
+        <BlockConfirm
+          username={blocking.username}
+          open
+          onOpenChange={(o) => !o && setBlocking(null)}
+          onBlock={async () => {
+            setError(null);
+            await api.post('/api/blocks', { userId: blocking.userId });
+            setNotice(`You blocked ${blocking.username}.`);
+            await reload();
+          }}
+        />
+      )}
     </>
   );
 }

@@ -4,6 +4,7 @@ import { blockListSchema, type ConversationDetail, type ConversationMember, type
 import { BanIcon, MailIcon, UserPlusIcon } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import { BlockConfirm } from '@/components/contacts/block-confirm';
 import { Button } from '@/components/ui/button';
 import { Badge, FormError } from '@/components/ui/misc';
 import { api, errorMessage } from '@/lib/api';
@@ -59,6 +60,8 @@ export function ConversationInfo({
   const admin = c.kind === 'group' && c.myRole === 'admin';
   const now = new Date(useNow(true, 30_000));
   const otherPresence = other ? presenceText(presence[other.userId], now) : null;
+  const blocks = useBlocks(setError);
+  const [confirmBlock, setConfirmBlock] = useState<ConversationMember | null>(null);
 
   return (
     <div className="flex flex-col gap-6 px-4 pt-2 pb-6 text-foreground" data-testid="conversation-info">
@@ -129,9 +132,18 @@ export function ConversationInfo({
                   Admin
                 </Badge>
               )}
-              {admin &&
+              {c.kind === 'group' &&
                 (m.memberId !== c.myMemberId ? (
-                  <MemberMenu conversation={c} member={m} onChanged={onChanged} onError={setError} />
+                  <MemberMenu
+                    conversation={c}
+                    member={m}
+                    admin={admin}
+                    blocked={blocks.blocked ? blocks.blocked.has(m.userId) : null}
+                    onBlock={() => setConfirmBlock(m)}
+                    onUnblock={() => void blocks.unblock(m.userId)}
+                    onChanged={onChanged}
+                    onError={setError}
+                  />
                 ) : (
                   <span className="w-9 shrink-0" aria-hidden />
                 ))}
@@ -199,54 +211,74 @@ export function ConversationInfo({
           <MailIcon aria-hidden /> Mark as unread
         </Button>
         {c.kind === 'group' && <LeaveGroupButton conversation={c} onLeft={onLeft} />}
-        {other && <BlockButton userId={other.userId} username={other.username} onError={setError} />}
+        {other && blocks.blocked && (
+          <Button
+            variant="outline"
+            className={blocks.blocked.has(other.userId) ? undefined : 'text-destructive'}
+            onClick={() => (blocks.blocked!.has(other.userId) ? void blocks.unblock(other.userId) : setConfirmBlock(other))}
+            data-testid={blocks.blocked.has(other.userId) ? 'info-unblock' : 'info-block'}
+          >
+            <BanIcon aria-hidden /> {blocks.blocked.has(other.userId) ? `Unblock ${other.username}` : `Block ${other.username}`}
+          </Button>
+        )}
         <FormError data-testid="info-error">{error}</FormError>
       </div>
       {canAddMembers(c) && <AddMembersDialog conversation={c} members={members} open={adding} onOpenChange={setAdding} onChanged={onChanged} />}
+      {confirmBlock && (
+        <BlockConfirm
+          username={confirmBlock.username}
+          where={c.kind === 'group' ? 'group' : undefined}
+          open
+          onOpenChange={(open) => !open && setConfirmBlock(null)}
+          onBlock={() => blocks.block(confirmBlock.userId)}
+        />
+      )}
     </div>
   );
 }
 
 /**
- * Block or unblock the other person of a direct conversation. A block stops
- * messages both ways and hides each from the other's search and presence;
- * the conversation and its history stay.
+ * Whom I blocked, for the block and unblock actions of the details: the
+ * direct partner's button and each group member's menu. A block stops
+ * messages both ways in a direct conversation, refuses group adds and hides
+ * each from the other's search and presence; the conversation, the group and
+ * their history stay.
  */
-function BlockButton({ userId, username, onError }: { userId: string; username: string; onError: (error: string | null) => void }) {
-  const [blocked, setBlocked] = useState<boolean | null>(null);
-  const [busy, setBusy] = useState(false);
+function useBlocks(onError: (error: string | null) => void) {
+  const [blocked, setBlocked] = useState<ReadonlySet<string> | null>(null);
   useEffect(() => {
     let cancelled = false;
     api
       .get('/api/blocks', { schema: blockListSchema })
-      .then((res) => !cancelled && setBlocked(res.blocked.some((b) => b.userId === userId)))
-      .catch(() => !cancelled && setBlocked(false));
+      .then((res) => !cancelled && setBlocked(new Set(res.blocked.map((b) => b.userId))))
+      .catch(() => !cancelled && setBlocked(new Set()));
     return () => {
       cancelled = true;
     };
-  }, [userId]);
-  if (blocked === null) return null;
-  return (
-    <Button
-      variant="outline"
-      className={blocked ? undefined : 'text-destructive'}
-      disabled={busy}
-      onClick={async () => {
-        setBusy(true);
-        onError(null);
-        try {
-          if (blocked) await api.delete(`/api/blocks/${userId}`);
-          else await api.post('/api/blocks', { userId });
-          setBlocked(!blocked);
-        } catch (e) {
-          onError(errorMessage(e));
-        } finally {
-          setBusy(false);
-        }
-      }}
-      data-testid={blocked ? 'info-unblock' : 'info-block'}
-    >
-      <BanIcon aria-hidden /> {blocked ? `Unblock ${username}` : `Block ${username}`}
-    </Button>
-  );
+  }, []);
+  const change = (userId: string, on: boolean) =>
+    setBlocked((current) => {
+      const next = new Set(current);
+      if (on) next.add(userId);
+      else next.delete(userId);
+      return next;
+    });
+  return {
+    blocked,
+    /** Rejects with the server's error (the confirmation shows it). */
+    async block(userId: string) {
+      onError(null);
+      await api.post('/api/blocks', { userId });
+      change(userId, true);
+    },
+    async unblock(userId: string) {
+      onError(null);
+      try {
+        await api.delete(`/api/blocks/${userId}`);
+        change(userId, false);
+      } catch (e) {
+        onError(errorMessage(e));
+      }
+    },
+  };
 }

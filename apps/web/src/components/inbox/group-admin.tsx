@@ -8,11 +8,11 @@ import {
   type ConversationMember,
   type GroupPermissions,
 } from '@chatpop/protocol';
-import { LogOutIcon, MoreVerticalIcon, PencilIcon, ShieldIcon, ShieldOffIcon, UserMinusIcon, UserPlusIcon } from 'lucide-react';
+import { BanIcon, LogOutIcon, MoreVerticalIcon, PencilIcon, ShieldIcon, ShieldOffIcon, UserMinusIcon, UserPlusIcon } from 'lucide-react';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog';
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
 import { Input, Textarea } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { FormError, Spinner } from '@/components/ui/misc';
@@ -149,15 +149,30 @@ export function AddMembersDialog({
   );
 }
 
-/** An admin's actions on another member: make or unmake admin, remove. Always visible, so touch reaches them. */
+/**
+ * The menu of another member of the group: an admin's actions (make or
+ * unmake admin, remove), and for everyone blocking or unblocking the person.
+ * Always visible, so touch reaches it.
+ */
 export function MemberMenu({
   conversation: c,
   member,
+  admin,
+  blocked,
+  onBlock,
+  onUnblock,
   onChanged,
   onError,
 }: {
   conversation: ConversationDetail;
   member: ConversationMember;
+  /** Whether I am an admin of the group (the admin actions). */
+  admin: boolean;
+  /** Whether I blocked them; null while not known yet (no block item then). */
+  blocked: boolean | null;
+  /** Asks to block them (the caller confirms first). */
+  onBlock: () => void;
+  onUnblock: () => void;
   onChanged: (c: ConversationDetail) => void;
   onError: (message: string) => void;
 }) {
@@ -167,32 +182,48 @@ export function MemberMenu({
       .then((res) => onChanged(res.conversation))
       .catch((e: unknown) => onError(errorMessage(e)));
   const role = (next: 'admin' | 'member') => run(() => api.post(path(c.id, `/members/${encodeURIComponent(member.userId)}/role`), { role: next }, { schema: conversationResponseSchema }));
+  if (!admin && blocked === null) return <span className="w-9 shrink-0" aria-hidden />;
   return (
     <DropdownMenu>
       <DropdownMenuTrigger
         className="flex size-9 shrink-0 items-center justify-center rounded-lg text-muted-foreground outline-none hover:bg-accent hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring"
-        aria-label={`Manage ${name}`}
+        aria-label={admin ? `Manage ${name}` : `Options for ${name}`}
         data-testid="member-menu"
       >
         <MoreVerticalIcon className="size-4" aria-hidden />
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end">
-        {member.role === 'admin' ? (
-          <DropdownMenuItem onSelect={() => void role('member')} data-testid="member-demote">
-            <ShieldOffIcon aria-hidden /> Remove as admin
-          </DropdownMenuItem>
-        ) : (
-          <DropdownMenuItem onSelect={() => void role('admin')} data-testid="member-promote">
-            <ShieldIcon aria-hidden /> Make admin
+        {admin && (
+          <>
+            {member.role === 'admin' ? (
+              <DropdownMenuItem onSelect={() => void role('member')} data-testid="member-demote">
+                <ShieldOffIcon aria-hidden /> Remove as admin
+              </DropdownMenuItem>
+            ) : (
+              <DropdownMenuItem onSelect={() => void role('admin')} data-testid="member-promote">
+                <ShieldIcon aria-hidden /> Make admin
+              </DropdownMenuItem>
+            )}
+            <DropdownMenuItem
+              className="text-destructive data-[highlighted]:text-destructive"
+              onSelect={() => void run(() => api.delete(path(c.id, `/members/${encodeURIComponent(member.userId)}`), { schema: conversationResponseSchema }))}
+              data-testid="member-remove"
+            >
+              <UserMinusIcon aria-hidden /> Remove from group
+            </DropdownMenuItem>
+          </>
+        )}
+        {admin && blocked !== null && <DropdownMenuSeparator />}
+        {blocked === true && (
+          <DropdownMenuItem onSelect={onUnblock} data-testid="member-unblock">
+            <BanIcon aria-hidden /> Unblock {name}
           </DropdownMenuItem>
         )}
-        <DropdownMenuItem
-          className="text-destructive data-[highlighted]:text-destructive"
-          onSelect={() => void run(() => api.delete(path(c.id, `/members/${encodeURIComponent(member.userId)}`), { schema: conversationResponseSchema }))}
-          data-testid="member-remove"
-        >
-          <UserMinusIcon aria-hidden /> Remove from group
-        </DropdownMenuItem>
+        {blocked === false && (
+          <DropdownMenuItem className="text-destructive data-[highlighted]:text-destructive" onSelect={onBlock} data-testid="member-block">
+            <BanIcon aria-hidden /> Block {name}
+          </DropdownMenuItem>
+        )}
       </DropdownMenuContent>
     </DropdownMenu>
   );
