@@ -51,7 +51,7 @@ function criteriaOf(params: URLSearchParams): Criteria {
     name: params.get('name'),
     from: params.get('from'),
     fromName: params.get('fromName'),
-    has: has === 'link' ? 'link' : null,
+    has: has === 'link' || has === 'media' ? has : null,
     after: date('after'),
     before: date('before'),
   };
@@ -225,12 +225,12 @@ export function SearchScreen() {
               <NativeSelect
                 id={`${inputId}-has`}
                 value={criteria.has ?? ''}
-                onChange={(e) => go({ has: e.target.value === 'link' ? 'link' : null })}
+                onChange={(e) => go({ has: e.target.value === 'link' || e.target.value === 'media' ? e.target.value : null })}
                 data-testid="search-has"
               >
                 <option value="">Anything</option>
                 <option value="link">A link</option>
-                {/* "Media" joins when messages can carry photos, voice and video. */}
+                <option value="media">Photos</option>
               </NativeSelect>
             </div>
             <div className="flex flex-col gap-1.5">
