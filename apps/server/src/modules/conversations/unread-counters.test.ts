@@ -200,9 +200,10 @@ describe(`unread counters (${backend})`, () => {
 
   it('stay exact when sends, reads and deletes race', async () => {
     const alice = await someone('ra');
-    // Eight senders, so that none of them meets the send rate limit.
+    // Sixteen senders, so that none of them meets the send rate limit (5 a second): at most four sends each
+    // however the two rounds fall within one second.
     const senders: Someone[] = [];
-    for (let i = 0; i < 8; i++) senders.push(await someone(`r${i}`));
+    for (let i = 0; i < 16; i++) senders.push(await someone(`r${i}`));
     const g = await groupOf(alice, senders);
     const first = await send(senders[0]!, g.id, 'first');
     // A read past what is stored yet is refused (SEQ_OUT_OF_RANGE) and changes nothing; racing, some are.
